@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { EmailConnector } from '../connectors/email/smtp.js';
+import type { RenderedEmail } from '../connectors/email/templates.js';
+import type { HubSpotConnector } from '../connectors/hubspot/client.js';
+import type { Db } from '../store/db.js';
+import { createCrmActivities } from './crm.js';
+import { createEmailActivities } from './email.js';
+
+export interface ActivityDeps {
+  db: Db;
+  logger: Logger;
+  hubspot?: HubSpotConnector | undefined;
+  email?:
+    | {
+        connector: EmailConnector;
+        from: string;
+        render(
+          template: string,
+          subject: string,
+          vars: Record<string, unknown>,
+        ): Promise<RenderedEmail>;
+      }
+    | undefined;
+}
+
+/** Every activity the worker registers, bound to its dependencies. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createCrmActivities(deps),
+    ...createEmailActivities(deps),
+  };
+}

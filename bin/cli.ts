@@ -1,0 +1,119 @@
+import { Command } from 'commander';
+import { ConfigError } from '../config/errors.js';
+import { configJsonSchema } from '../config/json-schema.js';
+import type { LoadedConfig } from '../config/load.js';
+import { loadConfig, resolveConfigFile } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { startSandbox } from '../sandbox/index.js';
+import type { StartRoles } from '../runtime/start.js';
+import { run } from '../runtime/start.js';
+import { findOrBuildTemporalCli } from '../runtime/temporal-cli.js';
+
+const program = new Command('townhall').description('Durable automations for community teams');
+
+/** Loads the config or prints every problem and exits 1. */
+function load(file: string | undefined, fallbackToSandbox: boolean): LoadedConfig {
+  try {
+    return loadConfig(resolveConfigFile(file, process.env, fallbackToSandbox));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+function summary(config: Config): string {
+  const workflows = Object.entries(config.workflows)
+    .filter(([, workflow]) => workflow?.enabled)
+    .map(([name, workflow]) => `${name} (${workflow?.steps.length} steps)`);
+  const connectors = Object.keys(config.connectors).filter(
+    (name) => config.connectors[name as keyof Config['connectors']],
+  );
+  return `${workflows.length} workflow(s) enabled: ${workflows.join(', ') || 'none'}; connectors: ${connectors.join(', ') || 'none'}`;
+}
+
+async function runRoles(
+  options: { config?: string },
+  roles: StartRoles,
+  fallbackToSandbox: boolean,
+) {
+  try {
+    await run(load(options.config, fallbackToSandbox), roles);
+  } catch (error) {
+    process.stderr.write(`townhall: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+program
+  .command('start')
+  .description('run everything in one process: dev server, store, sandbox, server and worker')
+  .option(
+    '-c, --config <file>',
+    'config file (default: $TOWNHALL_CONFIG, ./townhall.config.yaml, the sandbox example)',
+  )
+  .action((options: { config?: string }) =>
+    runRoles(options, { server: true, worker: true, embedded: true }, true),
+  );
+
+program
+  .command('server')
+  .description('run the webhook/API server only (needs TEMPORAL_ADDRESS)')
+  .option('-c, --config <file>', 'config file')
+  .action((options: { config?: string }) =>
+    runRoles(options, { server: true, worker: false, embedded: false }, false),
+  );
+
+program
+  .command('worker')
+  .description('run the Temporal worker only (needs TEMPORAL_ADDRESS)')
+  .option('-c, --config <file>', 'config file')
+  .action((options: { config?: string }) =>
+    runRoles(options, { server: false, worker: true, embedded: false }, false),
+  );
+
+program
+  .command('validate [file]')
+  .description('check a config file; prints each problem with its path, exit 1 when there are any')
+  .action((file: string | undefined) => {
+    const loaded = load(file, false);
+    process.stdout.write(`${loaded.file}: OK. ${summary(loaded.config)}\n`);
+  });
+
+program
+  .command('config')
+  .description('config helpers')
+  .command('schema')
+  .description('print the config JSON Schema (for editor autocomplete)')
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+  });
+
+program
+  .command('sandbox')
+  .description('run the vendor emulators alone')
+  .option('--port <port>', 'HTTP port', '4010')
+  .option('--smtp-port <port>', 'SMTP port', '2525')
+  .option('--townhall-url <url>', 'where to deliver emitted webhooks', 'http://127.0.0.1:3000')
+  .action(async (options: { port: string; smtpPort: string; townhallUrl: string }) => {
+    const sandbox = await startSandbox({
+      port: Number(options.port),
+      smtpPort: Number(options.smtpPort),
+      hubspotAccessToken: process.env.HUBSPOT_ACCESS_TOKEN ?? 'sandbox-hubspot-token',
+      slackSigningSecret: process.env.SLACK_SIGNING_SECRET ?? 'sandbox-slack-signing-secret',
+      townhallUrl: options.townhallUrl,
+    });
+    process.stdout.write(`sandbox on ${sandbox.url}, SMTP sink on 127.0.0.1:${sandbox.smtpPort}\n`);
+  });
+
+program
+  .command('temporal-cli')
+  .description('find or build the pinned Temporal CLI and print its path')
+  .action(async () => {
+    const cli = await findOrBuildTemporalCli();
+    process.stdout.write(
+      `${cli.kind === 'binary' ? cli.path : 'none (the SDK will download one)'}\n`,
+    );
+  });
+
+await program.parseAsync();

@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+
+/** One bad field: where it is and what to do about it. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(`${file} has ${problems.length} problem(s):\n${problems.map(formatProblem).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatProblem(problem: ConfigProblem): string {
+  return problem.path ? `  ${problem.path}: ${problem.message}` : `  ${problem.message}`;
+}
+
+/** `workflows.onboarding.steps[2].wait` from zod's `['workflows','onboarding','steps',2,'wait']`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    return text ? `${text}.${String(key)}` : String(key);
+  }, '');
+}
+
+/** Turns zod issues into sentences an ops person can act on. */
+export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
+  return error.issues.flatMap((issue): ConfigProblem[] => {
+    const path = formatPath(issue.path);
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        return issue.keys.map((key) => ({
+          path: formatPath([...issue.path, key]),
+          message: `unknown field "${key}" (check the spelling; \`townhall config schema\` lists every field)`,
+        }));
+      case 'invalid_type':
+        return [
+          {
+            path,
+            message:
+              !('input' in issue) || issue.input === undefined
+                ? `is required (expected ${issue.expected})`
+                : `expected ${issue.expected}, got ${describe(issue.input)}`,
+          },
+        ];
+      case 'too_small':
+        if (issue.origin === 'string' && issue.minimum === 1)
+          return [{ path, message: 'must not be empty' }];
+        if (issue.origin === 'array')
+          return [{ path, message: `needs at least ${issue.minimum} item(s)` }];
+        return [{ path, message: issue.message }];
+      default:
+        return [{ path, message: issue.message }];
+    }
+  });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

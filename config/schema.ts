@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { DURATION_HINT, parseDuration } from './duration.js';
+
+/** A duration string such as `2d`, kept as text in the file and turned into milliseconds here. */
+export const duration = z
+  .string({ error: `expected a duration (${DURATION_HINT})` })
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (${DURATION_HINT})` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const emailSendStep = z.strictObject({
+  template: z
+    .string()
+    .min(1)
+    .describe('Template name: templates/<name>.liquid (HTML) and <name>.txt.liquid (text)'),
+  subject: z.string().min(1).describe('Subject line; Liquid, e.g. "Welcome, {{ member.name }}"'),
+});
+
+const crmUpsertStep = z
+  .strictObject({
+    properties: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra contact properties to set'),
+  })
+  .nullish()
+  .transform((value) => ({ properties: value?.properties ?? {} }));
+
+export const STEP_TYPES = ['crm.upsert_contact', 'email.send', 'wait'] as const;
+
+/** A step is a one-key object: `- wait: 2d`, `- email.send: {...}`, `- crm.upsert_contact: {}`. */
+const rawStep = z.strictObject({
+  wait: duration.optional(),
+  'email.send': emailSendStep.optional(),
+  'crm.upsert_contact': crmUpsertStep.optional(),
+});
+
+export type OnboardingStep =
+  | { type: 'wait'; ms: number }
+  | { type: 'email.send'; template: string; subject: string }
+  | { type: 'crm.upsert_contact'; properties: Record<string, string> };
+
+const step = rawStep.transform((raw, ctx): OnboardingStep => {
+  const present = STEP_TYPES.filter((type) => type in raw);
+  if (present.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        present.length === 0
+          ? `a step needs exactly one of ${STEP_TYPES.join(', ')}`
+          : `a step has one type, this one has ${present.join(' and ')} (split it into ${present.length} steps)`,
+    });
+    return z.NEVER;
+  }
+  if (raw.wait !== undefined) return { type: 'wait', ms: raw.wait };
+  if (raw['email.send']) return { type: 'email.send', ...raw['email.send'] };
+  return { type: 'crm.upsert_contact', properties: raw['crm.upsert_contact']?.properties ?? {} };
+});
+
+const onboardingWorkflow = z.strictObject({
+  enabled: z.boolean().default(true),
+  steps: z.array(step).min(1, 'list at least one step'),
+});
+
+/** Ports may come from `${ENV}` interpolation as text; only whole numbers are accepted. */
+const port = z.preprocess(
+  (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+  z.number().int().min(1).max(65_535),
+);
+
+const slackConnector = z.strictObject({
+  signingSecret: z.string().min(1).describe('Slack app signing secret (Basic Information page)'),
+});
+
+const hubspotConnector = z.strictObject({
+  accessToken: z.string().min(1).describe('HubSpot private app access token'),
+  baseUrl: z.url().optional().describe('API base URL; defaults to https://api.hubapi.com'),
+});
+
+const emailConnector = z.strictObject({
+  from: z.string().min(3).describe('Sender, e.g. "Townhall <hello@example.com>"'),
+  templatesDir: z
+    .string()
+    .default('templates')
+    .describe('Folder of Liquid templates, relative to the config file'),
+  smtp: z.strictObject({
+    host: z.string().min(1),
+    port,
+    secure: z
+      .boolean()
+      .default(false)
+      .describe('true for implicit TLS (port 465); STARTTLS is used when offered'),
+    user: z.string().optional(),
+    pass: z.string().optional(),
+  }),
+});
+
+const configObject = z.strictObject({
+  server: z.strictObject({ port: port.default(3000) }).prefault({}),
+  temporal: z
+    .strictObject({
+      address: z
+        .string()
+        .optional()
+        .describe('host:port of a Temporal cluster; unset runs the embedded dev server'),
+      namespace: z.string().default('default'),
+      taskQueue: z.string().default('townhall'),
+    })
+    .prefault({}),
+  sandbox: z
+    .strictObject({
+      port: port.default(4010),
+      smtpPort: port.default(2525),
+    })
+    .optional()
+    .describe('When present, `townhall start` runs the local vendor emulators'),
+  connectors: z.strictObject({
+    slack: slackConnector.optional(),
+    hubspot: hubspotConnector.optional(),
+    email: emailConnector.optional(),
+  }),
+  workflows: z.strictObject({
+    onboarding: onboardingWorkflow.optional(),
+  }),
+});
+
+/** Steps that call a vendor need that vendor's connector configured. */
+const STEP_NEEDS = { 'email.send': 'email', 'crm.upsert_contact': 'hubspot' } as const;
+
+export const configSchema = configObject.superRefine((config, ctx) => {
+  config.workflows.onboarding?.steps.forEach((step, index) => {
+    if (step.type === 'wait') return;
+    const connector = STEP_NEEDS[step.type];
+    if (!config.connectors[connector]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workflows', 'onboarding', 'steps', index, step.type],
+        message: `needs connectors.${connector}, which is not configured (add it under connectors:)`,
+      });
+    }
+  });
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type OnboardingConfig = NonNullable<Config['workflows']['onboarding']>;

@@ -1,0 +1,30 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Slack rejects requests older than five minutes; so do we (replay protection). */
+export const SLACK_SIGNATURE_WINDOW_MS = 5 * 60 * 1000;
+
+/** `v0=<hex HMAC-SHA256 of "v0:<timestamp>:<raw body>">`, as Slack signs requests. */
+export function signSlackRequest(
+  signingSecret: string,
+  timestamp: string,
+  rawBody: Buffer,
+): string {
+  const hmac = createHmac('sha256', signingSecret);
+  hmac.update(`v0:${timestamp}:`);
+  hmac.update(rawBody);
+  return `v0=${hmac.digest('hex')}`;
+}
+
+export function verifySlackSignature(
+  signingSecret: string,
+  timestamp: string | undefined,
+  signature: string | undefined,
+  rawBody: Buffer,
+  now: Date = new Date(),
+): boolean {
+  if (!timestamp || !signature || !/^\d+$/.test(timestamp)) return false;
+  if (Math.abs(now.getTime() - Number(timestamp) * 1000) > SLACK_SIGNATURE_WINDOW_MS) return false;
+  const expected = Buffer.from(signSlackRequest(signingSecret, timestamp, rawBody));
+  const given = Buffer.from(signature);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

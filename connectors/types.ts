@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+import type { CommunityEvent } from './events.js';
+
+/** What arrives at a webhook route: raw bytes (for signatures) and the headers. */
+export interface InboundRequest {
+  rawBody: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** Outcome of parsing a verified delivery. */
+export type InboundResult =
+  | { kind: 'event'; event: CommunityEvent }
+  /** The platform wants this body echoed back (Slack url_verification, Discord PING). */
+  | { kind: 'reply'; body: unknown }
+  /** Valid, but no workflow wants this event type. */
+  | { kind: 'ignored'; reason: string };
+
+/** Thrown by `parse` for a body that is not what the platform sends: the route answers 400. */
+export class MalformedPayloadError extends Error {
+  override name = 'MalformedPayloadError';
+}
+
+/** A platform that sends townhall signed webhooks. */
+export interface InboundConnector<Config> {
+  readonly name: string;
+  readonly configSchema: z.ZodType<Config>;
+  /** True only when the signature over the raw bytes is valid and fresh. Never throws. */
+  verify(request: InboundRequest, config: Config, now?: Date): boolean;
+  /** Turns a verified body into a normalized event, or throws MalformedPayloadError. */
+  parse(request: InboundRequest): InboundResult;
+}
+
+/** An outbound operation, with whether running it twice is harmless. */
+export interface ActionSpec {
+  readonly idempotent: boolean;
+}

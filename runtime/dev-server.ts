@@ -1,0 +1,127 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { Connection } from '@temporalio/client';
+import type { TemporalCli } from './temporal-cli.js';
+
+export interface DevServerOptions {
+  cli: TemporalCli;
+  port: number;
+  /** Web UI port; omit to run headless (tests). */
+  uiPort?: number | undefined;
+  /** SQLite file that keeps workflows across restarts; omit for in-memory (tests). */
+  dbFile?: string | undefined;
+  namespace?: string;
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | undefined;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * The CLI runs under a tiny shell guard that stops it when our end of its stdin closes, which
+ * happens on a normal stop and also when this process dies abruptly: no orphaned dev server.
+ * (A background job's stdin is /dev/null unless redirected, hence fd 3.)
+ */
+const GUARD = 'exec 3<&0; "$@" & pid=$!; (cat <&3 >/dev/null; kill $pid 2>/dev/null) & wait $pid';
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const address = `127.0.0.1:${options.port}`;
+  const namespace = options.namespace ?? 'default';
+  const uiUrl = options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined;
+
+  if (options.cli.kind === 'sdk-download') {
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        ip: '127.0.0.1',
+        port: options.port,
+        namespace,
+        ui: options.uiPort !== undefined,
+        ...(options.uiPort ? { uiPort: options.uiPort } : {}),
+        ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
+      },
+    });
+    return { address, uiUrl, pid: undefined, stop: () => env.teardown() };
+  }
+
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'error',
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--sqlite-pragma',
+    'synchronous=OFF',
+    ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+  ];
+  const child = spawn('sh', ['-c', GUARD, 'temporal-guard', options.cli.path, ...args], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+    detached: true,
+  });
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-4_000);
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+
+  const stop = () => stopChild(child, exited);
+  try {
+    await waitUntilServing(address, namespace, exited, options.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    await stop();
+    throw new Error(
+      `Temporal dev server did not start on ${address}: ${(error as Error).message}\n${stderrTail}`,
+    );
+  }
+  return { address, uiUrl, pid: child.pid, stop };
+}
+
+async function waitUntilServing(
+  address: string,
+  namespace: string,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`it exited with code ${exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(`not serving after ${timeoutMs} ms`);
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.stdin?.end();
+  const timer = setTimeout(() => {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  }, 10_000);
+  await exited;
+  clearTimeout(timer);
+}

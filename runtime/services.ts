@@ -1,0 +1,85 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { ActivityDeps } from '../activities/index.js';
+import type { LoadedConfig } from '../config/load.js';
+import { createEmailConnector } from '../connectors/email/smtp.js';
+import { createTemplateRenderer } from '../connectors/email/templates.js';
+import { createHubSpotConnector } from '../connectors/hubspot/client.js';
+import { createApp } from '../server/app.js';
+import { storeCheck, temporalCheck } from '../server/health.js';
+import { createEventRouter } from '../server/router.js';
+import type { Db } from '../store/db.js';
+import { openDb } from '../store/db.js';
+import { migrateToLatest } from '../store/migrate.js';
+import type { Settings } from './settings.js';
+
+/** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite, and migrates it. */
+export async function openStore(settings: Settings, logger: Logger): Promise<Db> {
+  const { db, kind } = await openDb({
+    url: settings.databaseUrl,
+    pgliteDir: path.join(settings.dataDir, 'pglite'),
+  });
+  const applied = await migrateToLatest(db);
+  logger.info({ store: kind, migrationsApplied: applied.length }, 'store ready');
+  return db;
+}
+
+/** Connectors for the activities, built from the config's connectors section. */
+export function activityDeps(loaded: LoadedConfig, db: Db, logger: Logger): ActivityDeps {
+  const { hubspot, email } = loaded.config.connectors;
+  return {
+    db,
+    logger,
+    hubspot: hubspot ? createHubSpotConnector(hubspot) : undefined,
+    email: email
+      ? {
+          connector: createEmailConnector(email.smtp),
+          from: email.from,
+          render: createTemplateRenderer(path.resolve(loaded.dir, email.templatesDir)),
+        }
+      : undefined,
+  };
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(
+  loaded: LoadedConfig,
+  settings: Settings,
+  db: Db,
+  temporal: Client,
+  logger: Logger,
+): Promise<RunningServer> {
+  const route = createEventRouter({
+    db,
+    temporal,
+    taskQueue: settings.temporal.taskQueue,
+    onboarding: loaded.config.workflows.onboarding,
+    logger,
+  });
+  const app = createApp({
+    route,
+    logger,
+    slack: loaded.config.connectors.slack,
+    checks: { store: storeCheck(db), temporal: temporalCheck(temporal) },
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(settings.port, settings.host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  return {
+    url: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

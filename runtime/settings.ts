@@ -1,0 +1,43 @@
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+
+/** Where process-level settings come from: the environment first, then the config file. */
+export interface Settings {
+  /** Interface to listen on; 127.0.0.1 unless HOST says otherwise (0.0.0.0 in containers). */
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  temporal: {
+    /** Unset: run the embedded dev server on devPort. */
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    devPort: number;
+    devUiPort: number;
+  };
+}
+
+function portFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`${name}=${value} is not a port number`);
+  return port;
+}
+
+export function resolveSettings(config: Config, env: NodeJS.ProcessEnv = process.env): Settings {
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: portFrom(env.PORT, config.server.port, 'PORT'),
+    dataDir: path.resolve(env.TOWNHALL_DATA_DIR || '.townhall'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    temporal: {
+      address: env.TEMPORAL_ADDRESS || config.temporal.address || undefined,
+      namespace: env.TEMPORAL_NAMESPACE || config.temporal.namespace,
+      taskQueue: env.TEMPORAL_TASK_QUEUE || config.temporal.taskQueue,
+      devPort: portFrom(env.TEMPORAL_PORT, 7233, 'TEMPORAL_PORT'),
+      devUiPort: portFrom(env.TEMPORAL_UI_PORT, 8233, 'TEMPORAL_UI_PORT'),
+    },
+  };
+}

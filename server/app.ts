@@ -1,0 +1,64 @@
+import type { NextFunction, Request, Response } from 'express';
+import express from 'express';
+import type { Logger } from 'pino';
+import type { SlackConfig } from '../connectors/slack/inbound.js';
+import { slackInbound } from '../connectors/slack/inbound.js';
+import type { Check } from './health.js';
+import { failingChecks } from './health.js';
+import type { EventRouter } from './router.js';
+import { webhookHandler } from './routes/webhook.js';
+
+export interface AppDeps {
+  route: EventRouter;
+  logger: Logger;
+  checks: Record<string, Check>;
+  slack?: SlackConfig | undefined;
+}
+
+/** Webhook bodies stay raw bytes: signatures are computed over exactly what was sent. */
+const rawBody = express.raw({ type: () => true, limit: '1mb' });
+
+export function createApp(deps: AppDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const failing = await failingChecks(deps.checks);
+    res
+      .status(failing.length === 0 ? 200 : 503)
+      .json(failing.length === 0 ? { status: 'ready' } : { status: 'not ready', failing });
+  });
+
+  if (deps.slack) {
+    app.post(
+      '/webhooks/slack',
+      rawBody,
+      webhookHandler(slackInbound, deps.slack, deps.route, deps.logger),
+    );
+  }
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+
+  // body-parser reports oversize (413) and unreadable (400) bodies as errors with a status.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: number }).status;
+    if (status === 413) {
+      res.status(413).json({ error: 'body larger than 1 MiB' });
+      return;
+    }
+    if (status && status >= 400 && status < 500) {
+      res.status(status).json({ error: 'unreadable request body' });
+      return;
+    }
+    deps.logger.error({ err: error }, 'unhandled error');
+    res.status(500).json({ error: 'internal error' });
+  });
+
+  return app;
+}

@@ -1,0 +1,57 @@
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { InboundConnector } from '../../connectors/types.js';
+import { MalformedPayloadError } from '../../connectors/types.js';
+import type { EventRouter } from '../router.js';
+
+/**
+ * One webhook endpoint: verify the signature over the raw bytes (401), parse (400), make the
+ * event durable and start its workflow (503 when a dependency is down), then acknowledge.
+ */
+export function webhookHandler<Config>(
+  connector: InboundConnector<Config>,
+  config: Config,
+  route: EventRouter,
+  logger: Logger,
+) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const inbound = {
+      rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      headers: req.headers,
+    };
+    if (!connector.verify(inbound, config)) {
+      logger.warn({ connector: connector.name }, 'webhook rejected: bad or stale signature');
+      res.status(401).json({ error: 'invalid or expired signature' });
+      return;
+    }
+
+    let result;
+    try {
+      result = connector.parse(inbound);
+    } catch (error) {
+      if (!(error instanceof MalformedPayloadError)) throw error;
+      res.status(400).json({ error: `malformed ${connector.name} payload: ${error.message}` });
+      return;
+    }
+
+    if (result.kind === 'reply') {
+      res.status(200).json(result.body);
+      return;
+    }
+    if (result.kind === 'ignored') {
+      res.status(200).json({ ok: true, ignored: result.reason });
+      return;
+    }
+    try {
+      const outcome = await route(result.event);
+      res.status(200).json({ ok: true, outcome });
+    } catch (error) {
+      logger.error(
+        { err: error, eventId: result.event.eventId },
+        'event not accepted: a dependency is down',
+      );
+      res.setHeader('Retry-After', '5');
+      res.status(503).json({ error: 'temporarily unable to accept the event; retry later' });
+    }
+  };
+}

@@ -1,0 +1,38 @@
+import type { CommunityEvent } from '../connectors/events.js';
+import type { Db } from './db.js';
+
+/**
+ * Records an inbound event once by its source id. Returns whether it was already processed, so
+ * a redelivery of a fully handled event is acknowledged without doing anything again, while a
+ * redelivery of one whose handling failed half-way is handled again.
+ */
+export async function recordEvent(
+  db: Db,
+  event: CommunityEvent,
+): Promise<{ alreadyProcessed: boolean }> {
+  await db
+    .insertInto('received_events')
+    .values({
+      event_id: event.eventId,
+      platform: event.platform,
+      type: event.type,
+      payload: JSON.stringify(event),
+    })
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('received_events')
+    .select('processed_at')
+    .where('event_id', '=', event.eventId)
+    .executeTakeFirstOrThrow();
+  return { alreadyProcessed: row.processed_at !== null };
+}
+
+export async function markEventProcessed(db: Db, eventId: string): Promise<void> {
+  await db
+    .updateTable('received_events')
+    .set({ processed_at: new Date() })
+    .where('event_id', '=', eventId)
+    .where('processed_at', 'is', null)
+    .execute();
+}

@@ -1,0 +1,68 @@
+import { sql } from 'kysely';
+import type { CommunityMember } from '../connectors/events.js';
+import type { Db } from './db.js';
+
+export interface MemberRecord {
+  id: string;
+  email: string | null;
+  name: string | null;
+}
+
+/**
+ * Finds or creates the member behind a platform identity. A new identity whose email already
+ * belongs to a member joins that member. Serialised per identity with an advisory lock, so
+ * concurrent duplicate deliveries resolve to one member.
+ */
+export async function upsertMemberFromIdentity(
+  db: Db,
+  platform: string,
+  member: CommunityMember,
+): Promise<{ memberId: string; created: boolean }> {
+  const identityKey = `${platform}:${member.communityId}:${member.userId}`;
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${identityKey}))`.execute(trx);
+
+    const known = await trx
+      .selectFrom('identities')
+      .select('member_id')
+      .where('platform', '=', platform)
+      .where('community_id', '=', member.communityId)
+      .where('platform_user_id', '=', member.userId)
+      .executeTakeFirst();
+    if (known) return { memberId: known.member_id, created: false };
+
+    const email = member.email ?? null;
+    const name = member.name ?? member.handle ?? null;
+    const inserted = email
+      ? await sql<{ id: string; created: boolean }>`
+          insert into members (email, name) values (${email}, ${name})
+          on conflict (lower(email)) where email is not null
+          do update set name = coalesce(members.name, excluded.name), updated_at = now()
+          returning id, (xmax = 0) as created`.execute(trx)
+      : await sql<{ id: string; created: boolean }>`
+          insert into members (name) values (${name}) returning id, true as created`.execute(trx);
+    const row = inserted.rows[0];
+    if (!row) throw new Error('member insert returned no row');
+
+    await trx
+      .insertInto('identities')
+      .values({
+        platform,
+        community_id: member.communityId,
+        platform_user_id: member.userId,
+        member_id: row.id,
+        email,
+        handle: member.handle ?? null,
+      })
+      .execute();
+    return { memberId: row.id, created: row.created };
+  });
+}
+
+export async function getMember(db: Db, memberId: string): Promise<MemberRecord | undefined> {
+  return db
+    .selectFrom('members')
+    .select(['id', 'email', 'name'])
+    .where('id', '=', memberId)
+    .executeTakeFirst();
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommunityEvent } from '../../connectors/events.js';
+import { hasOptedOut, recordConsent } from '../../store/consent.js';
+import { claimDelivery, completeDelivery } from '../../store/deliveries.js';
+import { markEventProcessed, recordEvent } from '../../store/events.js';
+import { migrateToLatest } from '../../store/migrate.js';
+import { getMember, upsertMemberFromIdentity } from '../../store/members.js';
+import type { TestDb } from '../support/db.js';
+import { openTestDb } from '../support/db.js';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await openTestDb();
+});
+afterAll(() => t.close());
+
+describe(`store (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('migrates once; a second run applies nothing', async () => {
+    expect(await migrateToLatest(t.db)).toEqual([]);
+  });
+
+  it('resolves concurrent deliveries of one identity to one member', async () => {
+    const member = { userId: 'U-race', communityId: 'T1', email: 'race@example.com', name: 'Race' };
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => upsertMemberFromIdentity(t.db, 'slack', member)),
+    );
+    expect(new Set(results.map((r) => r.memberId)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const count = await t.db
+      .selectFrom('members')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('email', '=', 'race@example.com')
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1);
+  });
+
+  it('joins a second platform identity with the same email (any case) to the same member', async () => {
+    const slack = await upsertMemberFromIdentity(t.db, 'slack', {
+      userId: 'U-ada',
+      communityId: 'T1',
+      email: 'ada@example.com',
+      name: 'Ada',
+    });
+    const discourse = await upsertMemberFromIdentity(t.db, 'discourse', {
+      userId: '42',
+      communityId: 'forum',
+      email: 'ADA@example.com',
+    });
+    expect(discourse).toEqual({ memberId: slack.memberId, created: false });
+    expect(await getMember(t.db, slack.memberId)).toMatchObject({ email: 'ada@example.com', name: 'Ada' });
+  });
+
+  it('keeps members without an email apart', async () => {
+    const a = await upsertMemberFromIdentity(t.db, 'slack', { userId: 'U-a', communityId: 'T1' });
+    const b = await upsertMemberFromIdentity(t.db, 'slack', { userId: 'U-b', communityId: 'T1' });
+    expect(a.memberId).not.toBe(b.memberId);
+  });
+
+  it('records an event once and remembers whether it was processed', async () => {
+    const event: CommunityEvent = {
+      type: 'member.joined',
+      eventId: 'slack:EvStore1',
+      platform: 'slack',
+      occurredAt: new Date().toISOString(),
+      member: { userId: 'U9', communityId: 'T1' },
+    };
+    expect(await recordEvent(t.db, event)).toEqual({ alreadyProcessed: false });
+    // A redelivery before processing finished must be processed again, not dropped.
+    expect(await recordEvent(t.db, event)).toEqual({ alreadyProcessed: false });
+    await markEventProcessed(t.db, event.eventId);
+    expect(await recordEvent(t.db, event)).toEqual({ alreadyProcessed: true });
+  });
+
+  it('lets one attempt claim a delivery; a later one sees it sent', async () => {
+    expect(await claimDelivery(t.db, 'wf-1/step-1', 'email')).toEqual({ kind: 'claimed' });
+    await completeDelivery(t.db, 'wf-1/step-1', 'sent', '<id@x>');
+    expect(await claimDelivery(t.db, 'wf-1/step-1', 'email')).toEqual({ kind: 'sent' });
+  });
+
+  it('retries a delivery that definitely failed', async () => {
+    expect(await claimDelivery(t.db, 'wf-2/step-1', 'email')).toEqual({ kind: 'claimed' });
+    await completeDelivery(t.db, 'wf-2/step-1', 'failed', 'unavailable');
+    expect(await claimDelivery(t.db, 'wf-2/step-1', 'email')).toEqual({ kind: 'claimed' });
+    const row = await t.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('idempotency_key', '=', 'wf-2/step-1')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'sending', attempts: 2 });
+  });
+
+  it('never re-sends a delivery whose attempt vanished mid-send', async () => {
+    expect(await claimDelivery(t.db, 'wf-3/step-1', 'email')).toEqual({ kind: 'claimed' });
+    // No completeDelivery: the worker died between claiming and hearing back from SMTP.
+    expect(await claimDelivery(t.db, 'wf-3/step-1', 'email')).toEqual({ kind: 'unconfirmed' });
+    expect(await claimDelivery(t.db, 'wf-3/step-1', 'email')).toEqual({ kind: 'unconfirmed' });
+  });
+
+  it('gives exactly one of many concurrent claimants the send', async () => {
+    const claims = await Promise.all(Array.from({ length: 8 }, () => claimDelivery(t.db, 'wf-4/step-1', 'email')));
+    expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
+  });
+
+  it('records consent and reads opt-outs', async () => {
+    const { memberId } = await upsertMemberFromIdentity(t.db, 'slack', { userId: 'U-c', communityId: 'T1' });
+    expect(await hasOptedOut(t.db, memberId, 'email')).toBe(false);
+    await recordConsent(t.db, memberId, 'email', 'opted_out', 'test');
+    expect(await hasOptedOut(t.db, memberId, 'email')).toBe(true);
+  });
+});

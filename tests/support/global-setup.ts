@@ -1,0 +1,21 @@
+import type { TestProject } from 'vitest/node';
+import { startDevServer } from '../../runtime/dev-server.js';
+import { findOrBuildTemporalCli } from '../../runtime/temporal-cli.js';
+import { freePort } from './ports.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalCli: string;
+  }
+}
+
+/** One real Temporal dev server (in memory, headless) for the whole run. */
+export default async function setup(project: TestProject) {
+  const cli = await findOrBuildTemporalCli();
+  if (cli.kind !== 'binary') throw new Error('tests need the Temporal CLI (install Go, or set TEMPORAL_CLI)');
+  const server = await startDevServer({ cli, port: await freePort() });
+  project.provide('temporalAddress', server.address);
+  project.provide('temporalCli', cli.path);
+  return () => server.stop();
+}

@@ -3,7 +3,7 @@ import { ConnectorError } from '../connectors/errors.js';
 import { hasOptedOut } from '../store/consent.js';
 import { claimDelivery, completeDelivery } from '../store/deliveries.js';
 import type { ActivityDeps } from './index.js';
-import { asActivityFailure } from './failures.js';
+import { asActivityFailure, toActivityFailure } from './failures.js';
 import { idempotencyKey } from './idempotency.js';
 import { requireMember } from './member.js';
 
@@ -55,7 +55,7 @@ export function createEmailActivities({ db, email, logger }: ActivityDeps) {
           'failed',
           error instanceof ConnectorError ? error.code : 'error',
         );
-        return asActivityFailure(() => Promise.reject(error));
+        throw toActivityFailure(error);
       }
     },
   };

@@ -9,13 +9,18 @@ export async function asActivityFailure<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (!(error instanceof ConnectorError)) throw error;
-    throw ApplicationFailure.create({
-      type: `ConnectorError.${error.code}`,
-      message: error.message,
-      nonRetryable: !error.retryable,
-      details: [{ vendor: error.vendor, code: error.code, status: error.status ?? null }],
-      ...(error.retryAfterMs !== undefined ? { nextRetryDelay: error.retryAfterMs } : {}),
-    });
+    throw toActivityFailure(error);
   }
+}
+
+/** The failure to throw for `error`; anything but a ConnectorError passes through unchanged. */
+export function toActivityFailure(error: unknown): unknown {
+  if (!(error instanceof ConnectorError)) return error;
+  return ApplicationFailure.create({
+    type: `ConnectorError.${error.code}`,
+    message: error.message,
+    nonRetryable: !error.retryable,
+    details: [{ vendor: error.vendor, code: error.code, status: error.status ?? null }],
+    ...(error.retryAfterMs !== undefined ? { nextRetryDelay: error.retryAfterMs } : {}),
+  });
 }

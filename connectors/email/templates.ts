@@ -39,10 +39,10 @@ export function createTemplateRenderer(templatesDir: string) {
     const htmlFile = path.join(templatesDir, `${template}.html.liquid`);
     try {
       return {
-        subject: (await liquid.parseAndRender(subject, vars)).trim(),
-        text: await liquid.renderFile(`${template}.txt.liquid`, vars),
+        subject: String(await liquid.parseAndRender(subject, vars)).trim(),
+        text: String(await liquid.renderFile(`${template}.txt.liquid`, vars)),
         ...(existsSync(htmlFile)
-          ? { html: await liquid.renderFile(`${template}.html.liquid`, vars) }
+          ? { html: String(await liquid.renderFile(`${template}.html.liquid`, vars)) }
           : {}),
       };
     } catch (error) {

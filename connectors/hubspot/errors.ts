@@ -41,7 +41,7 @@ export function hubspotError(error: unknown, action: string): ConnectorError {
   );
   const category =
     typeof error.body === 'object' && error.body !== null && 'category' in error.body
-      ? String((error.body as { category: unknown }).category)
+      ? String(error.body.category)
       : undefined;
   const hint = HINT[error.code] ?? (category ? `HubSpot says ${category}` : `HTTP ${error.code}`);
   return new ConnectorError(codeForStatus(error.code), `HubSpot ${action} failed: ${hint}`, {

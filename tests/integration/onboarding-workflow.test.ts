@@ -46,7 +46,11 @@ beforeAll(async () => {
       db: t.db,
       logger,
       hubspot: createHubSpotConnector({ accessToken: SANDBOX_HUBSPOT_TOKEN, baseUrl: sandbox.url }),
-      email: { connector: email, from: 'Townhall <hi@townhall.test>', render: createTemplateRenderer(templates) },
+      email: {
+        connector: email,
+        from: 'Townhall <hi@townhall.test>',
+        render: createTemplateRenderer(templates),
+      },
     }),
   });
 });
@@ -57,7 +61,8 @@ afterAll(async () => {
 });
 
 async function member(userId: string, email: string, name: string): Promise<string> {
-  return (await upsertMemberFromIdentity(t.db, 'slack', { userId, communityId: 'T1', email, name })).memberId;
+  return (await upsertMemberFromIdentity(t.db, 'slack', { userId, communityId: 'T1', email, name }))
+    .memberId;
 }
 
 function run(memberId: string, steps: OnboardingStep[]): Promise<OnboardingResult> {
@@ -88,10 +93,17 @@ describe('onboarding workflow (real Temporal, real store, sandbox vendors)', () 
       'sent',
     ]);
     const contact = sandbox.hubspot.list().find((c) => c.properties.email === 'order@example.com');
-    expect(contact?.properties).toMatchObject({ firstname: 'Grace', lastname: 'Hopper', lifecyclestage: 'subscriber' });
+    expect(contact?.properties).toMatchObject({
+      firstname: 'Grace',
+      lastname: 'Hopper',
+      lifecyclestage: 'subscriber',
+    });
 
     const mails = mailTo('order@example.com');
-    expect(mails.map((m) => m.subject)).toEqual(['Welcome, Grace Hopper', 'Day two for Grace Hopper']);
+    expect(mails.map((m) => m.subject)).toEqual([
+      'Welcome, Grace Hopper',
+      'Day two for Grace Hopper',
+    ]);
     const [welcome, dayTwo] = mails.map((m) => Date.parse(m.receivedAt));
     expect(Date.parse(contact!.createdAt)).toBeLessThanOrEqual(welcome!);
     expect(dayTwo! - welcome!).toBeGreaterThanOrEqual(2_000);
@@ -106,27 +118,37 @@ describe('onboarding workflow (real Temporal, real store, sandbox vendors)', () 
     const memberId = await member('U-again', 'again@example.com', 'Alan Turing');
     await run(memberId, [{ type: 'crm.upsert_contact', properties: {} }]);
     // A second run for the same member (the client's default reuse policy allows it here).
-    const second = await run(memberId, [{ type: 'crm.upsert_contact', properties: { lifecyclestage: 'lead' } }]);
-    expect(second).toMatchObject({ steps: [{ outcome: expect.stringMatching(/^updated contact/) }] });
-    expect(sandbox.hubspot.list().filter((c) => c.properties.email === 'again@example.com')).toHaveLength(1);
+    const second = await run(memberId, [
+      { type: 'crm.upsert_contact', properties: { lifecyclestage: 'lead' } },
+    ]);
+    expect(second).toMatchObject({
+      steps: [{ outcome: expect.stringMatching(/^updated contact/) }],
+    });
+    expect(
+      sandbox.hubspot.list().filter((c) => c.properties.email === 'again@example.com'),
+    ).toHaveLength(1);
   });
 
   it('skips email to a member who opted out', async () => {
     const memberId = await member('U-out', 'optout@example.com', 'Opted Out');
     await recordConsent(t.db, memberId, 'email', 'opted_out', 'test');
-    const result = await run(memberId, [{ type: 'email.send', template: 'welcome', subject: 'Hi' }]);
+    const result = await run(memberId, [
+      { type: 'email.send', template: 'welcome', subject: 'Hi' },
+    ]);
     expect(result.steps[0]?.outcome).toBe('skipped: member opted out of email');
     expect(mailTo('optout@example.com')).toHaveLength(0);
   });
 
   it('fails a step for good, without retrying, when the template does not exist', async () => {
     const memberId = await member('U-tpl', 'tpl@example.com', 'No Template');
-    const error = await run(memberId, [{ type: 'email.send', template: 'nope', subject: 'Hi' }]).catch((e: unknown) => e);
+    const error = await run(memberId, [
+      { type: 'email.send', template: 'nope', subject: 'Hi' },
+    ]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const failure = (error as WorkflowFailedError).cause?.cause;
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'ConnectorError.invalid', nonRetryable: true });
-    expect(failure?.message).toContain('email template "nope" not found');
+    expect((failure as ApplicationFailure).message).toContain('email template "nope" not found');
     expect(mailTo('tpl@example.com')).toHaveLength(0);
   });
 });

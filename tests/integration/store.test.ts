@@ -47,7 +47,10 @@ describe(`store (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => 
       email: 'ADA@example.com',
     });
     expect(discourse).toEqual({ memberId: slack.memberId, created: false });
-    expect(await getMember(t.db, slack.memberId)).toMatchObject({ email: 'ada@example.com', name: 'Ada' });
+    expect(await getMember(t.db, slack.memberId)).toMatchObject({
+      email: 'ada@example.com',
+      name: 'Ada',
+    });
   });
 
   it('keeps members without an email apart', async () => {
@@ -97,12 +100,17 @@ describe(`store (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => 
   });
 
   it('gives exactly one of many concurrent claimants the send', async () => {
-    const claims = await Promise.all(Array.from({ length: 8 }, () => claimDelivery(t.db, 'wf-4/step-1', 'email')));
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, () => claimDelivery(t.db, 'wf-4/step-1', 'email')),
+    );
     expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
   });
 
   it('records consent and reads opt-outs', async () => {
-    const { memberId } = await upsertMemberFromIdentity(t.db, 'slack', { userId: 'U-c', communityId: 'T1' });
+    const { memberId } = await upsertMemberFromIdentity(t.db, 'slack', {
+      userId: 'U-c',
+      communityId: 'T1',
+    });
     expect(await hasOptedOut(t.db, memberId, 'email')).toBe(false);
     await recordConsent(t.db, memberId, 'email', 'opted_out', 'test');
     expect(await hasOptedOut(t.db, memberId, 'email')).toBe(true);

@@ -29,7 +29,14 @@ const servers: Server[] = [];
 
 /** A real townhall server on a free port, wired to the given store and Temporal client. */
 async function serve(db: Db, client: Client): Promise<string> {
-  const route = createEventRouter({ db, temporal: client, taskQueue, onboarding, logger, startTimeoutMs: 1_500 });
+  const route = createEventRouter({
+    db,
+    temporal: client,
+    taskQueue,
+    onboarding,
+    logger,
+    startTimeoutMs: 1_500,
+  });
   const app = createApp({
     route,
     logger,
@@ -37,20 +44,32 @@ async function serve(db: Db, client: Client): Promise<string> {
     checks: { store: storeCheck(db), temporal: temporalCheck(client) },
   });
   const port = await freePort();
-  await new Promise<void>((resolve) => servers.push(app.listen(port, '127.0.0.1', resolve)));
+  await new Promise<void>((resolve) =>
+    servers.push(app.listen(port, '127.0.0.1', () => resolve())),
+  );
   return `http://127.0.0.1:${port}`;
 }
 
 const countEvents = async () =>
   Number(
-    (await t.db.selectFrom('received_events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n,
+    (
+      await t.db
+        .selectFrom('received_events')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
   );
 
 async function onboardingRuns(email: string): Promise<number> {
-  const member = await t.db.selectFrom('members').select('id').where('email', '=', email).executeTakeFirst();
+  const member = await t.db
+    .selectFrom('members')
+    .select('id')
+    .where('email', '=', email)
+    .executeTakeFirst();
   if (!member) return 0;
   let runs = 0;
-  for await (const _ of temporal.workflow.list({ query: `WorkflowId = 'onboarding:${member.id}'` })) runs++;
+  for await (const _ of temporal.workflow.list({ query: `WorkflowId = 'onboarding:${member.id}'` }))
+    runs++;
   return runs;
 }
 
@@ -70,7 +89,11 @@ afterAll(async () => {
 
 describe('POST /webhooks/slack', () => {
   it('answers the url_verification handshake', async () => {
-    const response = await postSlack(url, secret, { token: 't', challenge: 'abc123', type: 'url_verification' });
+    const response = await postSlack(url, secret, {
+      token: 't',
+      challenge: 'abc123',
+      type: 'url_verification',
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ challenge: 'abc123' });
   });
@@ -90,7 +113,10 @@ describe('POST /webhooks/slack', () => {
     const before = await countEvents();
     const notJson = await postSlack(url, secret, '{"type":"event_callback",');
     expect(notJson.status).toBe(400);
-    const noUser = await postSlack(url, secret, { ...teamJoin('U1', 'a@b.co', 'EvBad'), event: { type: 'team_join' } });
+    const noUser = await postSlack(url, secret, {
+      ...teamJoin('U1', 'a@b.co', 'EvBad'),
+      event: { type: 'team_join' },
+    });
     expect(noUser.status).toBe(400);
     expect(((await noUser.json()) as { error: string }).error).toContain('user');
     expect(await countEvents()).toBe(before);
@@ -102,10 +128,15 @@ describe('POST /webhooks/slack', () => {
   });
 
   it('acknowledges event types no workflow wants with 200', async () => {
-    const body = { ...teamJoin('U1', 'a@b.co', 'EvEmoji'), event: { type: 'emoji_changed', event_ts: '1.1' } };
+    const body = {
+      ...teamJoin('U1', 'a@b.co', 'EvEmoji'),
+      event: { type: 'emoji_changed', event_ts: '1.1' },
+    };
     const response = await postSlack(url, secret, body);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ ignored: expect.stringContaining('emoji_changed') });
+    expect(await response.json()).toMatchObject({
+      ignored: expect.stringContaining('emoji_changed'),
+    });
   });
 
   it('starts one onboarding journey per member, however often the join arrives', async () => {
@@ -127,7 +158,11 @@ describe('POST /webhooks/slack', () => {
     const refused = await postSlack(downUrl, secret, body);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('5');
-    const row = await t.db.selectFrom('received_events').selectAll().where('event_id', '=', 'slack:EvDown1').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('received_events')
+      .selectAll()
+      .where('event_id', '=', 'slack:EvDown1')
+      .executeTakeFirstOrThrow();
     expect(row.processed_at).toBeNull();
 
     // Slack retries the same delivery; Temporal is back.
@@ -138,7 +173,11 @@ describe('POST /webhooks/slack', () => {
 
   it('answers 503 while the store is down', async () => {
     const downUrl = await serve(downDb, temporal);
-    const response = await postSlack(downUrl, secret, teamJoin('USTORE', 'store@example.com', 'EvStoreDown'));
+    const response = await postSlack(
+      downUrl,
+      secret,
+      teamJoin('USTORE', 'store@example.com', 'EvStoreDown'),
+    );
     expect(response.status).toBe(503);
   });
 });

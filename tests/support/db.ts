@@ -7,6 +7,8 @@ import { migrateToLatest } from '../../store/migrate.js';
 export interface TestDb {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /** PostgreSQL only: a URL other processes can use to reach this same schema. */
+  url: string | undefined;
   close(): Promise<void>;
 }
 
@@ -19,7 +21,7 @@ export async function openTestDb(): Promise<TestDb> {
   if (!url) {
     const { db, kind } = await openDb({ pgliteDir: 'memory://' });
     await migrateToLatest(db);
-    return { db, kind, close: () => db.destroy() };
+    return { db, kind, url: undefined, close: () => db.destroy() };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
@@ -32,6 +34,7 @@ export async function openTestDb(): Promise<TestDb> {
   return {
     db,
     kind,
+    url: scoped.toString(),
     async close() {
       await db.destroy();
       await admin.query(`drop schema ${schema} cascade`);

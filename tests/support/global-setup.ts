@@ -13,7 +13,8 @@ declare module 'vitest' {
 /** One real Temporal dev server (in memory, headless) for the whole run. */
 export default async function setup(project: TestProject) {
   const cli = await findOrBuildTemporalCli();
-  if (cli.kind !== 'binary') throw new Error('tests need the Temporal CLI (install Go, or set TEMPORAL_CLI)');
+  if (cli.kind !== 'binary')
+    throw new Error('tests need the Temporal CLI (install Go, or set TEMPORAL_CLI)');
   const server = await startDevServer({ cli, port: await freePort() });
   project.provide('temporalAddress', server.address);
   project.provide('temporalCli', cli.path);

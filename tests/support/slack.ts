@@ -8,7 +8,12 @@ export function teamJoin(userId: string, email: string, eventId: string, name = 
     event: {
       type: 'team_join',
       event_ts: '1700000000.000100',
-      user: { id: userId, team_id: 'T0TEST', name: userId.toLowerCase(), profile: { email, real_name: name } },
+      user: {
+        id: userId,
+        team_id: 'T0TEST',
+        name: userId.toLowerCase(),
+        profile: { email, real_name: name },
+      },
     },
     type: 'event_callback',
     event_id: eventId,

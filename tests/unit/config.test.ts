@@ -7,7 +7,10 @@ import { ConfigError } from '../../config/errors.js';
 import { configJsonSchema } from '../../config/json-schema.js';
 import { loadConfig, parseConfig, SANDBOX_CONFIG_FILE } from '../../config/load.js';
 
-const minimal = (steps: string, connectors = 'email: { from: a@b.co, smtp: { host: localhost, port: 25 } }') => `
+const minimal = (
+  steps: string,
+  connectors = 'email: { from: a@b.co, smtp: { host: localhost, port: 25 } }',
+) => `
 connectors:
   ${connectors}
 workflows:
@@ -41,13 +44,18 @@ describe('config', () => {
   });
 
   it('interpolates ${VAR} and ${VAR:-default} in values', () => {
-    const { config } = loadConfig(SANDBOX_CONFIG_FILE, { SANDBOX_PORT: '4999', ONBOARDING_WAIT: '2d' });
+    const { config } = loadConfig(SANDBOX_CONFIG_FILE, {
+      SANDBOX_PORT: '4999',
+      ONBOARDING_WAIT: '2d',
+    });
     expect(config.connectors.hubspot?.baseUrl).toBe('http://127.0.0.1:4999');
     expect(config.workflows.onboarding?.steps[2]).toEqual({ type: 'wait', ms: 172_800_000 });
   });
 
   it('names the path of a bad duration and says how to write one', () => {
-    const text = minimal("      - wait: 1h\n      - email.send: { template: w, subject: s }\n      - wait: '2 dayz'");
+    const text = minimal(
+      "      - wait: 1h\n      - email.send: { template: w, subject: s }\n      - wait: '2 dayz'",
+    );
     expect(problems(text)).toEqual([
       'workflows.onboarding.steps[2].wait: "2 dayz" is not a duration (use 30s, 4h, 2d)',
     ]);
@@ -88,7 +96,10 @@ workflows:
   });
 
   it('exports a JSON Schema that describes the file', () => {
-    const schema = configJsonSchema() as { properties: Record<string, unknown>; additionalProperties: boolean };
+    const schema = configJsonSchema() as {
+      properties: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
     expect(Object.keys(schema.properties)).toEqual(
       expect.arrayContaining(['server', 'temporal', 'sandbox', 'connectors', 'workflows']),
     );
@@ -99,7 +110,10 @@ workflows:
 describe('townhall validate', () => {
   const townhall = path.resolve('bin/townhall.js');
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, [townhall, 'validate', ...args], { encoding: 'utf8', env: { ...process.env } });
+    spawnSync(process.execPath, [townhall, 'validate', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env },
+    });
 
   it('exits 0 with a summary for the sandbox example', () => {
     const result = run('config/examples/sandbox.yaml');
@@ -110,10 +124,15 @@ describe('townhall validate', () => {
   it('exits 1 and names the bad path for a broken copy', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-config-'));
     const broken = path.join(dir, 'broken.yaml');
-    writeFileSync(broken, readFileSync(SANDBOX_CONFIG_FILE, 'utf8').replace('${ONBOARDING_WAIT:-10s}', '2 dayz'));
+    writeFileSync(
+      broken,
+      readFileSync(SANDBOX_CONFIG_FILE, 'utf8').replace('${ONBOARDING_WAIT:-10s}', '2 dayz'),
+    );
     const result = run(broken);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('workflows.onboarding.steps[2].wait: "2 dayz" is not a duration (use 30s, 4h, 2d)');
+    expect(result.stderr).toContain(
+      'workflows.onboarding.steps[2].wait: "2 dayz" is not a duration (use 30s, 4h, 2d)',
+    );
   });
 
   it('exits 1 for a missing file', () => {

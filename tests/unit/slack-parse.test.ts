@@ -4,7 +4,10 @@ import { slackInbound } from '../../connectors/slack/inbound.js';
 import { MalformedPayloadError } from '../../connectors/types.js';
 
 const parse = (body: unknown) =>
-  slackInbound.parse({ rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), headers: {} });
+  slackInbound.parse({
+    rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+    headers: {},
+  });
 
 const envelope = (event: Record<string, unknown>) => ({
   token: 'x',
@@ -52,7 +55,12 @@ describe('Slack Events API parsing', () => {
 
   it('keeps a member without a (visible) email', () => {
     const result = parse(envelope({ type: 'team_join', user: { id: 'U1', name: 'ada' } }));
-    expect(result.kind === 'event' && result.event.member).toEqual({ userId: 'U1', communityId: 'T024BE7LD', name: 'ada', handle: 'ada' });
+    expect(result.kind === 'event' && result.event.member).toEqual({
+      userId: 'U1',
+      communityId: 'T024BE7LD',
+      name: 'ada',
+      handle: 'ada',
+    });
   });
 
   it('answers the url_verification handshake', () => {
@@ -64,7 +72,9 @@ describe('Slack Events API parsing', () => {
 
   it('ignores event types no workflow wants, and bot users', () => {
     expect(parse(envelope({ type: 'emoji_changed' })).kind).toBe('ignored');
-    expect(parse(envelope({ type: 'team_join', user: { id: 'B1', is_bot: true } })).kind).toBe('ignored');
+    expect(parse(envelope({ type: 'team_join', user: { id: 'B1', is_bot: true } })).kind).toBe(
+      'ignored',
+    );
   });
 
   it.each([

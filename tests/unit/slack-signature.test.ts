@@ -6,7 +6,9 @@ const secret = 'test-signing-secret';
 const now = new Date('2026-11-24T12:00:00Z');
 const nowSeconds = String(Math.floor(now.getTime() / 1000));
 // Deliberately spaced the way Slack does not: a re-serialized copy differs byte for byte.
-const rawBody = Buffer.from('{"type":"event_callback", "team_id":"T1","event_id":"Ev1","event_time":1,"event":{"type":"x"}}');
+const rawBody = Buffer.from(
+  '{"type":"event_callback", "team_id":"T1","event_id":"Ev1","event_time":1,"event":{"type":"x"}}',
+);
 
 function request(body: Buffer, timestamp: string, signature: string | undefined) {
   return {
@@ -27,7 +29,9 @@ describe('Slack request signing (v0)', () => {
   });
 
   it('rejects a signature made with another secret', () => {
-    expect(verify(rawBody, nowSeconds, signSlackRequest('forged', nowSeconds, rawBody))).toBe(false);
+    expect(verify(rawBody, nowSeconds, signSlackRequest('forged', nowSeconds, rawBody))).toBe(
+      false,
+    );
   });
 
   it('rejects a tampered body', () => {

@@ -1,0 +1,52 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+const TOWNHALL = path.resolve('bin/townhall.js');
+
+export interface TownhallProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  exited: Promise<number | NodeJS.Signals | null>;
+}
+
+/** Runs `townhall <args>` as its own process and waits until it says it is running. */
+export async function spawnTownhall(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  readyTimeoutMs = 90_000,
+  cwd?: string,
+): Promise<TownhallProcess> {
+  const child = spawn(process.execPath, [TOWNHALL, ...args], {
+    cwd,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
+
+  const deadline = Date.now() + readyTimeoutMs;
+  while (!output.includes('townhall is running')) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`townhall exited before it was ready:\n${output}`);
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`townhall was not ready after ${readyTimeoutMs} ms:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, output: () => output, exited };
+}
+
+/** The URL a running townhall printed for one of its parts (`server`, `sandbox`). */
+export function printedUrl(process: TownhallProcess, part: string): string {
+  const match = new RegExp(`^\\s+${part}\\s+(http://\\S+)`, 'm').exec(process.output());
+  if (!match?.[1]) throw new Error(`townhall did not print a ${part} URL:\n${process.output()}`);
+  return match[1];
+}

@@ -24,32 +24,20 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingResu
   for (const [index, step] of input.steps.entries()) {
     // A stable activity id per step keeps idempotency keys readable: onboarding:<id>/step-3.
     const activities = proxyActivities<Activities>({ ...VENDOR_CALL, activityId: `step-${index}` });
-    switch (step.type) {
-      case 'wait':
-        await sleep(step.ms);
-        outcomes.push({ type: step.type, outcome: 'waited' });
-        break;
-      case 'crm.upsert_contact':
-        outcomes.push({
-          type: step.type,
-          outcome: await activities.upsertCrmContact({
-            memberId: input.memberId,
-            properties: step.properties,
-          }),
-        });
-        break;
-      case 'email.send':
-        outcomes.push({
-          type: step.type,
-          outcome: await activities.sendEmail({
-            memberId: input.memberId,
-            template: step.template,
-            subject: step.subject,
-          }),
-        });
-        break;
-    }
-    log.info('onboarding step done', { index, type: step.type, outcome: outcomes.at(-1)?.outcome });
+    const outcome = await runStep(step, input.memberId, activities);
+    outcomes.push({ type: step.type, outcome });
+    log.info('onboarding step done', { index, type: step.type, outcome });
   }
   return { steps: outcomes };
+}
+
+function runStep(step: OnboardingStep, memberId: string, activities: Activities): Promise<string> {
+  switch (step.type) {
+    case 'wait':
+      return sleep(step.ms).then(() => 'waited');
+    case 'crm.upsert_contact':
+      return activities.upsertCrmContact({ memberId, properties: step.properties });
+    case 'email.send':
+      return activities.sendEmail({ memberId, template: step.template, subject: step.subject });
+  }
 }

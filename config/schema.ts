@@ -75,6 +75,36 @@ const port = z.preprocess(
 
 const slackConnector = z.strictObject({
   signingSecret: z.string().min(1).describe('Slack app signing secret (Basic Information page)'),
+  botToken: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Bot user OAuth token (xoxb-...), for posting and lookups'),
+  apiUrl: z.url().optional().describe('Web API base URL; defaults to https://slack.com/api/'),
+});
+
+const discordConnector = z.strictObject({
+  applicationId: z.string().min(1).describe('Application ID (General Information page)'),
+  publicKey: z
+    .string()
+    .regex(
+      /^[0-9a-f]{64}$/i,
+      'expected the 64-hex-character public key from the General Information page',
+    )
+    .describe('Ed25519 public key that signs HTTP interactions'),
+  botToken: z.string().min(1).describe('Bot token (Bot page)'),
+  guildId: z.string().min(1).describe('The server (guild) townhall serves'),
+  apiUrl: z.url().optional().describe('REST base URL; defaults to https://discord.com/api'),
+});
+
+const discourseConnector = z.strictObject({
+  baseUrl: z.url().describe('The forum, e.g. https://forum.example.com'),
+  apiKey: z.string().min(1).describe('Admin API key (Admin > API)'),
+  apiUsername: z.string().min(1).default('system').describe('User the API key acts as'),
+  webhookSecret: z
+    .string()
+    .min(1)
+    .describe('Secret set on the Discourse webhook (Admin > Webhooks)'),
 });
 
 const hubspotConnector = z.strictObject({
@@ -121,6 +151,8 @@ const configObject = z.strictObject({
     .describe('When present, `townhall start` runs the local vendor emulators'),
   connectors: z.strictObject({
     slack: slackConnector.optional(),
+    discord: discordConnector.optional(),
+    discourse: discourseConnector.optional(),
     hubspot: hubspotConnector.optional(),
     email: emailConnector.optional(),
   }),

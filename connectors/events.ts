@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const platform = z.enum(['slack', 'discord', 'discourse', 'reddit']);
 
 const member = z.object({
-  /** The platform's own user id (Slack U…, Discord snowflake, Discourse username id). */
+  /** The platform's own user id (Slack U…, Discord snowflake, Discourse user id). */
   userId: z.string().min(1),
   /** Workspace, guild or site the user belongs to. */
   communityId: z.string().min(1),
@@ -12,6 +12,15 @@ const member = z.object({
   name: z.string().optional(),
   handle: z.string().optional(),
 });
+
+/** Where a message lives: channel (or Discourse topic category), thread (or topic), message. */
+const location = {
+  channelId: z.string().min(1),
+  /** Thread root (Slack thread_ts, Discord thread channel, Discourse topic id); absent at top level. */
+  threadId: z.string().min(1).optional(),
+  messageId: z.string().min(1),
+  url: z.url().optional(),
+};
 
 const base = {
   /** Globally unique id of the delivery's source event, e.g. `slack:Ev0123`. Duplicates share it. */
@@ -23,7 +32,28 @@ const base = {
 /** The normalized event every inbound connector produces; the router only sees these. */
 export const communityEvent = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('member.joined'), member }),
+  z.object({ ...base, type: z.literal('member.left'), member }),
+  z.object({ ...base, type: z.literal('member.updated'), member }),
+  z.object({ ...base, type: z.literal('message.posted'), member, ...location, text: z.string() }),
+  z.object({
+    ...base,
+    type: z.literal('reaction.added'),
+    member,
+    ...location,
+    emoji: z.string().min(1),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('command.invoked'),
+    member,
+    /** The command without its slash, e.g. `ticket`. */
+    command: z.string().min(1),
+    text: z.string(),
+    channelId: z.string().min(1),
+    threadId: z.string().min(1).optional(),
+  }),
 ]);
 
 export type CommunityEvent = z.infer<typeof communityEvent>;
+export type CommunityEventType = CommunityEvent['type'];
 export type CommunityMember = z.infer<typeof member>;

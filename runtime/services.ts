@@ -10,6 +10,7 @@ import { createHubSpotConnector } from '../connectors/hubspot/client.js';
 import { createApp } from '../server/app.js';
 import { storeCheck, temporalCheck } from '../server/health.js';
 import { createEventRouter } from '../server/router.js';
+import { webhookRoutes } from '../server/webhooks.js';
 import type { Db } from '../store/db.js';
 import { openDb } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -63,9 +64,8 @@ export async function startHttpServer(
     logger,
   });
   const app = createApp({
-    route,
     logger,
-    slack: loaded.config.connectors.slack,
+    webhooks: webhookRoutes(loaded.config.connectors, route, logger),
     checks: { store: storeCheck(db), temporal: temporalCheck(temporal) },
   });
   const server = await new Promise<Server>((resolve, reject) => {

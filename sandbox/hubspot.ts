@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
+import type { Faults } from './faults.js';
 
 /** A contact as HubSpot's CRM v3 API returns it (SimplePublicObject). */
 export interface SandboxContact {
@@ -14,7 +15,14 @@ export interface SandboxContact {
 export interface HubSpotSandboxOptions {
   /** The one private-app token accepted; any other bearer token gets 401. */
   accessToken: string;
+  faults: Faults;
 }
+
+const CATEGORY: Record<number, string> = {
+  429: 'RATE_LIMITS',
+  401: 'INVALID_AUTHENTICATION',
+  404: 'OBJECT_NOT_FOUND',
+};
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -50,6 +58,15 @@ export function createHubSpotSandbox(options: HubSpotSandboxOptions) {
   }
 
   const router = express.Router();
+  router.use(
+    '/crm',
+    options.faults.middleware('hubspot', (status) => ({
+      status: 'error',
+      message: status === 429 ? 'You have reached your secondly limit.' : 'internal error',
+      correlationId: randomUUID(),
+      category: CATEGORY[status] ?? 'INTERNAL_ERROR',
+    })),
+  );
   router.use('/crm', express.json({ limit: '3mb' }));
 
   router.use('/crm', (req: Request, res: Response, next: NextFunction) => {

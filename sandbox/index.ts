@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
 import express from 'express';
+import { createFaults, faultSchema } from './faults.js';
+import type { Faults } from './faults.js';
 import { createHubSpotSandbox } from './hubspot.js';
 import { createSlackSandbox } from './slack.js';
 import { createSmtpSink } from './smtp.js';
@@ -19,6 +21,7 @@ export interface Sandbox {
   smtpPort: number;
   setTownhallUrl(url: string): void;
   hubspot: ReturnType<typeof createHubSpotSandbox>;
+  faults: Faults;
   smtp: ReturnType<typeof createSmtpSink>;
   stop(): Promise<void>;
 }
@@ -26,7 +29,8 @@ export interface Sandbox {
 /** Every vendor emulator on one HTTP port, the SMTP sink on its own, and /_sandbox inspection. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   let townhallUrl = options.townhallUrl;
-  const hubspot = createHubSpotSandbox({ accessToken: options.hubspotAccessToken });
+  const faults = createFaults();
+  const hubspot = createHubSpotSandbox({ accessToken: options.hubspotAccessToken, faults });
   const slack = createSlackSandbox({
     signingSecret: options.slackSigningSecret,
     townhallUrl: () => townhallUrl,
@@ -44,7 +48,22 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   app.post('/_sandbox/reset', (_req, res) => {
     hubspot.reset();
     smtp.reset();
+    faults.reset();
     res.json({ ok: true });
+  });
+  app.get('/_sandbox/faults', (_req, res) => {
+    res.json(faults.list());
+  });
+  app.post('/_sandbox/faults', express.json(), (req, res) => {
+    const fault = faultSchema.safeParse(req.body);
+    if (!fault.success) {
+      res
+        .status(400)
+        .json({ error: fault.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      return;
+    }
+    faults.add(fault.data);
+    res.status(201).json(fault.data);
   });
   app.use(slack.router);
   app.use(hubspot.router);
@@ -76,6 +95,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       townhallUrl = url;
     },
     hubspot,
+    faults,
     smtp,
     async stop() {
       server.closeAllConnections();

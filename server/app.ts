@@ -1,18 +1,14 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { SlackConfig } from '../connectors/slack/inbound.js';
-import { slackInbound } from '../connectors/slack/inbound.js';
 import type { Check } from './health.js';
 import { failingChecks } from './health.js';
-import type { EventRouter } from './router.js';
-import { webhookHandler } from './routes/webhook.js';
 
 export interface AppDeps {
-  route: EventRouter;
   logger: Logger;
   checks: Record<string, Check>;
-  slack?: SlackConfig | undefined;
+  /** POST routes that receive signed vendor webhooks, path → handler (see server/webhooks.ts). */
+  webhooks: Record<string, RequestHandler>;
 }
 
 /** Webhook bodies stay raw bytes: signatures are computed over exactly what was sent. */
@@ -33,12 +29,8 @@ export function createApp(deps: AppDeps) {
       .json(failing.length === 0 ? { status: 'ready' } : { status: 'not ready', failing });
   });
 
-  if (deps.slack) {
-    app.post(
-      '/webhooks/slack',
-      rawBody,
-      webhookHandler(slackInbound, deps.slack, deps.route, deps.logger),
-    );
+  for (const [path, handler] of Object.entries(deps.webhooks)) {
+    app.post(path, rawBody, handler);
   }
 
   app.use((_req, res) => {

@@ -114,6 +114,26 @@ describe('HubSpot connector', () => {
     expect((error as ConnectorError).message).toContain('connectors.hubspot.accessToken');
   });
 
+  it('turns a 429 into rate_limited carrying the advertised wait, then succeeds once it passes', async () => {
+    const fault = await fetch(`${sandbox.url}/_sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ vendor: 'hubspot', status: 429, count: 2, retryAfterSeconds: 3 }),
+    });
+    expect(fault.status).toBe(201);
+    const connector = createHubSpotConnector({ accessToken: SANDBOX_HUBSPOT_TOKEN, baseUrl: sandbox.url });
+    const upsert = () => connector.upsertContact({ email: 'busy@example.com', properties: {} });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect(await upsert().catch((e: unknown) => e)).toMatchObject({
+        code: 'rate_limited',
+        retryable: true,
+        retryAfterMs: 3_000,
+      });
+    }
+    expect(await upsert()).toMatchObject({ created: true });
+    expect(sandbox.hubspot.list()).toHaveLength(1);
+  });
+
   it('reports an unreachable HubSpot as unavailable (retryable)', async () => {
     const connector = createHubSpotConnector({
       accessToken: SANDBOX_HUBSPOT_TOKEN,

@@ -6,6 +6,7 @@ import type { OnboardingConfig } from '../../config/schema.js';
 import { createApp } from '../../server/app.js';
 import { storeCheck, temporalCheck } from '../../server/health.js';
 import { createEventRouter } from '../../server/router.js';
+import { webhookRoutes } from '../../server/webhooks.js';
 import { createLogger } from '../../runtime/logger.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Db } from '../../store/db.js';
@@ -38,9 +39,8 @@ async function serve(db: Db, client: Client): Promise<string> {
     startTimeoutMs: 1_500,
   });
   const app = createApp({
-    route,
     logger,
-    slack: { signingSecret: secret },
+    webhooks: webhookRoutes({ slack: { signingSecret: secret } }, route, logger),
     checks: { store: storeCheck(db), temporal: temporalCheck(client) },
   });
   const port = await freePort();

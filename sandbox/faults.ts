@@ -1,0 +1,58 @@
+import type { NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
+
+/** What `POST /_sandbox/faults` accepts: the next `count` requests to `vendor` misbehave. */
+export const faultSchema = z.strictObject({
+  vendor: z.string().min(1),
+  /** HTTP status to answer with (e.g. 429, 500, 503); omit to only delay or drop. */
+  status: z.number().int().min(400).max(599).optional(),
+  count: z.number().int().min(1).default(1),
+  retryAfterSeconds: z.number().min(0).optional(),
+  /** Wait this long before answering (or before passing the request on). */
+  delayMs: z.number().int().min(0).max(120_000).optional(),
+  /** Close the connection without answering. */
+  drop: z.boolean().default(false),
+});
+export type Fault = z.output<typeof faultSchema>;
+
+/** The vendor's own error body for a status, so the real client parses the failure as usual. */
+export type ErrorBody = (status: number) => unknown;
+
+export function createFaults() {
+  const pending: Fault[] = [];
+
+  function take(vendor: string): Fault | undefined {
+    const index = pending.findIndex((fault) => fault.vendor === vendor);
+    if (index < 0) return undefined;
+    const fault = pending[index]!;
+    if (--fault.count === 0) pending.splice(index, 1);
+    return fault;
+  }
+
+  return {
+    add: (fault: Fault) => pending.push({ ...fault }),
+    list: () => pending.map((fault) => ({ ...fault })),
+    reset: () => {
+      pending.length = 0;
+    },
+    /** Express middleware for one vendor's routes: applies the next queued fault, if any. */
+    middleware(vendor: string, errorBody: ErrorBody) {
+      return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+        if (req.path.startsWith('/_sandbox/')) return next();
+        const fault = take(vendor);
+        if (!fault) return next();
+        if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+        if (fault.drop) {
+          req.socket.destroy();
+          return;
+        }
+        if (fault.status === undefined) return next();
+        if (fault.retryAfterSeconds !== undefined)
+          res.setHeader('Retry-After', String(fault.retryAfterSeconds));
+        res.status(fault.status).json(errorBody(fault.status));
+      };
+    },
+  };
+}
+
+export type Faults = ReturnType<typeof createFaults>;

@@ -1,0 +1,19 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { slackInbound } from '../connectors/slack/inbound.js';
+import type { EventRouter } from './router.js';
+import { webhookHandler } from './routes/webhook.js';
+
+/** Every webhook endpoint, for the connectors the config enables. Add new platforms here. */
+export function webhookRoutes(
+  connectors: Config['connectors'],
+  route: EventRouter,
+  logger: Logger,
+): Record<string, RequestHandler> {
+  const routes: Record<string, RequestHandler> = {};
+  if (connectors.slack) {
+    routes['/webhooks/slack'] = webhookHandler(slackInbound, connectors.slack, route, logger);
+  }
+  return routes;
+}

@@ -121,7 +121,10 @@ describe('HubSpot connector', () => {
       body: JSON.stringify({ vendor: 'hubspot', status: 429, count: 2, retryAfterSeconds: 3 }),
     });
     expect(fault.status).toBe(201);
-    const connector = createHubSpotConnector({ accessToken: SANDBOX_HUBSPOT_TOKEN, baseUrl: sandbox.url });
+    const connector = createHubSpotConnector({
+      accessToken: SANDBOX_HUBSPOT_TOKEN,
+      baseUrl: sandbox.url,
+    });
     const upsert = () => connector.upsertContact({ email: 'busy@example.com', properties: {} });
     for (let attempt = 0; attempt < 2; attempt++) {
       expect(await upsert().catch((e: unknown) => e)).toMatchObject({

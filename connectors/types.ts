@@ -9,7 +9,12 @@ export interface InboundRequest {
 
 /** Outcome of parsing a verified delivery. */
 export type InboundResult =
-  | { kind: 'event'; event: CommunityEvent }
+  /**
+   * A normalized event. `reply` is the body the platform expects once the event is durable
+   * (a Discord interaction response, a Slack slash-command message); absent, townhall answers
+   * `{ ok: true }`.
+   */
+  | { kind: 'event'; event: CommunityEvent; reply?: unknown }
   /** The platform wants this body echoed back (Slack url_verification, Discord PING). */
   | { kind: 'reply'; body: unknown }
   /** Valid, but no workflow wants this event type. */

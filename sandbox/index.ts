@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import express from 'express';
+import { createDiscourseSandbox } from './discourse.js';
 import { createFaults, faultSchema } from './faults.js';
 import type { Faults } from './faults.js';
 import { createHubSpotSandbox } from './hubspot.js';
@@ -11,6 +12,9 @@ export interface SandboxOptions {
   smtpPort: number;
   hubspotAccessToken: string;
   slackSigningSecret: string;
+  /** Discourse admin API key and webhook secret; sandbox defaults when absent. */
+  discourseApiKey?: string;
+  discourseWebhookSecret?: string;
   /** townhall's base URL, for the Slack emitter; can be set after start with setTownhallUrl. */
   townhallUrl?: string;
 }
@@ -35,6 +39,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     signingSecret: options.slackSigningSecret,
     townhallUrl: () => townhallUrl,
   });
+  const discourse = createDiscourseSandbox({
+    apiKey: options.discourseApiKey ?? 'sandbox-discourse-api-key',
+    webhookSecret: options.discourseWebhookSecret ?? 'sandbox-discourse-webhook-secret',
+    faults,
+    townhallUrl: () => townhallUrl,
+  });
   const smtp = createSmtpSink();
 
   const app = express();
@@ -47,6 +57,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   app.post('/_sandbox/reset', (_req, res) => {
     hubspot.reset();
+    discourse.reset();
     smtp.reset();
     faults.reset();
     res.json({ ok: true });
@@ -67,6 +78,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   app.use(slack.router);
   app.use(hubspot.router);
+  app.use(discourse.router);
   app.use((_req, res) => {
     res
       .status(404)

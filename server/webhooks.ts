@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { discourseInbound } from '../connectors/discourse/inbound.js';
 import { slackInbound } from '../connectors/slack/inbound.js';
 import type { EventRouter } from './router.js';
 import { webhookHandler } from './routes/webhook.js';
@@ -15,5 +16,12 @@ export function webhookRoutes(
   if (connectors.slack) {
     routes['/webhooks/slack'] = webhookHandler(slackInbound, connectors.slack, route, logger);
   }
+  if (connectors.discourse)
+    routes['/webhooks/discourse'] = webhookHandler(
+      discourseInbound,
+      connectors.discourse,
+      route,
+      logger,
+    );
   return routes;
 }

@@ -44,7 +44,7 @@ export function webhookHandler<Config>(
     }
     try {
       const outcome = await route(result.event);
-      res.status(200).json({ ok: true, outcome });
+      res.status(200).json(result.reply ?? { ok: true, outcome });
     } catch (error) {
       logger.error(
         { err: error, eventId: result.event.eventId },

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import type { CommunityEvent, CommunityMember } from '../events.js';
+import type { InboundConnector, InboundRequest, InboundResult } from '../types.js';
+import { MalformedPayloadError } from '../types.js';
+import type { DiscourseConfig } from './config.js';
+import { discourseConfigSchema } from './config.js';
+import { POST_TYPE, pingBody, postBody, topicBody, userBody } from './payloads.js';
+import { verifyDiscourseSignature } from './signature.js';
+
+function header(request: InboundRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new MalformedPayloadError('body is not JSON');
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issues = result.error.issues
+    .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+    .join('; ');
+  throw new MalformedPayloadError(issues);
+}
+
+/**
+ * X-Discourse-Instance is the forum's base URL (Discourse.base_url). Scheme and trailing slash
+ * are dropped so http/https or a proxy's rewrite do not split one forum into two communities.
+ */
+function forumOf(request: InboundRequest): { id: string; base: URL } {
+  const instance = header(request, 'x-discourse-instance');
+  if (!instance) throw new MalformedPayloadError('X-Discourse-Instance header is missing');
+  let base: URL;
+  try {
+    base = new URL(instance);
+  } catch {
+    throw new MalformedPayloadError('X-Discourse-Instance is not a URL');
+  }
+  return { id: `${base.host}${base.pathname.replace(/\/+$/, '')}`, base };
+}
+
+/**
+ * `discourse:<forum>:<event>:<record id>`, not the X-Discourse-Event-Id header, for two reasons
+ * found in Jobs::EmitWebHookEvent: every delivery attempt (including Discourse's own retries
+ * after a 503) creates a new WebHookEvent row and so a new X-Discourse-Event-Id, which would
+ * defeat duplicate detection; and headers are not covered by the signature, so an attacker
+ * replaying a captured body could pick any header id. The record id is inside the signed body,
+ * and each handled event happens once per record (a user is created once, a post once).
+ */
+function eventIdFor(forum: string, event: string, recordId: number): string {
+  return `discourse:${forum}:${event}:${recordId}`;
+}
+
+/** Text of a post: the markdown source when Discourse includes it, else the cooked HTML's text. */
+function postText(raw: string | undefined, cooked: string): string {
+  if (raw !== undefined) return raw;
+  return cooked
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function memberOf(
+  forum: string,
+  user: { id: number; username: string; name?: string | null | undefined; email?: string | null },
+): CommunityMember {
+  const email = user.email ?? undefined;
+  return {
+    userId: String(user.id),
+    communityId: forum,
+    ...(email && z.email().safeParse(email).success ? { email } : {}),
+    ...(user.name ? { name: user.name } : {}),
+    handle: user.username,
+  };
+}
+
+function userEvent(request: InboundRequest, event: 'user_created' | 'user_destroyed') {
+  const forum = forumOf(request);
+  const { user } = parseWith(userBody, parseJson(request.rawBody));
+  if (user.id <= 0)
+    return { kind: 'ignored', reason: 'system and bot users are not members' } as const;
+  const joined = event === 'user_created';
+  const result: CommunityEvent = {
+    type: joined ? 'member.joined' : 'member.left',
+    eventId: eventIdFor(forum.id, event, user.id),
+    platform: 'discourse',
+    // user_destroyed carries no time of deletion; the moment townhall hears of it is closest.
+    occurredAt:
+      joined && user.created_at
+        ? new Date(user.created_at).toISOString()
+        : new Date().toISOString(),
+    member: memberOf(forum.id, user),
+  };
+  return { kind: 'event', event: result } as const;
+}
+
+/**
+ * post_created is the one source of message.posted, the first post of a topic included
+ * (post_number 1 is the topic start; its url ends in /1). topic_created is ignored: Discourse
+ * sends post_created for that same first post, so using both would post every topic twice.
+ */
+function postEvent(request: InboundRequest): InboundResult {
+  const forum = forumOf(request);
+  const { post } = parseWith(postBody, parseJson(request.rawBody));
+  if (post.user_id <= 0) return { kind: 'ignored', reason: 'posts by system and bot users' };
+  if (post.topic_archetype === 'private_message')
+    return { kind: 'ignored', reason: 'private messages are not community messages' };
+  if (post.post_type === POST_TYPE.smallAction || post.post_type === POST_TYPE.whisper)
+    return { kind: 'ignored', reason: 'small actions and staff whispers are not messages' };
+  if (post.category_id === undefined || post.category_id === null)
+    return { kind: 'ignored', reason: 'post has no category' };
+
+  const url = post.post_url ? new URL(post.post_url, forum.base).toString() : undefined;
+  const event: CommunityEvent = {
+    type: 'message.posted',
+    eventId: eventIdFor(forum.id, 'post_created', post.id),
+    platform: 'discourse',
+    occurredAt: new Date(post.created_at).toISOString(),
+    member: memberOf(forum.id, { id: post.user_id, username: post.username, name: post.name }),
+    channelId: String(post.category_id),
+    threadId: String(post.topic_id),
+    messageId: String(post.id),
+    ...(url ? { url } : {}),
+    text: postText(post.raw, post.cooked),
+  };
+  return { kind: 'event', event };
+}
+
+/** Discourse webhooks: a JSON body signed with sha256 HMAC, the event named in headers. */
+export const discourseInbound: InboundConnector<DiscourseConfig> = {
+  name: 'discourse',
+  configSchema: discourseConfigSchema,
+
+  verify(request, config) {
+    return verifyDiscourseSignature(
+      config.webhookSecret,
+      header(request, 'x-discourse-event-signature'),
+      request.rawBody,
+    );
+  },
+
+  parse(request): InboundResult {
+    const event = header(request, 'x-discourse-event');
+    if (!event) throw new MalformedPayloadError('X-Discourse-Event header is missing');
+    switch (event) {
+      case 'ping':
+        parseWith(pingBody, parseJson(request.rawBody));
+        return { kind: 'reply', body: { ok: true } };
+      case 'user_created':
+      case 'user_destroyed':
+        return userEvent(request, event);
+      case 'post_created':
+        return postEvent(request);
+      case 'topic_created':
+        parseWith(topicBody, parseJson(request.rawBody));
+        return { kind: 'ignored', reason: 'topic_created: its first post arrives as post_created' };
+      default:
+        parseJson(request.rawBody);
+        return { kind: 'ignored', reason: `discourse event ${event} is not handled` };
+    }
+  },
+};

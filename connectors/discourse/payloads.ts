@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * Discourse webhook bodies: `{ "<event type>": <serialized record> }`, built by
+ * Jobs::EmitWebHookEvent with the WebHook*Serializer classes. Only what townhall reads is
+ * declared; everything else passes through (looseObject), as Discourse adds fields freely.
+ */
+
+/** Positive ids are people; system (-1) and bots such as discobot (-2) are negative. */
+const userId = z.number().int();
+
+/** WebHookUserSerializer. `email` is present because the webhook is serialized as an admin. */
+export const discourseUser = z.looseObject({
+  id: userId,
+  username: z.string().min(1),
+  name: z.string().nullish(),
+  email: z.string().nullish(),
+  created_at: z.string().optional(),
+});
+
+/** WebHookPostSerializer. `post_url` is site-relative, e.g. /t/welcome/10/1. */
+export const discoursePost = z.looseObject({
+  id: z.number().int(),
+  topic_id: z.number().int(),
+  post_number: z.number().int().min(1),
+  post_type: z.number().int().optional(),
+  user_id: userId,
+  username: z.string().min(1),
+  name: z.string().nullish(),
+  created_at: z.iso.datetime({ offset: true }),
+  raw: z.string().optional(),
+  cooked: z.string(),
+  category_id: z.number().int().nullish(),
+  topic_archetype: z.string().optional(),
+  post_url: z.string().optional(),
+});
+
+export const discourseTopic = z.looseObject({ id: z.number().int() });
+
+export const userBody = z.looseObject({ user: discourseUser });
+export const postBody = z.looseObject({ post: discoursePost });
+export const topicBody = z.looseObject({ topic: discourseTopic });
+export const pingBody = z.looseObject({ ping: z.string() });
+
+/** Post types (Post.types): small actions ("closed this topic") and whispers are not messages. */
+export const POST_TYPE = { regular: 1, moderatorAction: 2, smallAction: 3, whisper: 4 } as const;

@@ -43,6 +43,12 @@ export async function run(
             hubspotAccessToken: config.connectors.hubspot?.accessToken ?? 'sandbox-hubspot-token',
             slackSigningSecret:
               config.connectors.slack?.signingSecret ?? 'sandbox-slack-signing-secret',
+            ...(config.connectors.discourse
+              ? {
+                  discourseApiKey: config.connectors.discourse.apiKey,
+                  discourseWebhookSecret: config.connectors.discourse.webhookSecret,
+                }
+              : {}),
           })
         : undefined;
     if (sandbox) shutdown.add('sandbox', () => sandbox.stop());
@@ -113,6 +119,11 @@ export async function run(
       say(
         `  then: curl -s ${sandbox.url}/_sandbox/hubspot/contacts ; curl -s ${sandbox.url}/_sandbox/mail`,
       );
+      if (config.connectors.discourse)
+        say(
+          `  or on Discourse: curl -s -X POST ${sandbox.url}/_sandbox/discourse/emit -H 'content-type: application/json' \\\n` +
+            `    -d '{"event":"user_created","user":{"username":"grace","name":"Grace Hopper","email":"grace@example.com"}}'`,
+        );
     }
     say('');
     say('Ctrl-C stops everything.');

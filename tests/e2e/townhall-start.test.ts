@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { SandboxContact } from '../../sandbox/hubspot.js';
 import type { SandboxMail } from '../../sandbox/smtp.js';
@@ -21,57 +21,83 @@ const ada = {
   user: { id: 'U123', name: 'ada', profile: { email: 'ada@example.com', real_name: 'Ada' } },
 };
 
-describe('townhall start, from the outside', () => {
-  it('runs the onboarding journey once per member, rejects forgeries, and stops cleanly', async () => {
-    const workdir = mkdtempSync(path.join(os.tmpdir(), 'townhall-e2e-'));
-    const ports = {
-      PORT: await freePort(),
-      SANDBOX_PORT: await freePort(),
-      SANDBOX_SMTP_PORT: await freePort(),
-      TEMPORAL_PORT: await freePort(),
-      TEMPORAL_UI_PORT: await freePort(),
-    };
-    // The embedded defaults, as `npm start` in a folder without a config file gets them.
-    townhall = await spawnTownhall(
-      ['start'],
-      {
-        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
-        TOWNHALL_DATA_DIR: path.join(workdir, '.townhall'),
-        ONBOARDING_WAIT: '3s',
-        DATABASE_URL: '',
-        TEMPORAL_ADDRESS: '',
-        TOWNHALL_CONFIG: '',
-      },
-      120_000,
-      workdir,
-    );
-    const sandbox = printedUrl(townhall, 'sandbox');
-    const server = printedUrl(townhall, 'server');
-    expect(townhall.output()).toContain('config/examples/sandbox.yaml');
+const ports = {
+  PORT: 0,
+  SANDBOX_PORT: 0,
+  SANDBOX_SMTP_PORT: 0,
+  TEMPORAL_PORT: 0,
+  TEMPORAL_UI_PORT: 0,
+};
+let sandbox: string;
+let server: string;
 
+const contactsFor = async (email: string) =>
+  ((await (await fetch(`${sandbox}/_sandbox/hubspot/contacts`)).json()) as SandboxContact[]).filter(
+    (c) => c.properties.email === email,
+  );
+const mailTo = async (email: string) =>
+  ((await (await fetch(`${sandbox}/_sandbox/mail`)).json()) as SandboxMail[]).filter((m) =>
+    m.to.includes(email),
+  );
+
+async function onboardingJourneys(): Promise<string[]> {
+  const client = createTemporalClient(`127.0.0.1:${ports.TEMPORAL_PORT}`, 'default');
+  try {
+    const ids: string[] = [];
+    for await (const run of client.workflow.list({ query: `WorkflowType = 'onboarding'` }))
+      ids.push(run.workflowId);
+    return ids;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+// One townhall for the file: starting it (dev server, PGlite, bundle) is the slow part.
+beforeAll(async () => {
+  const workdir = mkdtempSync(path.join(os.tmpdir(), 'townhall-e2e-'));
+  for (const name of Object.keys(ports) as (keyof typeof ports)[]) ports[name] = await freePort();
+  // The embedded defaults, as `npm start` in a folder without a config file gets them.
+  townhall = await spawnTownhall(
+    ['start'],
+    {
+      ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+      TOWNHALL_DATA_DIR: path.join(workdir, '.townhall'),
+      ONBOARDING_WAIT: '3s',
+      DATABASE_URL: '',
+      TEMPORAL_ADDRESS: '',
+      TOWNHALL_CONFIG: '',
+    },
+    120_000,
+    workdir,
+  );
+  sandbox = printedUrl(townhall, 'sandbox');
+  server = printedUrl(townhall, 'server');
+}, 150_000);
+
+describe('townhall start, from the outside', () => {
+  it('uses the sandbox example config when the folder has none', () => {
+    expect(townhall?.output()).toContain('config/examples/sandbox.yaml');
+  });
+
+  it('runs the onboarding journey once for a Slack join delivered six times, and rejects forgeries', async () => {
     const emit = (query = '') =>
       fetch(`${sandbox}/_sandbox/slack/emit${query}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(ada),
       });
-    const contacts = async () =>
-      (
-        (await (await fetch(`${sandbox}/_sandbox/hubspot/contacts`)).json()) as SandboxContact[]
-      ).filter((c) => c.properties.email === 'ada@example.com');
-    const mail = async () =>
-      ((await (await fetch(`${sandbox}/_sandbox/mail`)).json()) as SandboxMail[]).filter((m) =>
-        m.to.includes('ada@example.com'),
-      );
 
     const first = await emit();
     expect(first.status).toBe(200);
     const { eventId } = (await first.json()) as { eventId: string };
 
     await waitFor('one contact and one welcome email', async () =>
-      (await contacts()).length === 1 && (await mail()).length === 1 ? true : undefined,
+      (await contactsFor('ada@example.com')).length === 1 &&
+      (await mailTo('ada@example.com')).length === 1
+        ? true
+        : undefined,
     );
-    expect((await mail())[0]?.subject).toBe('Welcome to the community, Ada');
+    expect((await mailTo('ada@example.com'))[0]?.subject).toBe('Welcome to the community, Ada');
 
     // The same join five more times: three new envelopes, then Slack's retries of the first.
     for (const query of [
@@ -92,27 +118,52 @@ describe('townhall start, from the outside', () => {
     );
     expect(forged.status).toBe(401);
 
-    await waitFor('the day-two email', async () => ((await mail()).length >= 2 ? true : undefined));
+    await waitFor('the day-two email', async () =>
+      (await mailTo('ada@example.com')).length >= 2 ? true : undefined,
+    );
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect((await mail()).map((m) => m.subject)).toEqual([
+    expect((await mailTo('ada@example.com')).map((m) => m.subject)).toEqual([
       'Welcome to the community, Ada',
       'How is it going, Ada?',
     ]);
-    expect(await contacts()).toHaveLength(1);
-    const everyone = (await (
-      await fetch(`${sandbox}/_sandbox/hubspot/contacts`)
-    ).json()) as SandboxContact[];
-    expect(everyone.map((c) => c.properties.email)).toEqual(['ada@example.com']);
+    expect(await contactsFor('ada@example.com')).toHaveLength(1);
+    expect(await contactsFor('mallory@example.com')).toHaveLength(0);
+    expect(await mailTo('mallory@example.com')).toHaveLength(0);
+    expect(await onboardingJourneys()).toHaveLength(1);
+  });
 
-    const client = createTemporalClient(`127.0.0.1:${ports.TEMPORAL_PORT}`, 'default');
-    const journeys = [];
-    for await (const run of client.workflow.list({ query: `WorkflowType = 'onboarding'` }))
-      journeys.push(run);
-    expect(journeys).toHaveLength(1);
-    await client.connection.close();
+  it('starts the same journey for a member who joins the Discourse forum', async () => {
+    const before = (await onboardingJourneys()).length;
+    const emit = () =>
+      fetch(`${sandbox}/_sandbox/discourse/emit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          event: 'user_created',
+          user: { username: 'grace', name: 'Grace Hopper', email: 'grace@example.com' },
+        }),
+      });
+    expect((await emit()).status).toBe(200);
+    await waitFor("Grace's contact and welcome email", async () =>
+      (await contactsFor('grace@example.com')).length === 1 &&
+      (await mailTo('grace@example.com')).length === 1
+        ? true
+        : undefined,
+    );
+    expect((await mailTo('grace@example.com'))[0]?.subject).toBe(
+      'Welcome to the community, Grace Hopper',
+    );
+    // Discourse re-delivers with a new X-Discourse-Event-Id; the signed body is what counts.
+    expect((await emit()).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await contactsFor('grace@example.com')).toHaveLength(1);
+    expect(await mailTo('grace@example.com')).toHaveLength(1);
+    expect(await onboardingJourneys()).toHaveLength(before + 1);
+  });
 
-    townhall.child.kill('SIGINT');
-    expect(await townhall.exited).toBe(0);
+  it('stops everything on Ctrl-C, leaving no port open', async () => {
+    townhall?.child.kill('SIGINT');
+    expect(await townhall?.exited).toBe(0);
     for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false);
   });
 });

@@ -11,7 +11,10 @@ export interface TownhallProcess {
   exited: Promise<number | NodeJS.Signals | null>;
 }
 
-/** Runs `townhall <args>` as its own process and waits until it says it is running. */
+/**
+ * Runs `townhall <args>` as its own process and waits for the last line of its banner (the
+ * banner arrives in several writes, so "townhall is running" alone may come before the URLs).
+ */
 export async function spawnTownhall(
   args: string[],
   env: NodeJS.ProcessEnv,
@@ -31,7 +34,7 @@ export async function spawnTownhall(
   );
 
   const deadline = Date.now() + readyTimeoutMs;
-  while (!output.includes('townhall is running')) {
+  while (!output.includes('Ctrl-C stops everything')) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`townhall exited before it was ready:\n${output}`);
     }

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
+import type { DirectMessenger, Platform } from '../connectors/community.js';
 import type { EmailConnector } from '../connectors/email/smtp.js';
 import type { RenderedEmail } from '../connectors/email/templates.js';
 import type { HubSpotConnector } from '../connectors/hubspot/client.js';
 import type { Db } from '../store/db.js';
+import { createCommunityActivities } from './community.js';
 import { createCrmActivities } from './crm.js';
 import { createEmailActivities } from './email.js';
 
@@ -10,6 +12,8 @@ export interface ActivityDeps {
   db: Db;
   logger: Logger;
   hubspot?: HubSpotConnector | undefined;
+  /** Platforms whose connector is configured to send direct messages. */
+  messengers?: Partial<Record<Platform, DirectMessenger>> | undefined;
   email?:
     | {
         connector: EmailConnector;
@@ -28,5 +32,6 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createCrmActivities(deps),
     ...createEmailActivities(deps),
+    ...createCommunityActivities(deps),
   };
 }

@@ -21,6 +21,20 @@ const emailSendStep = z.strictObject({
   subject: z.string().min(1).describe('Subject line; Liquid, e.g. "Welcome, {{ member.name }}"'),
 });
 
+const dmSendStep = z.strictObject({
+  text: z
+    .string()
+    .min(1)
+    .describe(
+      'Message text; Liquid, e.g. "Welcome, {{ member.name }}!" (Discourse needs 10+ characters)',
+    ),
+  subject: z
+    .string()
+    .min(1)
+    .default('Welcome to the community')
+    .describe('Title, where private messages have one (Discourse); Liquid'),
+});
+
 const crmUpsertStep = z
   .strictObject({
     properties: z
@@ -31,18 +45,21 @@ const crmUpsertStep = z
   .nullish()
   .transform((value) => ({ properties: value?.properties ?? {} }));
 
-export const STEP_TYPES = ['crm.upsert_contact', 'email.send', 'wait'] as const;
+export const STEP_TYPES = ['crm.upsert_contact', 'email.send', 'dm.send', 'wait'] as const;
 
 /** A step is a one-key object: `- wait: 2d`, `- email.send: {...}`, `- crm.upsert_contact: {}`. */
 const rawStep = z.strictObject({
   wait: duration.optional(),
   'email.send': emailSendStep.optional(),
+  'dm.send': dmSendStep.optional(),
   'crm.upsert_contact': crmUpsertStep.optional(),
 });
 
 export type OnboardingStep =
   | { type: 'wait'; ms: number }
   | { type: 'email.send'; template: string; subject: string }
+  /** A private message on the platform the member joined from. */
+  | { type: 'dm.send'; text: string; subject: string }
   | { type: 'crm.upsert_contact'; properties: Record<string, string> };
 
 const step = rawStep.transform((raw, ctx): OnboardingStep => {
@@ -59,6 +76,7 @@ const step = rawStep.transform((raw, ctx): OnboardingStep => {
   }
   if (raw.wait !== undefined) return { type: 'wait', ms: raw.wait };
   if (raw['email.send']) return { type: 'email.send', ...raw['email.send'] };
+  if (raw['dm.send']) return { type: 'dm.send', ...raw['dm.send'] };
   return { type: 'crm.upsert_contact', properties: raw['crm.upsert_contact']?.properties ?? {} };
 });
 
@@ -163,10 +181,22 @@ const configObject = z.strictObject({
 
 /** Steps that call a vendor need that vendor's connector configured. */
 const STEP_NEEDS = { 'email.send': 'email', 'crm.upsert_contact': 'hubspot' } as const;
+/** A DM goes out on the member's own platform; at least one must be able to send. */
+const CAN_DM = ['slack', 'discord', 'discourse'] as const;
 
 export const configSchema = configObject.superRefine((config, ctx) => {
   config.workflows.onboarding?.steps.forEach((step, index) => {
     if (step.type === 'wait') return;
+    if (step.type === 'dm.send') {
+      const slackCanPost = Boolean(config.connectors.slack?.botToken);
+      if (!slackCanPost && !config.connectors.discord && !config.connectors.discourse)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workflows', 'onboarding', 'steps', index, step.type],
+          message: `needs one of connectors.${CAN_DM.join(', connectors.')} (Slack with a botToken)`,
+        });
+      return;
+    }
     const connector = STEP_NEEDS[step.type];
     if (!config.connectors[connector]) {
       ctx.addIssue({

@@ -6,6 +6,9 @@ import type { ActivityDeps } from '../activities/index.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createEmailConnector } from '../connectors/email/smtp.js';
 import { createTemplateRenderer } from '../connectors/email/templates.js';
+import type { DirectMessenger, Platform } from '../connectors/community.js';
+import { createDiscourseConnector } from '../connectors/discourse/client.js';
+import { discourseMessenger } from '../connectors/discourse/messenger.js';
 import { createHubSpotConnector } from '../connectors/hubspot/client.js';
 import { createApp } from '../server/app.js';
 import { storeCheck, temporalCheck } from '../server/health.js';
@@ -29,11 +32,14 @@ export async function openStore(settings: Settings, logger: Logger): Promise<Db>
 
 /** Connectors for the activities, built from the config's connectors section. */
 export function activityDeps(loaded: LoadedConfig, db: Db, logger: Logger): ActivityDeps {
-  const { hubspot, email } = loaded.config.connectors;
+  const { hubspot, email, discourse } = loaded.config.connectors;
+  const messengers: Partial<Record<Platform, DirectMessenger>> = {};
+  if (discourse) messengers.discourse = discourseMessenger(createDiscourseConnector(discourse));
   return {
     db,
     logger,
     hubspot: hubspot ? createHubSpotConnector(hubspot) : undefined,
+    messengers,
     email: email
       ? {
           connector: createEmailConnector(email.smtp),

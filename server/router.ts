@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { OnboardingConfig } from '../config/schema.js';
+import type { Platform } from '../connectors/community.js';
 import type { CommunityEvent } from '../connectors/events.js';
 import type { Db } from '../store/db.js';
 import { markEventProcessed, recordEvent } from '../store/events.js';
@@ -29,10 +30,10 @@ export type RouteOutcome = 'started' | 'finished' | 'duplicate' | 'no-workflow';
 export function createEventRouter(deps: RouterDeps) {
   const startTimeoutMs = deps.startTimeoutMs ?? 2_500;
 
-  async function startOnboarding(memberId: string): Promise<RouteOutcome> {
+  async function startOnboarding(memberId: string, platform: Platform): Promise<RouteOutcome> {
     const onboarding = deps.onboarding;
     if (!onboarding?.enabled) return 'no-workflow';
-    const input: OnboardingInput = { memberId, steps: onboarding.steps };
+    const input: OnboardingInput = { memberId, platform, steps: onboarding.steps };
     try {
       await deps.temporal.connection.withDeadline(Date.now() + startTimeoutMs, () =>
         deps.temporal.workflow.start('onboarding', {
@@ -60,7 +61,7 @@ export function createEventRouter(deps: RouterDeps) {
     switch (event.type) {
       case 'member.joined': {
         const { memberId } = await upsertMemberFromIdentity(deps.db, event.platform, event.member);
-        outcome = await startOnboarding(memberId);
+        outcome = await startOnboarding(memberId, event.platform);
         deps.logger.info({ eventId: event.eventId, memberId, outcome }, 'member joined');
         break;
       }

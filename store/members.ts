@@ -66,3 +66,34 @@ export async function getMember(db: Db, memberId: string): Promise<MemberRecord 
     .where('id', '=', memberId)
     .executeTakeFirst();
 }
+
+export interface IdentityRecord {
+  platform: string;
+  communityId: string;
+  userId: string;
+  handle: string | null;
+}
+
+/** The member's earliest identity on `platform` (the one they joined with), if any. */
+export async function getIdentity(
+  db: Db,
+  memberId: string,
+  platform: string,
+): Promise<IdentityRecord | undefined> {
+  const row = await db
+    .selectFrom('identities')
+    .select(['platform', 'community_id', 'platform_user_id', 'handle'])
+    .where('member_id', '=', memberId)
+    .where('platform', '=', platform)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+  return (
+    row && {
+      platform: row.platform,
+      communityId: row.community_id,
+      userId: row.platform_user_id,
+      handle: row.handle,
+    }
+  );
+}

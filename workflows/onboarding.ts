@@ -1,12 +1,15 @@
 import { log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import type { OnboardingStep } from '../config/schema.js';
+import type { Platform } from '../connectors/community.js';
 import { VENDOR_CALL } from './retry-policies.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
 export interface OnboardingInput {
   memberId: string;
+  /** The platform the member joined from: where `dm.send` steps message them. */
+  platform?: Platform;
   /** The config's steps when the run started: later config edits affect only new runs. */
   steps: OnboardingStep[];
 }
@@ -24,14 +27,18 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingResu
   for (const [index, step] of input.steps.entries()) {
     // A stable activity id per step keeps idempotency keys readable: onboarding:<id>/step-3.
     const activities = proxyActivities<Activities>({ ...VENDOR_CALL, activityId: `step-${index}` });
-    const outcome = await runStep(step, input.memberId, activities);
+    const outcome = await runStep(step, input, activities);
     outcomes.push({ type: step.type, outcome });
     log.info('onboarding step done', { index, type: step.type, outcome });
   }
   return { steps: outcomes };
 }
 
-function runStep(step: OnboardingStep, memberId: string, activities: Activities): Promise<string> {
+function runStep(
+  step: OnboardingStep,
+  { memberId, platform }: OnboardingInput,
+  activities: Activities,
+): Promise<string> {
   switch (step.type) {
     case 'wait':
       return sleep(step.ms).then(() => 'waited');
@@ -39,5 +46,13 @@ function runStep(step: OnboardingStep, memberId: string, activities: Activities)
       return activities.upsertCrmContact({ memberId, properties: step.properties });
     case 'email.send':
       return activities.sendEmail({ memberId, template: step.template, subject: step.subject });
+    case 'dm.send':
+      if (!platform) return Promise.resolve('skipped: the journey has no platform to DM on');
+      return activities.sendDirectMessage({
+        memberId,
+        platform,
+        text: step.text,
+        subject: step.subject,
+      });
   }
 }

@@ -78,7 +78,7 @@ workflows:
       'connectors.hubspot.accessToken: environment variable HUBSPOT_TOKEN is not set (export it, or write ${HUBSPOT_TOKEN:-default})',
       'server.port: expected number, got string "eighty"',
       'workflows.onboarding.steps[0].emial.send: unknown field "emial.send" (check the spelling; `townhall config schema` lists every field)',
-      'workflows.onboarding.steps[0]: a step needs exactly one of crm.upsert_contact, email.send, wait',
+      'workflows.onboarding.steps[0]: a step needs exactly one of crm.upsert_contact, email.send, dm.send, wait',
       'workflows.onboarding.steps[1]: a step has one type, this one has crm.upsert_contact and wait (split it into 2 steps)',
     ]);
   });
@@ -87,6 +87,19 @@ workflows:
     const text = minimal('      - crm.upsert_contact: {}');
     expect(problems(text)).toEqual([
       'workflows.onboarding.steps[0].crm.upsert_contact: needs connectors.hubspot, which is not configured (add it under connectors:)',
+    ]);
+  });
+
+  it('needs a platform that can send DMs for dm.send, and fills in its subject', () => {
+    expect(problems(minimal("      - dm.send: { text: 'Welcome, {{ member.name }}!' }"))).toEqual([
+      'workflows.onboarding.steps[0].dm.send: needs one of connectors.slack, connectors.discord, connectors.discourse (Slack with a botToken)',
+    ]);
+    const withForum = minimal(
+      "      - dm.send: { text: 'Welcome, {{ member.name }}!' }",
+      'discourse: { baseUrl: https://forum.example.com, apiKey: k, webhookSecret: s }',
+    );
+    expect(parseConfig(withForum, 'test.yaml', {}).workflows.onboarding?.steps).toEqual([
+      { type: 'dm.send', text: 'Welcome, {{ member.name }}!', subject: 'Welcome to the community' },
     ]);
   });
 

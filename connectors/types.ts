@@ -7,14 +7,14 @@ export interface InboundRequest {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** Outcome of parsing a verified delivery. */
-export type InboundResult =
+/** Outcome of parsing a verified delivery into a normalized event of type E. */
+export type InboundResult<E = CommunityEvent> =
   /**
    * A normalized event. `reply` is the body the platform expects once the event is durable
    * (a Discord interaction response, a Slack slash-command message); absent, townhall answers
    * `{ ok: true }`.
    */
-  | { kind: 'event'; event: CommunityEvent; reply?: unknown }
+  | { kind: 'event'; event: E; reply?: unknown }
   /** The platform wants this body echoed back (Slack url_verification, Discord PING). */
   | { kind: 'reply'; body: unknown }
   /** Valid, but no workflow wants this event type. */
@@ -25,14 +25,17 @@ export class MalformedPayloadError extends Error {
   override name = 'MalformedPayloadError';
 }
 
-/** A platform that sends townhall signed webhooks. */
-export interface InboundConnector<Config> {
+/**
+ * A vendor that sends townhall signed webhooks: community platforms produce CommunityEvents,
+ * help desks and CRMs BusinessEvents (connectors/business-events.ts).
+ */
+export interface InboundConnector<Config, E = CommunityEvent> {
   readonly name: string;
   readonly configSchema: z.ZodType<Config>;
   /** True only when the signature over the raw bytes is valid and fresh. Never throws. */
   verify(request: InboundRequest, config: Config, now?: Date): boolean;
   /** Turns a verified body into a normalized event, or throws MalformedPayloadError. */
-  parse(request: InboundRequest): InboundResult;
+  parse(request: InboundRequest): InboundResult<E>;
 }
 
 /** An outbound operation, with whether running it twice is harmless. */

@@ -12,6 +12,7 @@ import { discourseMessenger } from '../connectors/discourse/messenger.js';
 import { createHubSpotConnector } from '../connectors/hubspot/client.js';
 import { createApp } from '../server/app.js';
 import { storeCheck, temporalCheck } from '../server/health.js';
+import { createBusinessEventRouter } from '../server/business-router.js';
 import { createEventRouter } from '../server/router.js';
 import { webhookRoutes } from '../server/webhooks.js';
 import type { Db } from '../store/db.js';
@@ -71,7 +72,12 @@ export async function startHttpServer(
   });
   const app = createApp({
     logger,
-    webhooks: webhookRoutes(loaded.config.connectors, route, logger),
+    webhooks: webhookRoutes(
+      loaded.config.connectors,
+      route,
+      logger,
+      createBusinessEventRouter({ db, logger }),
+    ),
     checks: { store: storeCheck(db), temporal: temporalCheck(temporal) },
   });
   const server = await new Promise<Server>((resolve, reject) => {

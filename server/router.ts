@@ -54,7 +54,7 @@ export function createEventRouter(deps: RouterDeps) {
   }
 
   return async function route(event: CommunityEvent): Promise<RouteOutcome> {
-    const { alreadyProcessed } = await recordEvent(deps.db, event);
+    const { alreadyProcessed } = await recordEvent(deps.db, event.platform, event);
     if (alreadyProcessed) return 'duplicate';
 
     let outcome: RouteOutcome = 'no-workflow';

@@ -1,5 +1,10 @@
-import type { CommunityEvent } from '../connectors/events.js';
 import type { Db } from './db.js';
+
+/** Any normalized event: community (platform) or business (system). */
+export interface StoredEvent {
+  eventId: string;
+  type: string;
+}
 
 /**
  * Records an inbound event once by its source id. Returns whether it was already processed, so
@@ -8,13 +13,15 @@ import type { Db } from './db.js';
  */
 export async function recordEvent(
   db: Db,
-  event: CommunityEvent,
+  /** The platform or system the event came from. */
+  source: string,
+  event: StoredEvent,
 ): Promise<{ alreadyProcessed: boolean }> {
   await db
     .insertInto('received_events')
     .values({
       event_id: event.eventId,
-      platform: event.platform,
+      platform: source,
       type: event.type,
       payload: JSON.stringify(event),
     })

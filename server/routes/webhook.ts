@@ -2,16 +2,15 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { InboundConnector } from '../../connectors/types.js';
 import { MalformedPayloadError } from '../../connectors/types.js';
-import type { EventRouter } from '../router.js';
 
 /**
  * One webhook endpoint: verify the signature over the raw bytes (401), parse (400), make the
  * event durable and start its workflow (503 when a dependency is down), then acknowledge.
  */
-export function webhookHandler<Config>(
-  connector: InboundConnector<Config>,
+export function webhookHandler<Config, E extends { eventId: string }>(
+  connector: InboundConnector<Config, E>,
   config: Config,
-  route: EventRouter,
+  route: (event: E) => Promise<unknown>,
   logger: Logger,
 ) {
   return async (req: Request, res: Response): Promise<void> => {

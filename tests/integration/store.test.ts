@@ -67,11 +67,11 @@ describe(`store (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => 
       occurredAt: new Date().toISOString(),
       member: { userId: 'U9', communityId: 'T1' },
     };
-    expect(await recordEvent(t.db, event)).toEqual({ alreadyProcessed: false });
+    expect(await recordEvent(t.db, event.platform, event)).toEqual({ alreadyProcessed: false });
     // A redelivery before processing finished must be processed again, not dropped.
-    expect(await recordEvent(t.db, event)).toEqual({ alreadyProcessed: false });
+    expect(await recordEvent(t.db, event.platform, event)).toEqual({ alreadyProcessed: false });
     await markEventProcessed(t.db, event.eventId);
-    expect(await recordEvent(t.db, event)).toEqual({ alreadyProcessed: true });
+    expect(await recordEvent(t.db, event.platform, event)).toEqual({ alreadyProcessed: true });
   });
 
   it('lets one attempt claim a delivery; a later one sees it sent', async () => {

@@ -1,0 +1,28 @@
+import type { Logger } from 'pino';
+import type { BusinessEvent } from '../connectors/business-events.js';
+import type { Db } from '../store/db.js';
+import { markEventProcessed, recordEvent } from '../store/events.js';
+
+export interface BusinessRouterDeps {
+  db: Db;
+  logger: Logger;
+}
+
+export type BusinessRouteOutcome = 'recorded' | 'duplicate';
+
+/**
+ * Makes a help-desk or CRM event durable, once per event id. The support handoff and member
+ * sync workflows read these (status and replies flowing back to the community thread); until
+ * they exist, recording is the whole job. Throws when the store is down, so the sender retries.
+ */
+export function createBusinessEventRouter(deps: BusinessRouterDeps) {
+  return async function route(event: BusinessEvent): Promise<BusinessRouteOutcome> {
+    const { alreadyProcessed } = await recordEvent(deps.db, event.system, event);
+    if (alreadyProcessed) return 'duplicate';
+    deps.logger.info({ eventId: event.eventId, type: event.type }, 'business event recorded');
+    await markEventProcessed(deps.db, event.eventId);
+    return 'recorded';
+  };
+}
+
+export type BusinessEventRouter = ReturnType<typeof createBusinessEventRouter>;

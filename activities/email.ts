@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { unsubscribeHeaders } from '../connectors/email/unsubscribe.js';
 import { ConnectorError } from '../connectors/errors.js';
 import { hasOptedOut } from '../store/consent.js';
 import { claimDelivery, completeDelivery } from '../store/deliveries.js';
@@ -45,6 +46,7 @@ export function createEmailActivities({ db, email, logger }: ActivityDeps) {
           from: email.from,
           to: member.email,
           idempotencyKey: key,
+          headers: unsubscribeHeaders(email.unsubscribe, member.id),
         });
         await completeDelivery(db, key, 'sent', messageId);
         return 'sent';

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DirectMessenger, Platform } from '../connectors/community.js';
 import type { EmailConnector } from '../connectors/email/smtp.js';
 import type { RenderedEmail } from '../connectors/email/templates.js';
+import type { UnsubscribeSettings } from '../connectors/email/unsubscribe.js';
 import type { HubSpotConnector } from '../connectors/hubspot/client.js';
 import type { Db } from '../store/db.js';
 import { createCommunityActivities } from './community.js';
@@ -18,6 +19,8 @@ export interface ActivityDeps {
     | {
         connector: EmailConnector;
         from: string;
+        /** Every message carries a one-click unsubscribe link signed for its member. */
+        unsubscribe: UnsubscribeSettings;
         render(
           template: string,
           subject: string,

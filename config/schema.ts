@@ -145,11 +145,43 @@ const emailConnector = z.strictObject({
       .describe('true for implicit TLS (port 465); STARTTLS is used when offered'),
     user: z.string().optional(),
     pass: z.string().optional(),
+    requireTLS: z
+      .boolean()
+      .default(false)
+      .describe('Refuse to send unless the server upgrades the connection with STARTTLS'),
+    tls: z
+      .strictObject({
+        rejectUnauthorized: z
+          .boolean()
+          .default(true)
+          .describe('false accepts a self-signed certificate (the sandbox SMTP sink)'),
+      })
+      .prefault({}),
   }),
+  unsubscribeSecret: z
+    .string()
+    .min(16, 'use at least 16 random characters (e.g. `openssl rand -hex 32`)')
+    .describe('Signs the per-member unsubscribe links; keep it in the environment'),
+  unsubscribeMailto: z
+    .email()
+    .optional()
+    .describe(
+      'Mailbox in List-Unsubscribe for mail clients that unsubscribe by email; defaults to the sender',
+    ),
 });
 
 const configObject = z.strictObject({
-  server: z.strictObject({ port: port.default(3000) }).prefault({}),
+  server: z
+    .strictObject({
+      port: port.default(3000),
+      publicUrl: z
+        .url()
+        .optional()
+        .describe(
+          'Where members reach townhall (unsubscribe links); defaults to http://127.0.0.1:<port>',
+        ),
+    })
+    .prefault({}),
   temporal: z
     .strictObject({
       address: z

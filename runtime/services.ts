@@ -14,6 +14,7 @@ import { createApp } from '../server/app.js';
 import { storeCheck, temporalCheck } from '../server/health.js';
 import { createBusinessEventRouter } from '../server/business-router.js';
 import { createEventRouter } from '../server/router.js';
+import { unsubscribeRoutes } from '../server/routes/unsubscribe.js';
 import { webhookRoutes } from '../server/webhooks.js';
 import type { Db } from '../store/db.js';
 import { openDb } from '../store/db.js';
@@ -32,7 +33,17 @@ export async function openStore(settings: Settings, logger: Logger): Promise<Db>
 }
 
 /** Connectors for the activities, built from the config's connectors section. */
-export function activityDeps(loaded: LoadedConfig, db: Db, logger: Logger): ActivityDeps {
+/** The address inside `Name <address>`, or the whole string when it is a bare address. */
+function addressOf(from: string): string {
+  return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
+}
+
+export function activityDeps(
+  loaded: LoadedConfig,
+  settings: Settings,
+  db: Db,
+  logger: Logger,
+): ActivityDeps {
   const { hubspot, email, discourse } = loaded.config.connectors;
   const messengers: Partial<Record<Platform, DirectMessenger>> = {};
   if (discourse) messengers.discourse = discourseMessenger(createDiscourseConnector(discourse));
@@ -45,10 +56,21 @@ export function activityDeps(loaded: LoadedConfig, db: Db, logger: Logger): Acti
       ? {
           connector: createEmailConnector(email.smtp),
           from: email.from,
+          unsubscribe: {
+            secret: email.unsubscribeSecret,
+            baseUrl: publicUrl(loaded, settings),
+            mailto: email.unsubscribeMailto ?? addressOf(email.from),
+          },
           render: createTemplateRenderer(path.resolve(loaded.dir, email.templatesDir)),
         }
       : undefined,
   };
+}
+
+/** Where members reach the server: server.publicUrl, else the local listening address. */
+export function publicUrl(loaded: LoadedConfig, settings: Settings): string {
+  const host = settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host;
+  return loaded.config.server.publicUrl ?? `http://${host}:${settings.port}`;
 }
 
 export interface RunningServer {
@@ -79,6 +101,15 @@ export async function startHttpServer(
       createBusinessEventRouter({ db, logger }),
     ),
     checks: { store: storeCheck(db), temporal: temporalCheck(temporal) },
+    routers: loaded.config.connectors.email
+      ? [
+          unsubscribeRoutes({
+            db,
+            logger,
+            secret: loaded.config.connectors.email.unsubscribeSecret,
+          }),
+        ]
+      : [],
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(settings.port, settings.host, () => resolve(listening));

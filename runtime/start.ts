@@ -40,6 +40,12 @@ export async function run(
         ? await startSandbox({
             port: config.sandbox.port,
             smtpPort: config.sandbox.smtpPort,
+            ...(config.connectors.email?.smtp.user
+              ? {
+                  smtpUser: config.connectors.email.smtp.user,
+                  smtpPass: config.connectors.email.smtp.pass ?? '',
+                }
+              : {}),
             hubspotAccessToken: config.connectors.hubspot?.accessToken ?? 'sandbox-hubspot-token',
             slackSigningSecret:
               config.connectors.slack?.signingSecret ?? 'sandbox-slack-signing-secret',
@@ -78,7 +84,7 @@ export async function run(
     shutdown.add('temporal client', () => temporal.connection.close());
 
     if (roles.worker) {
-      const deps = activityDeps(loaded, db, logger);
+      const deps = activityDeps(loaded, settings, db, logger);
       const worker = await startWorker({
         address,
         namespace: settings.temporal.namespace,

@@ -10,6 +10,9 @@ import { createSmtpSink } from './smtp.js';
 export interface SandboxOptions {
   port: number;
   smtpPort: number;
+  /** The login the SMTP sink accepts; sandbox defaults when absent. */
+  smtpUser?: string;
+  smtpPass?: string;
   hubspotAccessToken: string;
   slackSigningSecret: string;
   /** Discourse admin API key and webhook secret; sandbox defaults when absent. */
@@ -45,7 +48,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     faults,
     townhallUrl: () => townhallUrl,
   });
-  const smtp = createSmtpSink();
+  const smtp = createSmtpSink({
+    user: options.smtpUser ?? 'sandbox',
+    pass: options.smtpPass ?? 'sandbox-smtp-password',
+  });
 
   const app = express();
   app.disable('x-powered-by');

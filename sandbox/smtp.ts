@@ -10,7 +10,16 @@ export interface SandboxMail {
   html: string | undefined;
   messageId: string | undefined;
   headers: Record<string, string>;
+  /** Whether the session was upgraded with STARTTLS, and who logged in (if anyone). */
+  tls: boolean;
+  authenticatedAs: string | undefined;
   receivedAt: string;
+}
+
+export interface SmtpSinkOptions {
+  /** The one login AUTH accepts; unauthenticated senders are still accepted, like a local relay. */
+  user: string;
+  pass: string;
 }
 
 function addresses(value: AddressObject | AddressObject[] | undefined): string[] {
@@ -20,14 +29,24 @@ function addresses(value: AddressObject | AddressObject[] | undefined): string[]
     .filter(Boolean);
 }
 
-/** An SMTP sink: accepts every message, parses it, and keeps it for inspection. */
-export function createSmtpSink() {
+/**
+ * An SMTP sink: accepts every message, parses it, and keeps it for inspection. It offers
+ * STARTTLS (smtp-server's built-in self-signed certificate) and AUTH PLAIN/LOGIN, so the
+ * production transport settings are exercised against it.
+ */
+export function createSmtpSink(options: SmtpSinkOptions) {
   const mail: SandboxMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    authMethods: ['PLAIN', 'LOGIN'],
     logger: false,
-    onData(stream, _session, callback) {
+    onAuth(auth, _session, callback) {
+      if (auth.username === options.user && auth.password === options.pass)
+        callback(null, { user: auth.username });
+      else
+        callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+    },
+    onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
           mail.push({
@@ -40,9 +59,15 @@ export function createSmtpSink() {
             headers: Object.fromEntries(
               parsed.headerLines.map((line) => [
                 line.key,
-                line.line.slice(line.key.length + 1).trim(),
+                // Unfolded (RFC 5322 2.2.3): long headers arrive wrapped over several lines.
+                line.line
+                  .slice(line.key.length + 1)
+                  .replace(/\r?\n(?=[ \t])/g, '')
+                  .trim(),
               ]),
             ),
+            tls: Boolean(session.secure),
+            authenticatedAs: typeof session.user === 'string' ? session.user : undefined,
             receivedAt: new Date().toISOString(),
           });
           callback();

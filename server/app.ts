@@ -9,6 +9,8 @@ export interface AppDeps {
   checks: Record<string, Check>;
   /** POST routes that receive signed vendor webhooks, path → handler (see server/webhooks.ts). */
   webhooks: Record<string, RequestHandler>;
+  /** Other public routes (unsubscribe links). */
+  routers?: RequestHandler[];
 }
 
 /** Webhook bodies stay raw bytes: signatures are computed over exactly what was sent. */
@@ -32,6 +34,7 @@ export function createApp(deps: AppDeps) {
   for (const [path, handler] of Object.entries(deps.webhooks)) {
     app.post(path, rawBody, handler);
   }
+  for (const router of deps.routers ?? []) app.use(router);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

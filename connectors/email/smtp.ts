@@ -11,6 +11,9 @@ export const smtpConfigSchema = z.object({
   secure: z.boolean().default(false),
   user: z.string().optional(),
   pass: z.string().optional(),
+  /** Refuse to send unless the server upgrades the connection with STARTTLS. */
+  requireTLS: z.boolean().optional(),
+  tls: z.object({ rejectUnauthorized: z.boolean().optional() }).optional(),
 });
 export type SmtpConfig = z.infer<typeof smtpConfigSchema>;
 
@@ -19,6 +22,8 @@ export interface OutgoingEmail extends RenderedEmail {
   to: string;
   /** Stable per intent, so receivers and our sandbox can tell a resend from a new message. */
   idempotencyKey: string;
+  /** Extra headers, e.g. List-Unsubscribe. */
+  headers?: Record<string, string>;
 }
 
 export interface EmailConnector {
@@ -39,12 +44,24 @@ export function messageIdFor(idempotencyKey: string, from: string): string {
 
 interface SmtpFailure {
   code?: string;
+  /** Node's TLS error code (CERT_HAS_EXPIRED ...) when the socket failed on the certificate. */
+  originalCode?: string;
   responseCode?: number;
 }
 
+/** Certificate problems do not heal by retrying: they need the tls settings or a new cert. */
+const CERT_ERRORS = new Set([
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** Nodemailer reports SMTP reply codes and socket error codes; classify by those, not by text. */
 function smtpError(error: unknown): ConnectorError {
-  const { code, responseCode } = (error ?? {}) as SmtpFailure;
+  const { code, originalCode, responseCode } = (error ?? {}) as SmtpFailure;
   const details = {
     vendor: 'email',
     cause: error,
@@ -54,6 +71,20 @@ function smtpError(error: unknown): ConnectorError {
     return new ConnectorError(
       'auth',
       'SMTP login refused: check connectors.email.smtp.user and pass',
+      details,
+    );
+  }
+  if (originalCode && CERT_ERRORS.has(originalCode)) {
+    return new ConnectorError(
+      'invalid',
+      `SMTP server certificate not accepted (${originalCode}): fix the certificate, or set connectors.email.smtp.tls`,
+      details,
+    );
+  }
+  if (code === 'ETLS') {
+    return new ConnectorError(
+      'invalid',
+      'SMTP server did not offer STARTTLS, which connectors.email.smtp.requireTLS demands',
       details,
     );
   }
@@ -76,6 +107,8 @@ export function createEmailConnector(config: SmtpConfig): EmailConnector {
     host: config.host,
     port: config.port,
     secure: config.secure,
+    ...(config.requireTLS ? { requireTLS: true } : {}),
+    ...(config.tls?.rejectUnauthorized === false ? { tls: { rejectUnauthorized: false } } : {}),
     ...(config.user ? { auth: { user: config.user, pass: config.pass ?? '' } } : {}),
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
@@ -93,6 +126,7 @@ export function createEmailConnector(config: SmtpConfig): EmailConnector {
           text: email.text,
           ...(email.html ? { html: email.html } : {}),
           messageId,
+          ...(email.headers ? { headers: email.headers } : {}),
         });
         return { messageId };
       } catch (error) {

@@ -97,7 +97,13 @@ describe('townhall start, from the outside', () => {
         ? true
         : undefined,
     );
-    expect((await mailTo('ada@example.com'))[0]?.subject).toBe('Welcome to the community, Ada');
+    const [welcome] = await mailTo('ada@example.com');
+    expect(welcome?.subject).toBe('Welcome to the community, Ada');
+    // The sandbox config uses production transport settings: STARTTLS, AUTH, unsubscribe headers.
+    expect(welcome).toMatchObject({ tls: true, authenticatedAs: 'sandbox' });
+    expect(welcome?.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    const link = /<(http[^>]+)>/.exec(welcome?.headers['list-unsubscribe'] ?? '')?.[1];
+    expect(link?.startsWith(`${server}/unsubscribe/`)).toBe(true);
 
     // The same join five more times: three new envelopes, then Slack's retries of the first.
     for (const query of [

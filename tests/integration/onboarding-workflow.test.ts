@@ -35,7 +35,13 @@ beforeAll(async () => {
   t = await openTestDb();
   sandbox = await startTestSandbox();
   client = createTemporalClient(inject('temporalAddress'), 'default');
-  const email = createEmailConnector({ host: '127.0.0.1', port: sandbox.smtpPort, secure: false });
+  const email = createEmailConnector({
+    host: '127.0.0.1',
+    port: sandbox.smtpPort,
+    secure: false,
+    // The sink's STARTTLS certificate is self-signed.
+    tls: { rejectUnauthorized: false },
+  });
   worker = await startWorker({
     address: inject('temporalAddress'),
     namespace: 'default',
@@ -49,6 +55,11 @@ beforeAll(async () => {
       email: {
         connector: email,
         from: 'Townhall <hi@townhall.test>',
+        unsubscribe: {
+          secret: 'onboarding-test-unsubscribe-secret',
+          baseUrl: 'http://127.0.0.1:3000',
+          mailto: 'hi@townhall.test',
+        },
         render: createTemplateRenderer(templates),
       },
     }),

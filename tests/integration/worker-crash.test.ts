@@ -49,6 +49,8 @@ connectors:
     smtp:
       host: 127.0.0.1
       port: ${sandbox.smtpPort}
+      tls: { rejectUnauthorized: false }
+    unsubscribeSecret: worker-crash-test-unsubscribe-secret
 workflows:
   onboarding:
     steps:

@@ -9,7 +9,7 @@ import { loadConfig, parseConfig, SANDBOX_CONFIG_FILE } from '../../config/load.
 
 const minimal = (
   steps: string,
-  connectors = 'email: { from: a@b.co, smtp: { host: localhost, port: 25 } }',
+  connectors = 'email: { from: a@b.co, smtp: { host: localhost, port: 25 }, unsubscribeSecret: sixteen-characters }',
 ) => `
 connectors:
   ${connectors}

@@ -64,7 +64,7 @@ export function createCommunityActivities({ db, logger, messengers }: ActivityDe
         }
       });
       await completeDelivery(db, key, 'sent', sent.messageId);
-      return sent.created ? 'sent' : 'already sent';
+      return sent.created === false ? 'already sent' : 'sent';
     },
   };
 }

@@ -1,5 +1,20 @@
 import { z } from 'zod';
+import {
+  DEFAULT_COMMUNITY_PROPERTIES,
+  FIELD_TYPES as HUBSPOT_FIELD_TYPES,
+  PROPERTY_TYPES as HUBSPOT_PROPERTY_TYPES,
+} from '../connectors/hubspot/config.js';
 import { DURATION_HINT, parseDuration } from './duration.js';
+
+/** True for a time zone name Intl knows (UTC, Europe/Berlin ...). */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A duration string such as `2d`, kept as text in the file and turned into milliseconds here. */
 export const duration = z
@@ -125,10 +140,139 @@ const discourseConnector = z.strictObject({
     .describe('Secret set on the Discourse webhook (Admin > Webhooks)'),
 });
 
+const hubspotProperty = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, 'use lower-case letters, digits and _, e.g. community_joined_at')
+    .describe('Internal name of the contact property'),
+  label: z.string().min(1).describe('What marketing sees on the contact record'),
+  type: z.enum(HUBSPOT_PROPERTY_TYPES).default('string'),
+  fieldType: z.enum(HUBSPOT_FIELD_TYPES).default('text'),
+  description: z.string().optional(),
+  options: z
+    .array(z.strictObject({ label: z.string().min(1), value: z.string().min(1) }))
+    .optional()
+    .describe('The choices of an enumeration property'),
+});
+
 const hubspotConnector = z.strictObject({
   accessToken: z.string().min(1).describe('HubSpot private app access token'),
   baseUrl: z.url().optional().describe('API base URL; defaults to https://api.hubapi.com'),
+  clientSecret: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Client secret of the app that sends webhooks (it signs them, v3); enables POST /webhooks/hubspot',
+    ),
+  webhookUrl: z
+    .url()
+    .optional()
+    .describe(
+      "The target URL set in the app's webhook settings, exactly; needed behind a proxy that changes scheme, host or path (the v3 signature covers the URL)",
+    ),
+  propertyGroup: z
+    .strictObject({
+      name: z.string().min(1).default('community'),
+      label: z.string().min(1).default('Community'),
+    })
+    .prefault({})
+    .describe('The contact property group that holds the community properties'),
+  properties: z
+    .array(hubspotProperty)
+    .default([...DEFAULT_COMMUNITY_PROPERTIES])
+    .describe('Custom contact properties townhall creates once and keeps up to date'),
+  accountTimeZone: z
+    .string()
+    .default('UTC')
+    .refine(isTimeZone, 'expected an IANA time zone, e.g. Europe/Berlin')
+    .describe(
+      "The HubSpot account's time zone (Settings > Account defaults): the daily API limit resets at its midnight",
+    ),
 });
+
+const zendeskConnector = z
+  .strictObject({
+    subdomain: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9-]*$/i,
+        'expected the subdomain alone, e.g. acme for acme.zendesk.com',
+      )
+      .optional()
+      .describe('Your account: acme for https://acme.zendesk.com'),
+    baseUrl: z
+      .url()
+      .optional()
+      .describe(
+        'Account URL, e.g. https://support.example.com (a host mapping) or the sandbox; overrides subdomain',
+      ),
+    email: z
+      .email()
+      .describe("Email of the agent townhall works as; the API token must be that agent's"),
+    apiToken: z
+      .string()
+      .min(1)
+      .describe(
+        'API token (Admin Center > Apps and integrations > Zendesk API); keep it in the environment',
+      ),
+    webhookSecret: z
+      .string()
+      .min(1)
+      .describe('Signing secret of the webhook that sends ticket events (Admin Center > Webhooks)'),
+    ticketDefaults: z
+      .strictObject({
+        tags: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Tags on every ticket townhall creates, e.g. [community]'),
+        priority: z
+          .enum(['low', 'normal', 'high', 'urgent'])
+          .optional()
+          .describe("Priority of tickets townhall creates; unset leaves Zendesk's default"),
+      })
+      .prefault({})
+      .describe('Defaults for the tickets townhall creates'),
+  })
+  .refine((zendesk) => zendesk.subdomain !== undefined || zendesk.baseUrl !== undefined, {
+    path: ['subdomain'],
+    message: 'set subdomain (acme for acme.zendesk.com) or baseUrl',
+  });
+
+/** YAML reads `adminId: 991267900` as a number; Intercom ids are strings. */
+const intercomId = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
+
+const intercomConnector = z
+  .strictObject({
+    accessToken: z
+      .string()
+      .min(1)
+      .describe('Access token of your Intercom app (Developer Hub > your app > Authentication)'),
+    clientSecret: z
+      .string()
+      .min(1)
+      .describe('Client secret of the app (Basic information); signs its webhooks'),
+    baseUrl: z
+      .url()
+      .optional()
+      .describe(
+        'API base URL; defaults to https://api.intercom.io (EU: https://api.eu.intercom.io, AU: https://api.au.intercom.io)',
+      ),
+    create: z
+      .enum(['ticket', 'conversation'])
+      .default('ticket')
+      .describe('What a community thread becomes: a ticket of ticketTypeId, or a conversation'),
+    ticketTypeId: intercomId
+      .optional()
+      .describe('Ticket type for new tickets (GET /ticket_types lists them); needed for tickets'),
+    adminId: intercomId.describe(
+      'The teammate townhall replies and updates tickets as (GET /admins lists them)',
+    ),
+  })
+  .refine((intercom) => intercom.create !== 'ticket' || intercom.ticketTypeId !== undefined, {
+    path: ['ticketTypeId'],
+    message: 'needed when create is "ticket" (GET /ticket_types lists the ids)',
+  });
 
 const emailConnector = z.strictObject({
   from: z.string().min(3).describe('Sender, e.g. "Townhall <hello@example.com>"'),
@@ -204,6 +348,8 @@ const configObject = z.strictObject({
     discord: discordConnector.optional(),
     discourse: discourseConnector.optional(),
     hubspot: hubspotConnector.optional(),
+    zendesk: zendeskConnector.optional(),
+    intercom: intercomConnector.optional(),
     email: emailConnector.optional(),
   }),
   workflows: z.strictObject({

@@ -23,5 +23,9 @@ export interface DirectMessenger {
     /** A title, for platforms whose private messages have one (Discourse). */
     subject: string;
     dedupKey: string;
-  }): Promise<{ messageId: string; created: boolean }>;
+  }): Promise<{
+    messageId: string;
+    /** False when an earlier attempt had sent it; undefined when the platform cannot tell. */
+    created?: boolean;
+  }>;
 }

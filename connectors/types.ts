@@ -5,6 +5,13 @@ import type { CommunityEvent } from './events.js';
 export interface InboundRequest {
   rawBody: Buffer;
   headers: Record<string, string | string[] | undefined>;
+  /** The HTTP method, for signatures that cover it (HubSpot v3). Set by the webhook route. */
+  method?: string;
+  /**
+   * The URL as this server received it (`<protocol>://<Host header><path and query>`), for
+   * signatures that cover it (HubSpot v3). Set by the webhook route.
+   */
+  url?: string;
 }
 
 /** Outcome of parsing a verified delivery into a normalized event of type E. */

@@ -7,12 +7,18 @@ import type { LoadedConfig } from '../config/load.js';
 import { createEmailConnector } from '../connectors/email/smtp.js';
 import { createTemplateRenderer } from '../connectors/email/templates.js';
 import type { DirectMessenger, Platform } from '../connectors/community.js';
+import { createDiscordConnector } from '../connectors/discord/client.js';
+import { discordMessenger } from '../connectors/discord/messenger.js';
 import { createDiscourseConnector } from '../connectors/discourse/client.js';
 import { discourseMessenger } from '../connectors/discourse/messenger.js';
 import { createHubSpotConnector } from '../connectors/hubspot/client.js';
+import { createSlackConnector } from '../connectors/slack/client.js';
+import { slackMessenger } from '../connectors/slack/messenger.js';
+import { createSlackPostLedger } from '../store/slack-posts.js';
 import { createApp } from '../server/app.js';
 import { storeCheck, temporalCheck } from '../server/health.js';
 import { createBusinessEventRouter } from '../server/business-router.js';
+import type { EventRouter } from '../server/router.js';
 import { createEventRouter } from '../server/router.js';
 import { unsubscribeRoutes } from '../server/routes/unsubscribe.js';
 import { webhookRoutes } from '../server/webhooks.js';
@@ -44,9 +50,17 @@ export function activityDeps(
   db: Db,
   logger: Logger,
 ): ActivityDeps {
-  const { hubspot, email, discourse } = loaded.config.connectors;
+  const { hubspot, email, discourse, discord, slack } = loaded.config.connectors;
   const messengers: Partial<Record<Platform, DirectMessenger>> = {};
   if (discourse) messengers.discourse = discourseMessenger(createDiscourseConnector(discourse));
+  if (discord) messengers.discord = discordMessenger(createDiscordConnector(discord));
+  if (slack?.botToken)
+    messengers.slack = slackMessenger(
+      createSlackConnector(
+        { botToken: slack.botToken, apiUrl: slack.apiUrl },
+        { ledger: createSlackPostLedger(db) },
+      ),
+    );
   return {
     db,
     logger,
@@ -78,20 +92,31 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startHttpServer(
+/** Where community events go, from webhooks and from the Discord gateway alike. */
+export function communityRouter(
   loaded: LoadedConfig,
   settings: Settings,
   db: Db,
   temporal: Client,
   logger: Logger,
-): Promise<RunningServer> {
-  const route = createEventRouter({
+): EventRouter {
+  return createEventRouter({
     db,
     temporal,
     taskQueue: settings.temporal.taskQueue,
     onboarding: loaded.config.workflows.onboarding,
     logger,
   });
+}
+
+export async function startHttpServer(
+  loaded: LoadedConfig,
+  settings: Settings,
+  db: Db,
+  route: EventRouter,
+  temporal: Client,
+  logger: Logger,
+): Promise<RunningServer> {
   const app = createApp({
     logger,
     webhooks: webhookRoutes(

@@ -5,7 +5,9 @@ import { startSandbox } from '../sandbox/index.js';
 import { startDevServer } from './dev-server.js';
 import { onShutdown } from './lifecycle.js';
 import { createLogger } from './logger.js';
-import { activityDeps, openStore, startHttpServer } from './services.js';
+import { startDiscordGateway } from '../connectors/discord/gateway.js';
+import { SANDBOX_DISCORD_SIGNING_SEED } from '../sandbox/discord-interactions.js';
+import { activityDeps, communityRouter, openStore, startHttpServer } from './services.js';
 import { resolveSettings } from './settings.js';
 import { createActivities } from '../activities/index.js';
 import { createTemporalClient, startWorker } from './temporal.js';
@@ -49,6 +51,16 @@ export async function run(
             hubspotAccessToken: config.connectors.hubspot?.accessToken ?? 'sandbox-hubspot-token',
             slackSigningSecret:
               config.connectors.slack?.signingSecret ?? 'sandbox-slack-signing-secret',
+            ...(config.connectors.slack?.botToken
+              ? { slackBotToken: config.connectors.slack.botToken }
+              : {}),
+            ...(config.connectors.discord
+              ? {
+                  discordBotToken: config.connectors.discord.botToken,
+                  // Its public key is the one config/examples/sandbox.yaml names.
+                  discord: { signingSeed: SANDBOX_DISCORD_SIGNING_SEED },
+                }
+              : {}),
             ...(config.connectors.discourse
               ? {
                   discourseApiKey: config.connectors.discourse.apiKey,
@@ -100,10 +112,23 @@ export async function run(
       });
     }
 
+    const route = communityRouter(loaded, settings, db, temporal, logger);
     const server = roles.server
-      ? await startHttpServer(loaded, settings, db, temporal, logger)
+      ? await startHttpServer(loaded, settings, db, route, temporal, logger)
       : undefined;
     if (server) shutdown.add('http server', () => server.close());
+
+    // The Discord gateway is inbound like a webhook, so it runs with the server role.
+    const discord = config.connectors.discord;
+    if (roles.server && discord) {
+      const gateway = startDiscordGateway({ config: discord, route, logger });
+      shutdown.add('discord gateway', () => gateway.stop());
+      await gateway.ready.catch((error: unknown) => {
+        throw new Error(
+          `could not connect to the Discord gateway (check connectors.discord.botToken and apiUrl): ${(error as Error).message}`,
+        );
+      });
+    }
     if (server && sandbox) sandbox.setTownhallUrl(server.url);
 
     say('');

@@ -12,6 +12,8 @@ export const faultSchema = z.strictObject({
   delayMs: z.number().int().min(0).max(120_000).optional(),
   /** Close the connection without answering. */
   drop: z.boolean().default(false),
+  /** Only requests whose path contains this text, e.g. "chat.postMessage"; others pass. */
+  path: z.string().min(1).optional(),
 });
 export type Fault = z.output<typeof faultSchema>;
 
@@ -21,8 +23,10 @@ export type ErrorBody = (status: number) => unknown;
 export function createFaults() {
   const pending: Fault[] = [];
 
-  function take(vendor: string): Fault | undefined {
-    const index = pending.findIndex((fault) => fault.vendor === vendor);
+  function take(vendor: string, path: string): Fault | undefined {
+    const index = pending.findIndex(
+      (fault) => fault.vendor === vendor && (!fault.path || path.includes(fault.path)),
+    );
     if (index < 0) return undefined;
     const fault = pending[index]!;
     if (--fault.count === 0) pending.splice(index, 1);
@@ -35,13 +39,28 @@ export function createFaults() {
     reset: () => {
       pending.length = 0;
     },
-    /** Express middleware for one vendor's routes: applies the next queued fault, if any. */
-    middleware(vendor: string, errorBody: ErrorBody) {
+    /**
+     * Express middleware for one vendor's routes: applies the next queued fault, if any. With
+     * `dropAfterHandling`, a `drop` lets the request take effect and then closes the connection
+     * instead of answering: the lost response a client cannot tell from a lost request.
+     */
+    middleware(
+      vendor: string,
+      errorBody: ErrorBody,
+      options: { dropAfterHandling?: boolean } = {},
+    ) {
       return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
         if (req.path.startsWith('/_sandbox/')) return next();
-        const fault = take(vendor);
+        const fault = take(vendor, req.originalUrl);
         if (!fault) return next();
         if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+        if (fault.drop && options.dropAfterHandling) {
+          res.end = (() => {
+            req.socket.destroy();
+            return res;
+          }) as Response['end'];
+          return next();
+        }
         if (fault.drop) {
           req.socket.destroy();
           return;

@@ -1,82 +1,98 @@
-import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import type { Faults } from './faults.js';
+import { contactRoutes } from './hubspot-contacts.js';
+import { CATEGORY, errorBody, sendError } from './hubspot-errors.js';
+import type { HubSpotLimitsInput } from './hubspot-limits.js';
+import { createRateLimiter } from './hubspot-limits.js';
+import { propertyRoutes } from './hubspot-properties.js';
+import { createPropertyStore } from './hubspot-property-store.js';
+import { searchRoutes } from './hubspot-search.js';
+import { createContactStore } from './hubspot-store.js';
+import { createHubSpotWebhooks } from './hubspot-webhooks.js';
 
-/** A contact as HubSpot's CRM v3 API returns it (SimplePublicObject). */
-export interface SandboxContact {
-  id: string;
-  properties: Record<string, string>;
-  createdAt: string;
-  updatedAt: string;
-  archived: boolean;
-}
+export type { SandboxContact } from './hubspot-store.js';
+export type { HubSpotLimitsInput } from './hubspot-limits.js';
 
 export interface HubSpotSandboxOptions {
   /** The one private-app token accepted; any other bearer token gets 401. */
   accessToken: string;
   faults: Faults;
+  /** Burst and daily API limits; HubSpot's Free/Starter ones (100 per 10 s, 250,000 a day) by default. */
+  limits?: HubSpotLimitsInput;
+  /** The app's client secret: with townhallUrl set, contact changes are sent as signed webhooks. */
+  clientSecret?: string;
+  townhallUrl?: () => string | undefined;
+  /** Waits before webhook redeliveries; 0.5 s, 1 s, 2 s when absent. */
+  webhookRetryDelaysMs?: readonly number[];
 }
 
-const CATEGORY: Record<number, string> = {
-  429: 'RATE_LIMITS',
-  401: 'INVALID_AUTHENTICATION',
-  404: 'OBJECT_NOT_FOUND',
-};
-
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-
-/** HubSpot's error body: status, message, correlationId, category. */
-function hubspotError(res: Response, status: number, category: string, message: string): void {
-  res.status(status).json({ status: 'error', message, correlationId: randomUUID(), category });
+/** An authenticated CRM request as the sandbox saw it, for tests that pin request shapes. */
+export interface SandboxRequest {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  body: unknown;
+  status?: number;
 }
 
+/** The sandbox account's portal (hub) id and the app that receives its webhooks. */
+export const SANDBOX_PORTAL_ID = 62_515;
+const SANDBOX_APP_ID = 4_010_401;
+
+/**
+ * HubSpot's CRM v3 API for contacts and their properties: token auth, HubSpot's error bodies,
+ * the rate limiter and its headers, 207 batches, search, GDPR delete, and v3-signed webhooks.
+ * Inspection under /_sandbox/hubspot/: contacts (in index.ts), properties, limits, webhooks.
+ */
 export function createHubSpotSandbox(options: HubSpotSandboxOptions) {
-  const contacts = new Map<string, SandboxContact>();
-  let nextId = 1001;
+  const webhooks = createHubSpotWebhooks({
+    clientSecret: options.clientSecret,
+    townhallUrl: options.townhallUrl ?? (() => undefined),
+    portalId: SANDBOX_PORTAL_ID,
+    appId: SANDBOX_APP_ID,
+    ...(options.webhookRetryDelaysMs ? { retryDelaysMs: options.webhookRetryDelaysMs } : {}),
+  });
+  const contacts = createContactStore(webhooks.notify);
+  const properties = createPropertyStore();
+  const limiter = createRateLimiter(options.limits);
 
-  const byEmail = (email: string) =>
-    [...contacts.values()].find((c) => c.properties.email?.toLowerCase() === email.toLowerCase());
-
-  function write(existing: SandboxContact | undefined, properties: Record<string, string>) {
-    const now = new Date().toISOString();
-    if (existing) {
-      existing.properties = { ...existing.properties, ...properties, lastmodifieddate: now };
-      existing.updatedAt = now;
-      return existing;
-    }
-    const id = String(nextId++);
-    const contact: SandboxContact = {
-      id,
-      properties: { ...properties, hs_object_id: id, createdate: now, lastmodifieddate: now },
-      createdAt: now,
-      updatedAt: now,
-      archived: false,
-    };
-    contacts.set(id, contact);
-    return contact;
-  }
+  const requests: SandboxRequest[] = [];
 
   const router = express.Router();
+  router.use(limiter.router);
+  router.get('/_sandbox/hubspot/requests', (_req, res) => {
+    res.json(requests);
+  });
+  router.use(webhooks.router);
+  router.get('/_sandbox/hubspot/properties', (_req, res) => {
+    res.json({
+      groups: [...properties.groups.values()],
+      properties: [...properties.properties.values()],
+    });
+  });
+
+  router.use('/crm', limiter.headers);
   router.use(
     '/crm',
-    options.faults.middleware('hubspot', (status) => ({
-      status: 'error',
-      message: status === 429 ? 'You have reached your secondly limit.' : 'internal error',
-      correlationId: randomUUID(),
-      category: CATEGORY[status] ?? 'INTERNAL_ERROR',
-    })),
+    options.faults.middleware('hubspot', (status) =>
+      errorBody(
+        CATEGORY[status] ?? 'INTERNAL_ERROR',
+        status === 429 ? 'You have reached your ten_secondly_rolling limit.' : 'internal error',
+        status === 429 ? { errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING' } : {},
+      ),
+    ),
   );
   router.use('/crm', express.json({ limit: '3mb' }));
 
   router.use('/crm', (req: Request, res: Response, next: NextFunction) => {
     const header = req.get('authorization') ?? '';
     if (!header.startsWith('Bearer ')) {
-      hubspotError(res, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
+      sendError(res, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
       return;
     }
     if (header.slice('Bearer '.length) !== options.accessToken) {
-      hubspotError(
+      sendError(
         res,
         401,
         'INVALID_AUTHENTICATION',
@@ -86,73 +102,46 @@ export function createHubSpotSandbox(options: HubSpotSandboxOptions) {
     }
     next();
   });
-
-  router.post('/crm/v3/objects/contacts', (req, res) => {
-    const properties = (req.body as { properties?: Record<string, string> } | undefined)
-      ?.properties;
-    if (!properties || typeof properties !== 'object') {
-      hubspotError(res, 400, 'VALIDATION_ERROR', 'Invalid input JSON: properties is required');
-      return;
-    }
-    if (properties.email && !EMAIL.test(properties.email)) {
-      hubspotError(
-        res,
-        400,
-        'VALIDATION_ERROR',
-        `Property values were not valid: email "${properties.email}"`,
-      );
-      return;
-    }
-    const existing = properties.email ? byEmail(properties.email) : undefined;
-    if (existing) {
-      hubspotError(res, 409, 'CONFLICT', `Contact already exists. Existing ID: ${existing.id}`);
-      return;
-    }
-    res.status(201).json(write(undefined, properties));
+  router.use('/crm', (req: Request, res: Response, next: NextFunction) => {
+    const entry: SandboxRequest = {
+      method: req.method,
+      path: req.originalUrl.split('?')[0]!,
+      query: { ...(req.query as Record<string, unknown>) },
+      body: req.body as unknown,
+    };
+    res.on('finish', () => {
+      entry.status = res.statusCode;
+      requests.push(entry);
+      if (requests.length > 1_000) requests.shift();
+    });
+    next();
   });
+  router.use('/crm', limiter.middleware);
 
-  router.get('/crm/v3/objects/contacts/:id', (req, res) => {
-    const contact =
-      req.query.idProperty === 'email' ? byEmail(req.params.id) : contacts.get(req.params.id);
-    if (!contact || contact.archived) {
-      hubspotError(res, 404, 'OBJECT_NOT_FOUND', 'resource not found');
-      return;
-    }
-    res.json(contact);
-  });
-
-  router.post('/crm/v3/objects/contacts/batch/upsert', (req, res) => {
-    const inputs = (req.body as { inputs?: unknown } | undefined)?.inputs;
-    if (!Array.isArray(inputs) || inputs.length === 0 || inputs.length > 100) {
-      hubspotError(res, 400, 'VALIDATION_ERROR', 'inputs must hold between 1 and 100 records');
-      return;
-    }
-    const startedAt = new Date().toISOString();
-    const results = [];
-    for (const input of inputs as {
-      id?: string;
-      idProperty?: string;
-      properties?: Record<string, string>;
-    }[]) {
-      if (input.idProperty !== 'email' || !input.id || !EMAIL.test(input.id)) {
-        hubspotError(
-          res,
-          400,
-          'VALIDATION_ERROR',
-          'upsert needs idProperty "email" and a valid email as id',
-        );
-        return;
-      }
-      const existing = byEmail(input.id);
-      const contact = write(existing, { ...input.properties, email: input.id });
-      results.push({ ...contact, new: !existing });
-    }
-    res.json({ status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() });
+  router.use(searchRoutes(contacts, properties));
+  router.use(contactRoutes(contacts, properties));
+  router.use(propertyRoutes(properties));
+  // A body that is not JSON: HubSpot's 400, not Express's HTML page.
+  router.use('/crm', (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const status = (error as { status?: number }).status;
+    if (status === undefined || status >= 500) return next(error);
+    sendError(res, status, CATEGORY[status] ?? 'VALIDATION_ERROR', 'Invalid input JSON');
   });
 
   return {
     router,
-    list: () => [...contacts.values()],
-    reset: () => contacts.clear(),
+    list: contacts.list,
+    properties: () => [...properties.properties.values()],
+    groups: () => [...properties.groups.values()],
+    webhookDeliveries: webhooks.deliveries,
+    limits: limiter.usage,
+    requests: () => [...requests],
+    reset: () => {
+      requests.length = 0;
+      contacts.reset();
+      properties.reset();
+      limiter.reset();
+      webhooks.reset();
+    },
   };
 }

@@ -26,3 +26,16 @@ export function createBusinessEventRouter(deps: BusinessRouterDeps) {
 }
 
 export type BusinessEventRouter = ReturnType<typeof createBusinessEventRouter>;
+
+/**
+ * For vendors that batch several events into one delivery (HubSpot): records each in order, so
+ * the delivery is acknowledged only once all of them are durable, and a redelivery after a
+ * failure half-way finds the first ones as duplicates.
+ */
+export function routeEach(route: BusinessEventRouter) {
+  return async (delivery: { events: readonly BusinessEvent[] }) => {
+    const outcomes: Record<BusinessRouteOutcome, number> = { recorded: 0, duplicate: 0 };
+    for (const event of delivery.events) outcomes[await route(event)] += 1;
+    return outcomes;
+  };
+}

@@ -1,10 +1,15 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { discordInteractions } from '../connectors/discord/interactions.js';
 import { discourseInbound } from '../connectors/discourse/inbound.js';
+import { hubspotInbound } from '../connectors/hubspot/inbound.js';
+import { intercomInbound } from '../connectors/intercom/inbound.js';
 import { slackCommandsInbound } from '../connectors/slack/commands.js';
 import { slackInbound } from '../connectors/slack/inbound.js';
+import { zendeskInbound } from '../connectors/zendesk/inbound.js';
 import type { BusinessEventRouter } from './business-router.js';
+import { routeEach } from './business-router.js';
 import type { EventRouter } from './router.js';
 import { webhookHandler } from './routes/webhook.js';
 
@@ -29,11 +34,40 @@ export function webhookRoutes(
       logger,
     );
   }
+  if (connectors.discord)
+    routes['/webhooks/discord'] = webhookHandler(
+      discordInteractions,
+      connectors.discord,
+      route,
+      logger,
+    );
   if (connectors.discourse)
     routes['/webhooks/discourse'] = webhookHandler(
       discourseInbound,
       connectors.discourse,
       route,
+      logger,
+    );
+  if (connectors.intercom && business)
+    routes['/webhooks/intercom'] = webhookHandler(
+      intercomInbound,
+      connectors.intercom,
+      business,
+      logger,
+    );
+  if (connectors.zendesk && business)
+    routes['/webhooks/zendesk'] = webhookHandler(
+      zendeskInbound,
+      connectors.zendesk,
+      business,
+      logger,
+    );
+  // A HubSpot delivery is a batch of events, recorded one by one (routeEach).
+  if (connectors.hubspot?.clientSecret && business)
+    routes['/webhooks/hubspot'] = webhookHandler(
+      hubspotInbound,
+      connectors.hubspot,
+      routeEach(business),
       logger,
     );
   return routes;

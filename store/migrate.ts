@@ -2,10 +2,12 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { Migrator } from 'kysely';
 import type { Db } from './db.js';
 import { initial } from './migrations/0001-initial.js';
+import { slackPosts } from './migrations/0002-slack-posts.js';
 
 /** Every migration, in order. Add new ones here explicitly; names sort by their number. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-slack-posts': slackPosts,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -35,6 +35,16 @@ export interface Database {
     source: string;
     updated_at: ColumnType<Date, never, Date>;
   };
+  /** Slack posts by dedup key (connectors/slack/dedup.ts); ts is null until Slack confirms. */
+  slack_posts: {
+    dedup_key: string;
+    channel: string;
+    thread_ts: string | null;
+    ts: string | null;
+    attempts: Generated<number>;
+    created_at: CreatedAt;
+    posted_at: Date | null;
+  };
   deliveries: {
     idempotency_key: string;
     channel: string;

@@ -1,49 +1,70 @@
-import { Client } from '@hubspot/api-client';
-import { z } from 'zod';
+import { ConnectorError } from '../errors.js';
 import type { ActionSpec } from '../types.js';
-import { hubspotError } from './errors.js';
+import type { HubSpotConfigInput } from './config.js';
+import { hubspotConfigSchema } from './config.js';
+import type { ContactUpsert } from './contacts.js';
+import { contactActions } from './contacts.js';
+import { propertyActions } from './properties.js';
+import { callerFor, hubspotClient } from './sdk.js';
 
-export const hubspotConfigSchema = z.object({
-  accessToken: z.string().min(1),
-  baseUrl: z.url().optional(),
-});
-export type HubSpotConfig = z.infer<typeof hubspotConfigSchema>;
+export { hubspotConfigSchema } from './config.js';
+export type { HubSpotConfig, HubSpotConfigInput } from './config.js';
+export type {
+  Contact,
+  ContactPage,
+  ContactSearch,
+  ContactUpsert,
+  SearchFilter,
+  UpsertResult,
+} from './contacts.js';
+export type { PropertySetup } from './properties.js';
 
-export interface ContactUpsert {
-  email: string;
-  properties: Record<string, string>;
-}
+type Actions = ReturnType<typeof contactActions> & ReturnType<typeof propertyActions>;
 
-export interface HubSpotConnector {
+export interface HubSpotConnector extends Actions {
   /** Creates or updates the contact keyed by email: safe to repeat. */
   upsertContact(input: ContactUpsert): Promise<{ contactId: string; created: boolean }>;
 }
 
+/**
+ * Whether running an action twice is harmless. Upserts key on email, updates set absolute
+ * values, archiving and GDPR deletion of something already gone succeed, property setup reads
+ * before it creates: every HubSpot action townhall uses is safe to retry.
+ */
 export const hubspotActions = {
   upsertContact: { idempotent: true },
+  upsertContacts: { idempotent: true },
+  readContacts: { idempotent: true },
+  searchContacts: { idempotent: true },
+  updateContact: { idempotent: true },
+  archiveContacts: { idempotent: true },
+  gdprDeleteContact: { idempotent: true },
+  ensureCommunityProperties: { idempotent: true },
 } as const satisfies Record<keyof HubSpotConnector, ActionSpec>;
 
-export function createHubSpotConnector(config: HubSpotConfig): HubSpotConnector {
-  const client = new Client({
-    accessToken: config.accessToken,
-    ...(config.baseUrl ? { basePath: config.baseUrl.replace(/\/$/, '') } : {}),
-    // Temporal owns retries (with the server's Retry-After), so the SDK must not retry on its own.
-    numberOfApiCallRetries: 0,
-  });
+export function createHubSpotConnector(input: HubSpotConfigInput): HubSpotConnector {
+  const config = hubspotConfigSchema.parse(input);
+  const client = hubspotClient(config);
+  const call = callerFor(config);
+  const contacts = contactActions(client, call);
 
   return {
+    ...contacts,
+    ...propertyActions(client, call, config),
+
     async upsertContact({ email, properties }) {
-      try {
-        // Batch upsert keyed by email is HubSpot's one idempotent create-or-update.
-        const response = await client.crm.contacts.batchApi.upsert({
-          inputs: [{ idProperty: 'email', id: email, properties: { ...properties, email } }],
-        });
-        const contact = response.results[0];
-        if (!contact) throw Object.assign(new Error('empty batch response'), { code: 502 });
-        return { contactId: contact.id, created: contact._new };
-      } catch (error) {
-        throw hubspotError(error, 'contact upsert');
-      }
+      // Batch upsert keyed by email is HubSpot's one idempotent create-or-update.
+      const { upserted, failed } = await contacts.upsertContacts([{ email, properties }]);
+      const contact = upserted[0];
+      if (contact) return { contactId: contact.contactId, created: contact.created };
+      // Category and code only: HubSpot's message may quote the address, which is personal data.
+      const why = failed[0]?.category
+        ? [failed[0].category, failed[0].code].filter(Boolean).join(' ')
+        : 'no result returned';
+      throw new ConnectorError('invalid', `HubSpot contact upsert failed: ${why}`, {
+        vendor: 'hubspot',
+        status: 207,
+      });
     },
   };
 }

@@ -1,4 +1,5 @@
-import { ConnectorError, codeForStatus, parseRetryAfter } from '../errors.js';
+import { ConnectorError, codeForStatus } from '../errors.js';
+import { rateLimitWaitMs } from './rate-limits.js';
 
 interface HubSpotApiException {
   code: number;
@@ -14,21 +15,25 @@ function isApiException(error: unknown): error is HubSpotApiException {
   );
 }
 
-/** HubSpot's 429s carry the rolling window; wait for it when no Retry-After is given. */
-function retryAfterMs(headers: Record<string, string>): number | undefined {
-  const explicit = parseRetryAfter(headers['retry-after']);
-  if (explicit !== undefined) return explicit;
-  const interval = Number(headers['x-hubspot-ratelimit-interval-milliseconds']);
-  return Number.isFinite(interval) && interval > 0 ? interval : undefined;
-}
-
 const HINT: Partial<Record<number, string>> = {
   401: 'check connectors.hubspot.accessToken (a private app token with crm.objects.contacts.write)',
-  403: 'the HubSpot token lacks a scope this call needs (crm.objects.contacts.read/write)',
+  403: 'the HubSpot token lacks a scope this call needs (crm.objects.contacts.read/write, crm.schemas.contacts.write for properties)',
 };
 
-/** Maps anything the HubSpot SDK throws to a ConnectorError, by status code only. */
-export function hubspotError(error: unknown, action: string): ConnectorError {
+/** A string field of HubSpot's error body (`category`, `policyName`), if present. */
+function bodyField(body: unknown, field: string): string | undefined {
+  if (typeof body !== 'object' || body === null || !(field in body)) return undefined;
+  const value = (body as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Maps anything the HubSpot SDK throws to a ConnectorError, by status code only. A 429 carries
+ * the wait HubSpot implies: Retry-After when sent, the daily reset when the daily allowance is
+ * spent, else the rolling burst window (X-HubSpot-RateLimit-Interval-Milliseconds).
+ */
+export function hubspotError(error: unknown, action: string, timeZone = 'UTC'): ConnectorError {
+  if (error instanceof ConnectorError) return error;
   if (!isApiException(error)) {
     // No HTTP status: the request never got an answer (refused, reset, DNS, timeout).
     return new ConnectorError('unavailable', `HubSpot ${action}: no response`, {
@@ -39,14 +44,27 @@ export function hubspotError(error: unknown, action: string): ConnectorError {
   const headers = Object.fromEntries(
     Object.entries(error.headers ?? {}).map(([key, value]) => [key.toLowerCase(), value]),
   );
-  const category =
-    typeof error.body === 'object' && error.body !== null && 'category' in error.body
-      ? String(error.body.category)
-      : undefined;
-  const hint = HINT[error.code] ?? (category ? `HubSpot says ${category}` : `HTTP ${error.code}`);
+  const category = bodyField(error.body, 'category');
+  const policyName = bodyField(error.body, 'policyName');
+  const hint =
+    HINT[error.code] ??
+    [category ? `HubSpot says ${category}` : `HTTP ${error.code}`, policyName]
+      .filter(Boolean)
+      .join(', ');
   return new ConnectorError(codeForStatus(error.code), `HubSpot ${action} failed: ${hint}`, {
     vendor: 'hubspot',
     status: error.code,
-    retryAfterMs: error.code === 429 ? retryAfterMs(headers) : undefined,
+    retryAfterMs:
+      error.code === 429
+        ? rateLimitWaitMs(
+            {
+              retryAfter: headers['retry-after'],
+              intervalMs: headers['x-hubspot-ratelimit-interval-milliseconds'],
+              dailyRemaining: headers['x-hubspot-ratelimit-daily-remaining'],
+              policyName,
+            },
+            timeZone,
+          )
+        : undefined,
   });
 }

@@ -17,6 +17,8 @@ export function webhookHandler<Config, E extends { eventId: string }>(
     const inbound = {
       rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
       headers: req.headers,
+      method: req.method,
+      url: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`,
     };
     if (!connector.verify(inbound, config)) {
       logger.warn({ connector: connector.name }, 'webhook rejected: bad or stale signature');

@@ -40,6 +40,24 @@ const mailTo = async (email: string) =>
     m.to.includes(email),
   );
 
+const sandboxJson = async <T>(route: string): Promise<T> =>
+  (await (await fetch(`${sandbox}${route}`)).json()) as T;
+/** Welcome DMs the journeys sent, on each platform's emulator, for a member's name. */
+const slackDms = async (name: string) =>
+  (await sandboxJson<{ channel: string; text: string }[]>('/_sandbox/slack/messages')).filter(
+    (m) => m.channel.startsWith('D') && m.text.includes(`Welcome, ${name}!`),
+  );
+const discourseDms = async (username: string) =>
+  (
+    await sandboxJson<{ kind: string; target_recipients?: string[] }[]>(
+      '/_sandbox/discourse/messages',
+    )
+  ).filter((m) => m.kind === 'private_message' && m.target_recipients?.includes(username));
+const discordDms = async (userId: string) =>
+  (
+    await sandboxJson<{ recipient_id?: string; content: string }[]>('/_sandbox/discord/messages')
+  ).filter((m) => m.recipient_id === userId);
+
 async function onboardingJourneys(): Promise<string[]> {
   const client = createTemporalClient(`127.0.0.1:${ports.TEMPORAL_PORT}`, 'default');
   try {
@@ -133,6 +151,7 @@ describe('townhall start, from the outside', () => {
       'How is it going, Ada?',
     ]);
     expect(await contactsFor('ada@example.com')).toHaveLength(1);
+    expect(await slackDms('Ada')).toHaveLength(1);
     expect(await contactsFor('mallory@example.com')).toHaveLength(0);
     expect(await mailTo('mallory@example.com')).toHaveLength(0);
     expect(await onboardingJourneys()).toHaveLength(1);
@@ -164,6 +183,31 @@ describe('townhall start, from the outside', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await contactsFor('grace@example.com')).toHaveLength(1);
     expect(await mailTo('grace@example.com')).toHaveLength(1);
+    await waitFor("Grace's welcome private message", async () =>
+      (await discourseDms('grace')).length === 1 ? true : undefined,
+    );
+    expect(await onboardingJourneys()).toHaveLength(before + 1);
+  });
+
+  it('starts the journey for a member who joins the Discord guild, heard on the gateway', async () => {
+    const before = (await onboardingJourneys()).length;
+    const emitted = await fetch(`${sandbox}/_sandbox/discord/emit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        t: 'GUILD_MEMBER_ADD',
+        d: { user: { username: 'hedy', global_name: 'Hedy Lamarr' } },
+      }),
+    });
+    expect(emitted.status).toBe(200);
+    const { d } = (await emitted.json()) as { d: { user: { id: string } } };
+    // Discord members come without an email: no contact or email, but the DM step runs.
+    await waitFor("Hedy's welcome DM on Discord", async () =>
+      (await discordDms(d.user.id)).length === 1 ? true : undefined,
+    );
+    expect((await discordDms(d.user.id))[0]?.content).toBe(
+      'Welcome, Hedy Lamarr! Introduce yourself whenever you like.',
+    );
     expect(await onboardingJourneys()).toHaveLength(before + 1);
   });
 

@@ -37,10 +37,11 @@ describe('config', () => {
     expect(config.workflows.onboarding?.steps.map((s) => s.type)).toEqual([
       'crm.upsert_contact',
       'email.send',
+      'dm.send',
       'wait',
       'email.send',
     ]);
-    expect(config.workflows.onboarding?.steps[2]).toEqual({ type: 'wait', ms: 10_000 });
+    expect(config.workflows.onboarding?.steps[3]).toEqual({ type: 'wait', ms: 10_000 });
   });
 
   it('interpolates ${VAR} and ${VAR:-default} in values', () => {
@@ -49,7 +50,7 @@ describe('config', () => {
       ONBOARDING_WAIT: '2d',
     });
     expect(config.connectors.hubspot?.baseUrl).toBe('http://127.0.0.1:4999');
-    expect(config.workflows.onboarding?.steps[2]).toEqual({ type: 'wait', ms: 172_800_000 });
+    expect(config.workflows.onboarding?.steps[3]).toEqual({ type: 'wait', ms: 172_800_000 });
   });
 
   it('names the path of a bad duration and says how to write one', () => {
@@ -131,7 +132,7 @@ describe('townhall validate', () => {
   it('exits 0 with a summary for the sandbox example', () => {
     const result = run('config/examples/sandbox.yaml');
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('OK. 1 workflow(s) enabled: onboarding (4 steps)');
+    expect(result.stdout).toContain('OK. 1 workflow(s) enabled: onboarding (5 steps)');
   });
 
   it('exits 1 and names the bad path for a broken copy', () => {
@@ -144,7 +145,7 @@ describe('townhall validate', () => {
     const result = run(broken);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(
-      'workflows.onboarding.steps[2].wait: "2 dayz" is not a duration (use 30s, 4h, 2d)',
+      'workflows.onboarding.steps[3].wait: "2 dayz" is not a duration (use 30s, 4h, 2d)',
     );
   });
 

@@ -1,0 +1,70 @@
+import type { Intercom, IntercomClient } from 'intercom-client';
+import { ConnectorError } from '../errors.js';
+import { refFor } from './dedup.js';
+import { attempt } from './errors.js';
+import type { CreatedTicket, TicketInput } from './tickets.js';
+
+const unavailable = (message: string) =>
+  new ConnectorError('unavailable', message, { vendor: 'intercom' });
+
+/** `create: conversation`: the thread becomes a conversation started by the member. */
+export function conversationActions(client: IntercomClient, config: { adminId: string }) {
+  async function findByRef(ref: string): Promise<Intercom.Conversation | undefined> {
+    const page = await attempt('conversation search', () =>
+      client.conversations.search({
+        query: { field: 'source.body', operator: '=', value: ref },
+        pagination: { per_page: 5 },
+      }),
+    );
+    return [...page.data].sort(
+      (a, b) => (a.created_at ?? 0) - (b.created_at ?? 0) || Number(a.id) - Number(b.id),
+    )[0];
+  }
+
+  return {
+    async createConversation(input: TicketInput): Promise<CreatedTicket> {
+      const ref = refFor(input.dedupKey);
+      const summary = (id: string, created: boolean): CreatedTicket => ({
+        kind: 'conversation',
+        id,
+        number: null,
+        externalId: ref,
+        created,
+      });
+      const earlier = await findByRef(ref);
+      if (earlier) return summary(earlier.id, false);
+      // The ref is the message's last word: see dedup.ts.
+      const message = await attempt('conversation creation', () =>
+        client.conversations.create({
+          from: { type: 'user', id: input.contactId },
+          body: `${input.title}\n\n${input.transcript}\n\n(ref ${ref})`,
+        }),
+      );
+      if (!message.conversation_id)
+        throw unavailable('Intercom conversation creation: no conversation id in the answer');
+      return summary(message.conversation_id, true);
+    },
+
+    async replyToConversation(input: {
+      conversationId: string;
+      body: string;
+      kind: 'comment' | 'note';
+    }): Promise<{ partId: string }> {
+      const conversation = await attempt('conversation reply', () =>
+        client.conversations.reply({
+          conversation_id: input.conversationId,
+          body: {
+            message_type: input.kind,
+            type: 'admin',
+            admin_id: config.adminId,
+            body: input.body,
+          },
+        }),
+      );
+      const parts = conversation.conversation_parts?.conversation_parts ?? [];
+      const part = parts[parts.length - 1];
+      if (!part?.id) throw unavailable('Intercom conversation reply: no part in the answer');
+      return { partId: part.id };
+    },
+  };
+}

@@ -1,0 +1,368 @@
+import type { Logger as SlackLogger } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { ConnectorError } from '../errors.js';
+import type { ActionSpec } from '../types.js';
+import type { SlackPostLedger } from './dedup.js';
+import {
+  CLOCK_SKEW_MS,
+  RECENT_MESSAGES_SEARCHED,
+  carriesDedupKey,
+  dedupMetadata,
+} from './dedup.js';
+import { slackError } from './errors.js';
+
+/** What the Web API side needs from `connectors.slack` (see config/schema.ts). */
+export interface SlackClientConfig {
+  /** Bot user OAuth token (xoxb-...). */
+  botToken: string;
+  /** Web API base URL; defaults to https://slack.com/api/ (the sandbox serves it at <url>/api/). */
+  apiUrl?: string | undefined;
+  /** Per-request timeout; a request that outlives it fails as `unavailable` and is retried. */
+  timeoutMs?: number | undefined;
+}
+
+export interface SlackConnectorDeps {
+  /** The store-backed post ledger (store/slack-posts.ts). Strongly recommended: see dedup.ts. */
+  ledger?: SlackPostLedger | undefined;
+}
+
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+  /** The thread the message was posted in, for replies. */
+  threadTs?: string;
+  /** False when an earlier attempt with the same dedup key had already posted it. */
+  created: boolean;
+}
+
+export interface SlackUserInfo {
+  id: string;
+  teamId: string | null;
+  /** The handle (`name`), e.g. "ada". */
+  handle: string;
+  realName: string | null;
+  displayName: string | null;
+  /** Only with the users:read.email scope, and only when the member has one. */
+  email: string | null;
+  isBot: boolean;
+  /** A deactivated account. */
+  deleted: boolean;
+  timezone: string | null;
+}
+
+export interface ThreadMessage {
+  ts: string;
+  threadTs: string | null;
+  /** The author; bot posts carry botId (and often a bot user id too). */
+  user: string | null;
+  botId: string | null;
+  subtype: string | null;
+  text: string;
+}
+
+export interface SlackConnector {
+  postMessage(channel: string, text: string, dedupKey: string): Promise<PostedMessage>;
+  replyInThread(
+    channel: string,
+    threadTs: string,
+    text: string,
+    dedupKey: string,
+  ): Promise<PostedMessage>;
+  /** Opens (or reopens) the bot's DM with the user, then posts in it. */
+  sendDirectMessage(userId: string, text: string, dedupKey: string): Promise<PostedMessage>;
+  /** Slack has no roles: always throws ConnectorError('invalid'), calling nothing. */
+  addRole(userId: string, role: string): Promise<never>;
+  /** Slack has no roles: always throws ConnectorError('invalid'), calling nothing. */
+  removeRole(userId: string, role: string): Promise<never>;
+  /** undefined when Slack knows no such user. */
+  lookupUser(userId: string): Promise<SlackUserInfo | undefined>;
+  /** undefined when nobody in the workspace has that email. Needs the users:read.email scope. */
+  lookupUserByEmail(email: string): Promise<SlackUserInfo | undefined>;
+  /** The root and every reply, oldest first, across all of conversations.replies' pages. */
+  fetchThread(channel: string, threadTs: string): Promise<ThreadMessage[]>;
+}
+
+/**
+ * Posting stays `idempotent: false` even with its dedup key: the key and ledger make a retry find
+ * the earlier post, but calling chat.postMessage itself twice posts twice. Role changes are
+ * refused without a call, lookups and thread reads only read, so repeating them is harmless.
+ */
+export const slackActions = {
+  postMessage: { idempotent: false },
+  replyInThread: { idempotent: false },
+  sendDirectMessage: { idempotent: false },
+  addRole: { idempotent: true },
+  removeRole: { idempotent: true },
+  lookupUser: { idempotent: true },
+  lookupUserByEmail: { idempotent: true },
+  fetchThread: { idempotent: true },
+} as const satisfies Record<keyof SlackConnector, ActionSpec>;
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** conversations.replies page size for fetchThread (Slack allows up to 1000; 200 is advised). */
+const THREAD_PAGE_SIZE = 200;
+
+/** The WebClient logs through this; townhall reports failures itself, as ConnectorErrors. */
+const quietLogger: SlackLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  setLevel: () => undefined,
+  getLevel: () => LogLevel.ERROR,
+  setName: () => undefined,
+};
+
+const posted = z.looseObject({ channel: z.string().min(1), ts: z.string().min(1) });
+const opened = z.looseObject({ channel: z.looseObject({ id: z.string().min(1) }) });
+const message = z.looseObject({
+  ts: z.string().min(1),
+  thread_ts: z.string().optional(),
+  user: z.string().optional(),
+  bot_id: z.string().nullish(),
+  subtype: z.string().optional(),
+  text: z.string().optional(),
+  metadata: z.unknown().optional(),
+});
+const page = z.looseObject({
+  messages: z.array(message).default([]),
+  has_more: z.boolean().optional(),
+  response_metadata: z.looseObject({ next_cursor: z.string().optional() }).optional(),
+});
+const userObject = z.looseObject({
+  id: z.string().min(1),
+  team_id: z.string().optional(),
+  name: z.string().default(''),
+  real_name: z.string().optional(),
+  deleted: z.boolean().optional(),
+  is_bot: z.boolean().optional(),
+  tz: z.string().nullish(),
+  profile: z
+    .looseObject({
+      email: z.string().optional(),
+      real_name: z.string().optional(),
+      display_name: z.string().optional(),
+    })
+    .optional(),
+});
+const userAnswer = z.looseObject({ user: userObject });
+
+/** A 2xx whose body is not what Slack documents: the API changed or a proxy answered. */
+function read<T>(schema: z.ZodType<T>, json: unknown, method: string): T {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw new ConnectorError('unavailable', `Slack ${method}: unexpected answer`, {
+    vendor: 'slack',
+    cause: parsed.error,
+  });
+}
+
+const nextCursor = (answer: z.infer<typeof page>) =>
+  answer.response_metadata?.next_cursor || undefined;
+
+function toUser(user: z.infer<typeof userObject>): SlackUserInfo {
+  return {
+    id: user.id,
+    teamId: user.team_id ?? null,
+    handle: user.name,
+    realName: user.profile?.real_name || user.real_name || null,
+    displayName: user.profile?.display_name || null,
+    email: user.profile?.email || null,
+    isBot: user.is_bot ?? false,
+    deleted: user.deleted ?? false,
+    timezone: user.tz ?? null,
+  };
+}
+
+/** A ConnectorError proving Slack stored nothing: it answered, and the answer was a refusal. */
+function definitelyRefused(error: ConnectorError): boolean {
+  return error.code === 'rate_limited' || (error.status === 200 && error.code !== 'unavailable');
+}
+
+export function createSlackConnector(
+  config: SlackClientConfig,
+  deps: SlackConnectorDeps = {},
+): SlackConnector {
+  /**
+   * The WebClient's own retries are off (`retries: 0`) and a 429 is rejected at once instead of
+   * waited out (`rejectRateLimitedCalls`): Temporal owns retrying. A retry inside the client would
+   * hold an activity slot through Slack's advertised wait, be invisible to the workflow's retry
+   * policy and history, and could outlive the activity's start-to-close timeout. Rejecting gives
+   * the activity a ConnectorError('rate_limited', retryAfterMs), which becomes an
+   * ApplicationFailure with nextRetryDelay (activities/failures.ts).
+   */
+  const web = new WebClient(config.botToken, {
+    slackApiUrl: config.apiUrl ?? 'https://slack.com/api/',
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    logger: quietLogger,
+  });
+  const { ledger } = deps;
+
+  async function call<T>(method: string, request: () => Promise<unknown>, schema: z.ZodType<T>) {
+    let answer: unknown;
+    try {
+      answer = await request();
+    } catch (error) {
+      throw slackError(method, error);
+    }
+    return read(schema, answer, method);
+  }
+
+  /**
+   * An earlier post carrying `dedupKey` in the channel (or thread). With `since` (from the
+   * ledger) every message from then on is searched; without, the latest page only.
+   */
+  async function findEarlier(
+    target: { channel: string; threadTs?: string | undefined },
+    dedupKey: string,
+    since: Date | undefined,
+  ): Promise<PostedMessage | undefined> {
+    const oldest = since && ((since.getTime() - CLOCK_SKEW_MS) / 1000).toFixed(6);
+    let cursor: string | undefined;
+    do {
+      const args = {
+        channel: target.channel,
+        include_all_metadata: true,
+        limit: RECENT_MESSAGES_SEARCHED,
+        ...(oldest ? { oldest } : {}),
+        ...(cursor ? { cursor } : {}),
+      };
+      const answer = target.threadTs
+        ? await call(
+            'conversations.replies',
+            () => web.conversations.replies({ ...args, ts: target.threadTs! }),
+            page,
+          )
+        : await call('conversations.history', () => web.conversations.history(args), page);
+      const found = answer.messages.find((m) => carriesDedupKey(m, dedupKey));
+      if (found)
+        return {
+          channel: target.channel,
+          ts: found.ts,
+          ...(target.threadTs ? { threadTs: target.threadTs } : {}),
+          created: false,
+        };
+      // A thread is read whole (replies come oldest first); a channel back to `since` only.
+      cursor = since || target.threadTs ? nextCursor(answer) : undefined;
+    } while (cursor);
+    return undefined;
+  }
+
+  async function post(
+    target: { channel: string; threadTs?: string | undefined },
+    text: string,
+    dedupKey: string,
+  ): Promise<PostedMessage> {
+    const thread = target.threadTs ? { threadTs: target.threadTs } : {};
+    let earlier: PostedMessage | undefined;
+    if (ledger) {
+      const claim = await ledger.claim(dedupKey, target);
+      if (claim.kind === 'posted')
+        return { channel: claim.channel, ts: claim.ts, ...thread, created: false };
+      if (claim.kind === 'unknown') earlier = await findEarlier(target, dedupKey, claim.since);
+    } else {
+      earlier = await findEarlier(target, dedupKey, undefined);
+    }
+    if (earlier) {
+      await ledger?.posted(dedupKey, earlier);
+      return earlier;
+    }
+
+    let answer: z.infer<typeof posted>;
+    try {
+      answer = await call(
+        'chat.postMessage',
+        () =>
+          web.chat.postMessage({
+            channel: target.channel,
+            text,
+            ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+            metadata: dedupMetadata(dedupKey),
+          }),
+        posted,
+      );
+    } catch (error) {
+      if (ledger && error instanceof ConnectorError && definitelyRefused(error))
+        await ledger.release(dedupKey);
+      throw error;
+    }
+    await ledger?.posted(dedupKey, answer);
+    return { channel: answer.channel, ts: answer.ts, ...thread, created: true };
+  }
+
+  /** users.info and users.lookupByEmail: "no such user" is an answer, not a failure. */
+  async function lookup(method: string, request: () => Promise<unknown>) {
+    try {
+      return toUser((await call(method, request, userAnswer)).user);
+    } catch (error) {
+      if (error instanceof ConnectorError && error.code === 'not_found') return undefined;
+      throw error;
+    }
+  }
+
+  const noRoles = (action: string) =>
+    Promise.reject<never>(
+      new ConnectorError(
+        'invalid',
+        `Slack has no roles; ${action} cannot run on Slack (use a channel or a user group there instead)`,
+        { vendor: 'slack' },
+      ),
+    );
+
+  return {
+    postMessage: (channel, text, dedupKey) => post({ channel }, text, dedupKey),
+
+    replyInThread: (channel, threadTs, text, dedupKey) =>
+      post({ channel, threadTs }, text, dedupKey),
+
+    async sendDirectMessage(userId, text, dedupKey) {
+      // conversations.open returns the same DM channel every time: safe to repeat.
+      const { channel } = await call(
+        'conversations.open',
+        () => web.conversations.open({ users: userId }),
+        opened,
+      );
+      return post({ channel: channel.id }, text, dedupKey);
+    },
+
+    addRole: () => noRoles('addRole'),
+    removeRole: () => noRoles('removeRole'),
+
+    lookupUser: (userId) => lookup('users.info', () => web.users.info({ user: userId })),
+
+    lookupUserByEmail: (email) =>
+      lookup('users.lookupByEmail', () => web.users.lookupByEmail({ email })),
+
+    async fetchThread(channel, threadTs) {
+      const messages: ThreadMessage[] = [];
+      let cursor: string | undefined;
+      do {
+        const answer = await call(
+          'conversations.replies',
+          () =>
+            web.conversations.replies({
+              channel,
+              ts: threadTs,
+              limit: THREAD_PAGE_SIZE,
+              ...(cursor ? { cursor } : {}),
+            }),
+          page,
+        );
+        for (const m of answer.messages)
+          messages.push({
+            ts: m.ts,
+            threadTs: m.thread_ts ?? null,
+            user: m.user ?? null,
+            botId: m.bot_id ?? null,
+            subtype: m.subtype ?? null,
+            text: m.text ?? '',
+          });
+        cursor = nextCursor(answer);
+      } while (cursor);
+      return messages;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { CommunityMember } from '../events.js';
+import type { InboundRequest } from '../types.js';
+import { MalformedPayloadError } from '../types.js';
+import { verifySlackSignature } from './signature.js';
+import type { SlackUser } from './payloads.js';
+
+/** What both Slack endpoints need from `connectors.slack`: the app's signing secret. */
+export interface SlackSigningConfig {
+  signingSecret: string;
+}
+
+export function header(request: InboundRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The v0 signature over the raw bytes, the same for the Events API and slash commands. */
+export function verifySlackRequest(
+  request: InboundRequest,
+  config: SlackSigningConfig,
+  now?: Date,
+): boolean {
+  return verifySlackSignature(
+    config.signingSecret,
+    header(request, 'x-slack-request-timestamp'),
+    header(request, 'x-slack-signature'),
+    request.rawBody,
+    now,
+  );
+}
+
+export function parseWith<T>(schema: z.ZodType<T>, body: unknown, where = ''): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issues = result.error.issues
+    .map(
+      (issue) =>
+        `${[where, ...issue.path].filter(Boolean).join('.') || '(body)'}: ${issue.message}`,
+    )
+    .join('; ');
+  throw new MalformedPayloadError(issues);
+}
+
+/** A Slack ts or epoch seconds as an ISO date; undefined when it is not a time. */
+export function isoFromSeconds(seconds: string | number): string | undefined {
+  const date = new Date(Number(seconds) * 1000);
+  // Slack sometimes sends an event_ts without its dot ("1515449522000016"): not a time.
+  return date.getTime() > 0 ? date.toISOString() : undefined;
+}
+
+function pickName(user: SlackUser): string | undefined {
+  return (
+    user.profile?.real_name ||
+    user.real_name ||
+    user.profile?.display_name ||
+    user.name ||
+    undefined
+  );
+}
+
+/** A full Slack user object as a normalized member; the email only when Slack showed one. */
+export function memberFromUser(user: SlackUser, teamId: string): CommunityMember {
+  const email = user.profile?.email;
+  const name = pickName(user);
+  return {
+    userId: user.id,
+    communityId: user.team_id ?? teamId,
+    ...(email && z.email().safeParse(email).success ? { email } : {}),
+    ...(name ? { name } : {}),
+    ...(user.name ? { handle: user.name } : {}),
+  };
+}
+
+/**
+ * A permalink in chat.getPermalink's shape (`/archives/<channel>/p<ts without the dot>`, plus
+ * `thread_ts` and `cid` for a reply). Events do not carry the workspace's subdomain, so the host
+ * is slack.com, which sends a signed-in reader on to their workspace.
+ */
+export function permalink(channel: string, ts: string, threadTs?: string): string {
+  const base = `https://slack.com/archives/${encodeURIComponent(channel)}/p${ts.replace('.', '')}`;
+  return threadTs
+    ? `${base}?thread_ts=${encodeURIComponent(threadTs)}&cid=${encodeURIComponent(channel)}`
+    : base;
+}

@@ -1,0 +1,130 @@
+/** A contact as HubSpot's CRM v3 API returns it (SimplePublicObject). */
+export interface SandboxContact {
+  id: string;
+  properties: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+  archived: boolean;
+}
+
+/** What happened to a contact, for the webhook emitter (HubSpot's subscription types). */
+export type ContactChange =
+  | { subscriptionType: 'contact.creation'; objectId: string }
+  | {
+      subscriptionType: 'contact.propertyChange';
+      objectId: string;
+      propertyName: string;
+      propertyValue: string;
+    }
+  | { subscriptionType: 'contact.deletion' | 'contact.privacyDeletion'; objectId: string };
+
+/** HubSpot stores every property value as text: numbers and booleans too; null clears. */
+export function text(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Kept by HubSpot itself: never reported as a property change. */
+const SYSTEM = new Set(['hs_object_id', 'createdate', 'lastmodifieddate']);
+
+/** Properties a read returns when the caller names none (HubSpot's default set). */
+export const DEFAULT_PROPERTIES = [
+  'createdate',
+  'email',
+  'firstname',
+  'hs_object_id',
+  'lastmodifieddate',
+  'lastname',
+];
+
+/** The contacts of one sandbox account; every write is reported to `onChange`. */
+export function createContactStore(onChange: (changes: ContactChange[]) => void) {
+  const contacts = new Map<string, SandboxContact>();
+  let nextId = 1001;
+
+  const byEmail = (email: string) =>
+    [...contacts.values()].find(
+      (c) => !c.archived && c.properties.email?.toLowerCase() === email.trim().toLowerCase(),
+    );
+
+  /** Live (not archived) contact by id, or by the value of `idProperty`. */
+  function find(id: string, idProperty?: string): SandboxContact | undefined {
+    if (!idProperty || idProperty === 'hs_object_id') {
+      const contact = contacts.get(id);
+      return contact && !contact.archived ? contact : undefined;
+    }
+    if (idProperty === 'email') return byEmail(id);
+    return [...contacts.values()].find((c) => !c.archived && c.properties[idProperty] === id);
+  }
+
+  /** Creates (no `existing`) or updates a contact with string values. */
+  function write(existing: SandboxContact | undefined, values: Record<string, string>) {
+    const now = new Date().toISOString();
+    if (existing) {
+      const changed = Object.entries(values).filter(
+        ([name, value]) => !SYSTEM.has(name) && existing.properties[name] !== value,
+      );
+      existing.properties = { ...existing.properties, ...values, lastmodifieddate: now };
+      existing.updatedAt = now;
+      onChange(
+        changed.map(([propertyName, propertyValue]) => ({
+          subscriptionType: 'contact.propertyChange',
+          objectId: existing.id,
+          propertyName,
+          propertyValue,
+        })),
+      );
+      return existing;
+    }
+    const id = String(nextId++);
+    const contact: SandboxContact = {
+      id,
+      properties: { ...values, hs_object_id: id, createdate: now, lastmodifieddate: now },
+      createdAt: now,
+      updatedAt: now,
+      archived: false,
+    };
+    contacts.set(id, contact);
+    onChange([{ subscriptionType: 'contact.creation', objectId: id }]);
+    return contact;
+  }
+
+  function archive(ids: readonly string[]): void {
+    const archived = ids.map((id) => find(id)).filter((c): c is SandboxContact => c !== undefined);
+    for (const contact of archived) {
+      contact.archived = true;
+      contact.updatedAt = new Date().toISOString();
+    }
+    onChange(archived.map((c) => ({ subscriptionType: 'contact.deletion', objectId: c.id })));
+  }
+
+  /** GDPR delete: gone for good, not archived. */
+  function purge(contact: SandboxContact): void {
+    contacts.delete(contact.id);
+    onChange([{ subscriptionType: 'contact.privacyDeletion', objectId: contact.id }]);
+  }
+
+  return {
+    find,
+    byEmail,
+    write,
+    archive,
+    purge,
+    live: () => [...contacts.values()].filter((c) => !c.archived),
+    list: () => [...contacts.values()],
+    reset: () => contacts.clear(),
+  };
+}
+export type ContactStore = ReturnType<typeof createContactStore>;
+
+/** The contact as a read returns it: only the requested properties (or the default set). */
+export function view(contact: SandboxContact, requested: readonly string[] = []) {
+  const names = requested.length > 0 ? requested : DEFAULT_PROPERTIES;
+  const properties: Record<string, string | null> = {};
+  for (const name of names) properties[name] = contact.properties[name] ?? null;
+  // HubSpot always includes these three.
+  for (const name of SYSTEM) properties[name] = contact.properties[name] ?? null;
+  return { ...contact, properties };
+}

@@ -61,6 +61,22 @@ export async function run(
                   discord: { signingSeed: SANDBOX_DISCORD_SIGNING_SEED },
                 }
               : {}),
+            ...(config.connectors.hubspot?.clientSecret
+              ? { hubspotClientSecret: config.connectors.hubspot.clientSecret }
+              : {}),
+            ...(config.connectors.zendesk
+              ? {
+                  zendeskEmail: config.connectors.zendesk.email,
+                  zendeskApiToken: config.connectors.zendesk.apiToken,
+                  zendeskWebhookSecret: config.connectors.zendesk.webhookSecret,
+                }
+              : {}),
+            ...(config.connectors.intercom
+              ? {
+                  intercomAccessToken: config.connectors.intercom.accessToken,
+                  intercomClientSecret: config.connectors.intercom.clientSecret,
+                }
+              : {}),
             ...(config.connectors.discourse
               ? {
                   discourseApiKey: config.connectors.discourse.apiKey,

@@ -211,6 +211,45 @@ describe('townhall start, from the outside', () => {
     expect(await onboardingJourneys()).toHaveLength(before + 1);
   });
 
+  it('accepts the help desk webhooks the sandbox signs, and rejects forged ones', async () => {
+    // A ticket made through Zendesk's API, then solved by an agent in the sandbox: Zendesk
+    // sends townhall a signed ticket.status_changed (and a comment) webhook.
+    const created = await fetch(`${sandbox}/api/v2/tickets.json`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from('townhall@sandbox.zendesk.test/token:sandbox-zendesk-api-token').toString('base64')}`,
+      },
+      body: JSON.stringify({
+        ticket: {
+          subject: 'Login loop on the forum',
+          comment: { body: 'From a community thread' },
+          requester: { name: 'Ada', email: 'ada@example.com' },
+          external_id: 'e2e-thread-1',
+        },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { ticket } = (await created.json()) as { ticket: { id: number } };
+    const solved = await fetch(`${sandbox}/_sandbox/zendesk/tickets/${ticket.id}/solve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ body: 'Fixed: clear your cookies.' }),
+    });
+    const { webhooks } = (await solved.json()) as { webhooks: { status: number | null }[] };
+    expect(webhooks.length).toBeGreaterThan(0);
+    expect(webhooks.map((w) => w.status)).toEqual(webhooks.map(() => 200));
+
+    for (const vendor of ['zendesk', 'intercom', 'hubspot']) {
+      const forged = await fetch(`${server}/webhooks/${vendor}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(forged.status, vendor).toBe(401);
+    }
+  });
+
   it('stops everything on Ctrl-C, leaving no port open', async () => {
     townhall?.child.kill('SIGINT');
     expect(await townhall?.exited).toBe(0);

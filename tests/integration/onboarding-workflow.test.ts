@@ -104,6 +104,13 @@ describe('onboarding workflow (real Temporal, real store, sandbox vendors)', () 
       'sent',
     ]);
     const contact = sandbox.hubspot.list().find((c) => c.properties.email === 'order@example.com');
+    // The first contact write made the community properties exist (once per worker).
+    const { properties } = (await (
+      await fetch(`${sandbox.url}/_sandbox/hubspot/properties`)
+    ).json()) as { properties: { name: string; groupName: string }[] };
+    expect(properties.filter((p) => p.groupName === 'community').map((p) => p.name)).toContain(
+      'community_member_id',
+    );
     expect(contact?.properties).toMatchObject({
       firstname: 'Grace',
       lastname: 'Hopper',

@@ -1,20 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
+import { specFile } from './specs.js';
 
 /**
  * Discord's official OpenAPI 3.1 description (discord/discord-api-spec), kept outside the project
- * as data (../shared/specs). It is large (1.2 MB, 150 paths); only the request bodies of the
+ * as data (sandbox/specs). It is large (1.2 MB, 150 paths); only the request bodies of the
  * operations the emulator serves are compiled, on first use, with $refs resolved inside the one
  * registered document.
  */
-export const DEFAULT_DISCORD_SPEC = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../shared/specs/discord/openapi.json',
-);
+export const DEFAULT_DISCORD_SPEC = specFile('discord/openapi.json');
 
 interface OpenApi {
   paths: Record<string, Record<string, { requestBody?: unknown; parameters?: unknown[] }>>;

@@ -1,19 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
+import { specFile } from './specs.js';
 
 /**
  * The official Discourse OpenAPI description, kept outside the project as data
- * (../shared/specs, see its README). Its schemas are JSON Schema 2020-12 (OpenAPI 3.1) and,
+ * (sandbox/specs, see its README). Its schemas are JSON Schema 2020-12 (OpenAPI 3.1) and,
  * today, hold no $ref; Ajv resolves any that appear once the whole document is registered.
  */
-export const DEFAULT_DISCOURSE_SPEC = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../shared/specs/discourse/openapi.json',
-);
+export const DEFAULT_DISCOURSE_SPEC = specFile('discourse/openapi.json');
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 

@@ -21,7 +21,7 @@ export interface DiscourseSandboxOptions {
   faults: Faults;
   /** Where townhall listens (for the webhook emitter). */
   townhallUrl: () => string | undefined;
-  /** The Discourse OpenAPI description; defaults to ../shared/specs/discourse/openapi.json. */
+  /** The Discourse OpenAPI description; defaults to sandbox/specs/discourse/openapi.json. */
   specPath?: string;
 }
 

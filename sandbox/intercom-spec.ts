@@ -1,21 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
 import YAML from 'yaml';
+import { specFile } from './specs.js';
 
 /**
  * Intercom's own OpenAPI description of REST API 2.14 (intercom/Intercom-OpenAPI, kept outside
- * the project as data: ../shared/specs, see its README). It is OpenAPI 3.0, so its schemas are
+ * the project as data: sandbox/specs, see its README). It is OpenAPI 3.0, so its schemas are
  * JSON Schema draft-07-like plus `nullable`, which is rewritten here into JSON Schema terms
  * before the whole document is registered with Ajv (so every `$ref` to components resolves).
  */
-export const DEFAULT_INTERCOM_SPEC = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../shared/specs/intercom/api-2.14.openapi.yaml',
-);
+export const DEFAULT_INTERCOM_SPEC = specFile('intercom/api-2.14.openapi.yaml');
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 

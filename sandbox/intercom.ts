@@ -18,7 +18,7 @@ export interface IntercomSandboxOptions {
   faults: Faults;
   /** Where townhall listens (for webhooks). */
   townhallUrl: () => string | undefined;
-  /** The OpenAPI description; defaults to ../shared/specs/intercom/api-2.14.openapi.yaml. */
+  /** The OpenAPI description; defaults to sandbox/specs/intercom/api-2.14.openapi.yaml. */
   specPath?: string;
 }
 

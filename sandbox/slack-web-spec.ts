@@ -1,20 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { specFile } from './specs.js';
 
 /**
  * The Slack Web API description (Swagger 2.0, from slackapi/slack-api-specs; see
- * ../shared/specs/README.md). A method's arguments are `parameters` with `in: formData` (writes)
+ * sandbox/specs/README.md). A method's arguments are `parameters` with `in: formData` (writes)
  * or `in: query` (reads), each with a primitive `type` and `required`; the token is an
  * `in: header` parameter, checked by the emulator's auth instead. Form values arrive as text, so
  * numbers and booleans are checked the way Slack reads them ("100", "true", "1").
  */
-export const DEFAULT_SLACK_SPEC = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../shared/specs/slack/web-api.openapi.json',
-);
+export const DEFAULT_SLACK_SPEC = specFile('slack/web-api.openapi.json');
 
 interface Parameter {
   name: string;

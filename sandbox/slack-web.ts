@@ -15,7 +15,7 @@ export interface SlackWebSandboxOptions {
   /** The bot token (xoxb-...) the emulator accepts, with every scope townhall uses. */
   botToken: string;
   faults: Faults;
-  /** The Slack Web API description; defaults to ../shared/specs/slack/web-api.openapi.json. */
+  /** The Slack Web API description; defaults to sandbox/specs/slack/web-api.openapi.json. */
   specPath?: string;
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Slack Events API and slash-command bodies, as documented on docs.slack.dev (events/*,
- * interactivity/implementing-slash-commands) and in ../shared/specs/slack. Only what townhall
+ * interactivity/implementing-slash-commands) and in sandbox/specs/slack. Only what townhall
  * reads is declared; everything else passes through (looseObject), as Slack adds fields freely.
  */
 
@@ -35,7 +35,7 @@ export const urlVerification = z.looseObject({
   challenge: z.string().min(1),
 });
 
-/** The Events API outer envelope (see shared/specs/slack/event-wrapper.schema.json). */
+/** The Events API outer envelope (see sandbox/specs/slack/event-wrapper.schema.json). */
 export const eventCallback = z.looseObject({
   type: z.literal('event_callback'),
   team_id: z.string().min(1),

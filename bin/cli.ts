@@ -6,6 +6,7 @@ import { loadConfig, resolveConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { startSandbox } from '../sandbox/index.js';
 import type { StartRoles } from '../runtime/start.js';
+import { sandboxOptions } from '../runtime/sandbox-options.js';
 import { run } from '../runtime/start.js';
 import { findOrBuildTemporalCli } from '../runtime/temporal-cli.js';
 
@@ -91,19 +92,24 @@ program
 
 program
   .command('sandbox')
-  .description('run the vendor emulators alone')
-  .option('--port <port>', 'HTTP port', '4010')
-  .option('--smtp-port <port>', 'SMTP port', '2525')
-  .option('--townhall-url <url>', 'where to deliver emitted webhooks', 'http://127.0.0.1:3000')
-  .action(async (options: { port: string; smtpPort: string; townhallUrl: string }) => {
+  .description('run the vendor emulators alone, accepting the credentials in the config')
+  .option(
+    '-c, --config <file>',
+    'config file (default: $TOWNHALL_CONFIG, ./townhall.config.yaml, the sandbox example)',
+  )
+  .option('--townhall-url <url>', 'where to deliver emitted webhooks (default: server.port)')
+  .action(async (options: { config?: string; townhallUrl?: string }) => {
+    const { config } = load(options.config, true);
     const sandbox = await startSandbox({
-      port: Number(options.port),
-      smtpPort: Number(options.smtpPort),
-      hubspotAccessToken: process.env.HUBSPOT_ACCESS_TOKEN ?? 'sandbox-hubspot-token',
-      slackSigningSecret: process.env.SLACK_SIGNING_SECRET ?? 'sandbox-slack-signing-secret',
-      townhallUrl: options.townhallUrl,
+      ...sandboxOptions(config),
+      townhallUrl: options.townhallUrl ?? `http://127.0.0.1:${config.server.port}`,
     });
-    process.stdout.write(`sandbox on ${sandbox.url}, SMTP sink on 127.0.0.1:${sandbox.smtpPort}\n`);
+    process.stdout.write(
+      `sandbox on ${sandbox.url}, SMTP sink on 127.0.0.1:${sandbox.smtpPort}; Ctrl-C stops it\n`,
+    );
+    const stop = () => void sandbox.stop().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
 
 program

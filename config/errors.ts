@@ -45,7 +45,7 @@ export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
             message:
               !('input' in issue) || issue.input === undefined
                 ? `is required (expected ${issue.expected})`
-                : `expected ${issue.expected}, got ${describe(issue.input)}`,
+                : `expected ${issue.expected}, got ${describe(issue.input, path)}`,
           },
         ];
       case 'too_small':
@@ -60,9 +60,13 @@ export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
   });
 }
 
-function describe(value: unknown): string {
+/** Fields whose values are secrets: a problem report names their type, never their value. */
+const SECRET_FIELD = /(token|secret|pass|password|key)$/i;
+
+function describe(value: unknown, path: string): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
+  if (SECRET_FIELD.test(path)) return typeof value;
   return `${typeof value} ${JSON.stringify(value)}`;
 }

@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { startSandbox } from '../sandbox/index.js';
+import { sandboxOptions } from './sandbox-options.js';
 import { startDevServer } from './dev-server.js';
 import { onShutdown } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { startDiscordGateway } from '../connectors/discord/gateway.js';
-import { SANDBOX_DISCORD_SIGNING_SEED } from '../sandbox/discord-interactions.js';
 import { activityDeps, communityRouter, openStore, startHttpServer } from './services.js';
 import { resolveSettings } from './settings.js';
 import { createActivities } from '../activities/index.js';
@@ -38,53 +38,7 @@ export async function run(
   try {
     const { config } = loaded;
     const sandbox =
-      roles.embedded && config.sandbox
-        ? await startSandbox({
-            port: config.sandbox.port,
-            smtpPort: config.sandbox.smtpPort,
-            ...(config.connectors.email?.smtp.user
-              ? {
-                  smtpUser: config.connectors.email.smtp.user,
-                  smtpPass: config.connectors.email.smtp.pass ?? '',
-                }
-              : {}),
-            hubspotAccessToken: config.connectors.hubspot?.accessToken ?? 'sandbox-hubspot-token',
-            slackSigningSecret:
-              config.connectors.slack?.signingSecret ?? 'sandbox-slack-signing-secret',
-            ...(config.connectors.slack?.botToken
-              ? { slackBotToken: config.connectors.slack.botToken }
-              : {}),
-            ...(config.connectors.discord
-              ? {
-                  discordBotToken: config.connectors.discord.botToken,
-                  // Its public key is the one config/examples/sandbox.yaml names.
-                  discord: { signingSeed: SANDBOX_DISCORD_SIGNING_SEED },
-                }
-              : {}),
-            ...(config.connectors.hubspot?.clientSecret
-              ? { hubspotClientSecret: config.connectors.hubspot.clientSecret }
-              : {}),
-            ...(config.connectors.zendesk
-              ? {
-                  zendeskEmail: config.connectors.zendesk.email,
-                  zendeskApiToken: config.connectors.zendesk.apiToken,
-                  zendeskWebhookSecret: config.connectors.zendesk.webhookSecret,
-                }
-              : {}),
-            ...(config.connectors.intercom
-              ? {
-                  intercomAccessToken: config.connectors.intercom.accessToken,
-                  intercomClientSecret: config.connectors.intercom.clientSecret,
-                }
-              : {}),
-            ...(config.connectors.discourse
-              ? {
-                  discourseApiKey: config.connectors.discourse.apiKey,
-                  discourseWebhookSecret: config.connectors.discourse.webhookSecret,
-                }
-              : {}),
-          })
-        : undefined;
+      roles.embedded && config.sandbox ? await startSandbox(sandboxOptions(config)) : undefined;
     if (sandbox) shutdown.add('sandbox', () => sandbox.stop());
 
     let address = settings.temporal.address;

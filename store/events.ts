@@ -23,7 +23,8 @@ export async function recordEvent(
       event_id: event.eventId,
       platform: source,
       type: event.type,
-      payload: JSON.stringify(event),
+      // PostgreSQL cannot store U+0000 in jsonb; a stray NUL must not make the event unstorable.
+      payload: JSON.stringify(event).replace(/\\u0000/g, ''),
     })
     .onConflict((oc) => oc.column('event_id').doNothing())
     .execute();

@@ -1,3 +1,4 @@
+import { withoutEmails } from '../redact.js';
 import { ConnectorError, codeForStatus, parseRetryAfter } from '../errors.js';
 
 /** Discourse's JSON error body (ApplicationController#render_json_error). */
@@ -29,9 +30,9 @@ function hintFor(status: number, body: DiscourseErrorBody): string {
   if (status === 401 || status === 403)
     return 'Discourse refused the credentials: check connectors.discourse.apiKey (an admin key) and connectors.discourse.apiUsername';
   const type = typeof body.error_type === 'string' ? ` (${body.error_type})` : '';
-  // Validation errors name the failing field ("Title is too short"); they carry no secrets.
+  // Validation errors name the failing field ("Title is too short"); addresses are masked.
   const errors = Array.isArray(body.errors) ? `: ${body.errors.map(String).join('; ')}` : '';
-  return `HTTP ${status}${type}${errors}`.slice(0, 300);
+  return withoutEmails(`HTTP ${status}${type}${errors}`).slice(0, 300);
 }
 
 /** Maps a non-2xx Discourse response to a ConnectorError. */

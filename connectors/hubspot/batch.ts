@@ -1,3 +1,4 @@
+import { withoutEmails } from '../redact.js';
 /**
  * HubSpot's batch endpoints answer 200 when every input succeeded and 207 Multi-Status when some
  * failed: `results` for the good inputs, `errors` (StandardError: status, category, message,
@@ -31,12 +32,12 @@ export function isBatchBody(value: unknown): value is BatchBody<unknown> {
   return Array.isArray(results) && (errors === undefined || Array.isArray(errors));
 }
 
-/** `CATEGORY: message (CODE: detail; ...)`: enough to act on, without the record's values. */
+/** `CATEGORY: message (CODE: detail; ...)`, email addresses masked: HubSpot quotes the values. */
 export function describeError(error: BatchError): string {
   const details = (error.errors ?? [])
     .map((detail) => (detail.code ? `${detail.code}: ${detail.message}` : detail.message))
     .join('; ');
-  return `${error.category}: ${error.message}${details ? ` (${details})` : ''}`;
+  return withoutEmails(`${error.category}: ${error.message}${details ? ` (${details})` : ''}`);
 }
 
 /**

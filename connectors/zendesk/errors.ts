@@ -1,3 +1,4 @@
+import { withoutEmails } from '../redact.js';
 import { ConnectorError, codeForStatus, parseRetryAfter } from '../errors.js';
 import type { ConnectorErrorCode } from '../errors.js';
 import { ZendeskHttpError, ZendeskNetworkError } from './transport.js';
@@ -38,21 +39,23 @@ function detailsOf(body: ZendeskErrorBody): string[] {
   );
 }
 
-/** What an operator reads: the status, Zendesk's error code and description, the field problems. */
+/**
+ * What an operator reads: the status, Zendesk's error code and description, the field problems,
+ * with email addresses masked (Zendesk quotes refused values; this reaches logs and history).
+ */
 function summary(status: number, body: unknown): string {
   const fields = asObject(body) as ZendeskErrorBody | undefined;
   if (!fields) return `HTTP ${status}`;
   const name = errorName(fields);
   const description = typeof fields.description === 'string' ? fields.description : undefined;
   const details = detailsOf(fields);
-  return [
+  const text = [
     `HTTP ${status}`,
     name ? ` ${name}` : '',
     description ? ` (${description})` : '',
     details.length > 0 ? `: ${details.join('; ')}` : '',
-  ]
-    .join('')
-    .slice(0, 400);
+  ].join('');
+  return withoutEmails(text).slice(0, 400);
 }
 
 /**

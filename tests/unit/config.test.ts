@@ -104,6 +104,14 @@ workflows:
     ]);
   });
 
+  it('names the type, never the value, of a mistyped secret', () => {
+    const text = minimal(
+      '      - wait: 1h',
+      'email: { from: a@b.co, smtp: { host: localhost, port: 25, pass: 12345678 }, unsubscribeSecret: sixteen-characters }',
+    );
+    expect(problems(text)).toEqual(['connectors.email.smtp.pass: expected string, got number']);
+  });
+
   it('reports YAML syntax errors with the line', () => {
     const [problem] = problems('workflows:\n  onboarding: [\n');
     expect(problem).toMatch(/YAML syntax: .*line 3/s);

@@ -1,3 +1,4 @@
+import { withoutEmails } from '../../connectors/redact.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { toActivityFailure } from '../../activities/failures.js';
@@ -66,5 +67,14 @@ describe('toActivityFailure', () => {
   it('passes any other error through unchanged (Temporal retries it)', () => {
     const error = new Error('connection reset');
     expect(toActivityFailure(error)).toBe(error);
+  });
+});
+
+describe('vendor error text', () => {
+  it('masks email addresses a vendor quotes back', () => {
+    expect(withoutEmails('Email: ada.l+x@example.co.uk is not properly formatted')).toBe(
+      'Email: [email] is not properly formatted',
+    );
+    expect(withoutEmails('Subject: cannot be blank')).toBe('Subject: cannot be blank');
   });
 });

@@ -91,7 +91,14 @@ export async function run(
     // The Discord gateway is inbound like a webhook, so it runs with the server role.
     const discord = config.connectors.discord;
     if (roles.server && discord) {
-      const gateway = startDiscordGateway({ config: discord, route, logger });
+      mkdirSync(settings.dataDir, { recursive: true });
+      const gateway = startDiscordGateway({
+        config: discord,
+        route,
+        logger,
+        // Dispatches the store or Temporal could not take yet survive a crash here.
+        spoolFile: path.join(settings.dataDir, 'discord-gateway.spool'),
+      });
       shutdown.add('discord gateway', () => gateway.stop());
       await gateway.ready.catch((error: unknown) => {
         throw new Error(

@@ -8,6 +8,8 @@ import type { DiscordConfig } from './config.js';
 import type { ChannelInfo } from './normalize.js';
 import { HANDLED_DISPATCHES, normalizeDispatch } from './normalize.js';
 import { THREAD_CHANNEL_TYPES } from './payloads.js';
+import type { Spool } from './spool.js';
+import { openSpool } from './spool.js';
 
 /** Intents for the four dispatches townhall reads (GUILDS fills the channel cache for threads). */
 export const DISCORD_INTENTS = [
@@ -27,6 +29,11 @@ export interface DiscordGatewayOptions {
   retry?: { initialMs?: number; maxMs?: number };
   /** On stop, how long queued events may still be handed to route(). */
   drainTimeoutMs?: number;
+  /**
+   * A write-ahead file that keeps dispatches until route() accepts them, across crashes and
+   * restarts (connectors/discord/spool.ts). Without it they live only in memory.
+   */
+  spoolFile?: string;
 }
 
 export interface DiscordGateway {
@@ -53,6 +60,27 @@ interface Queued {
   receivedAt: Date;
   /** The channels the payload names, as the cache knew them on arrival. */
   channels: Map<string, ChannelInfo>;
+}
+
+const toSpool = (item: Queued) => ({ ...item, channels: [...item.channels] });
+
+/** A spooled dispatch back from JSON (its Map of channels and Date were flattened). */
+function fromSpool(value: unknown): Queued | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.t !== 'string' || typeof v.s !== 'number' || typeof v.sessionId !== 'string')
+    return undefined;
+  const channels = new Map<string, ChannelInfo>(
+    Array.isArray(v.channels) ? (v.channels as [string, ChannelInfo][]) : [],
+  );
+  return {
+    t: v.t,
+    d: v.d,
+    s: v.s,
+    sessionId: v.sessionId,
+    receivedAt: new Date(typeof v.receivedAt === 'string' ? v.receivedAt : Date.now()),
+    channels,
+  };
 }
 
 function channelInfo(channel: Channel | null | undefined): ChannelInfo | undefined {
@@ -96,7 +124,15 @@ export function startDiscordGateway(options: DiscordGatewayOptions): DiscordGate
     }),
   });
 
-  const queue: Queued[] = [];
+  const queue: (Queued & { key: string })[] = [];
+  const spool: Spool<Queued> | undefined = options.spoolFile
+    ? openSpool(options.spoolFile, { toJson: toSpool, fromJson: fromSpool })
+    : undefined;
+  // What a previous run received and route() never accepted goes first, in arrival order.
+  const leftOver = spool?.pending() ?? [];
+  if (leftOver.length > 0) log.info({ events: leftOver.length }, 'replaying spooled dispatches');
+  for (const { key, item } of leftOver) queue.push({ ...item, key });
+  spool?.compact();
   let sessionId = '';
   let stopping = false;
   let wake: (() => void) | undefined;
@@ -118,14 +154,17 @@ export function startDiscordGateway(options: DiscordGatewayOptions): DiscordGate
     const channelId = channelIdOf(packet.d);
     const known = channelId ? cachedChannel(channelId) : undefined;
     if (channelId && known) channels.set(channelId, known);
-    queue.push({
+    const item: Queued = {
       t: packet.t,
       d: packet.d,
       s: packet.s ?? 0,
       sessionId,
       receivedAt: new Date(),
       channels,
-    });
+    };
+    const key = `${sessionId}:${item.s}`;
+    spool?.add(key, item);
+    queue.push({ ...item, key });
     wake?.();
   });
 
@@ -230,6 +269,7 @@ export function startDiscordGateway(options: DiscordGatewayOptions): DiscordGate
         continue;
       }
       if (!(await deliver(item))) return;
+      spool?.done(item.key);
       queue.shift();
     }
   })();
@@ -267,7 +307,12 @@ export function startDiscordGateway(options: DiscordGatewayOptions): DiscordGate
         await consumer;
       }
       if (queue.length > 0)
-        log.error({ lost: queue.length }, 'stopped with events route() never accepted');
+        log.error(
+          { pending: queue.length },
+          spool
+            ? 'stopped before route() accepted every event; the spool replays them next start'
+            : 'stopped with events route() never accepted',
+        );
     },
   };
 }

@@ -42,7 +42,8 @@ export interface InboundConnector<Config, E = CommunityEvent> {
   /** True only when the signature over the raw bytes is valid and fresh. Never throws. */
   verify(request: InboundRequest, config: Config, now?: Date): boolean;
   /** Turns a verified body into a normalized event, or throws MalformedPayloadError. */
-  parse(request: InboundRequest): InboundResult<E>;
+  /** `config` lets a connector drop deliveries for another workspace or guild. */
+  parse(request: InboundRequest, config?: Config): InboundResult<E>;
 }
 
 /** An outbound operation, with whether running it twice is harmless. */

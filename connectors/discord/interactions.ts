@@ -50,7 +50,7 @@ export function commandText(options: CommandOption[] | undefined): string {
   return parts.filter((part) => part.length > 0).join(' ');
 }
 
-function commandEvent(body: unknown): InboundResult {
+function commandEvent(body: unknown, servedGuild: string | undefined): InboundResult {
   const parsed = commandInteraction.safeParse(body);
   if (!parsed.success) throw new MalformedPayloadError(describeIssues(parsed.error));
   const interaction = parsed.data;
@@ -65,6 +65,12 @@ function commandEvent(body: unknown): InboundResult {
       body: ephemeral(
         `Use /${TICKET_COMMAND} in a channel of the server, not in a direct message.`,
       ),
+    };
+  // An app installed in several servers hears all of them; townhall serves one.
+  if (servedGuild !== undefined && guildId !== servedGuild)
+    return {
+      kind: 'reply',
+      body: ephemeral(`/${TICKET_COMMAND} is not set up for this server.`),
     };
   // The interaction's partial channel says whether it is a thread and what its parent is.
   const channel = interaction.channel;
@@ -111,7 +117,7 @@ export const discordInteractions: InboundConnector<DiscordConfig> = {
     );
   },
 
-  parse(request): InboundResult {
+  parse(request, config): InboundResult {
     const body = parseJson(request.rawBody);
     // PING needs only its type to be answered.
     if ((body as { type?: unknown } | null)?.type === INTERACTION_TYPE.ping)
@@ -120,7 +126,7 @@ export const discordInteractions: InboundConnector<DiscordConfig> = {
     if (!envelope.success) throw new MalformedPayloadError(describeIssues(envelope.error));
     switch (envelope.data.type) {
       case INTERACTION_TYPE.applicationCommand:
-        return commandEvent(body);
+        return commandEvent(body, config?.guildId);
       case INTERACTION_TYPE.autocomplete:
         return {
           kind: 'reply',

@@ -28,7 +28,7 @@ export function webhookHandler<Config, E extends { eventId: string }>(
 
     let result;
     try {
-      result = connector.parse(inbound);
+      result = connector.parse(inbound, config);
     } catch (error) {
       if (!(error instanceof MalformedPayloadError)) throw error;
       res.status(400).json({ error: `malformed ${connector.name} payload: ${error.message}` });

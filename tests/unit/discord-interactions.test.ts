@@ -162,10 +162,13 @@ const ticket = {
 };
 
 const parse = (body: unknown) =>
-  discordInteractions.parse({
-    rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
-    headers: {},
-  });
+  discordInteractions.parse(
+    {
+      rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+      headers: {},
+    },
+    config,
+  );
 
 const ephemeral = (content: RegExp) => ({
   type: 4,
@@ -173,6 +176,13 @@ const ephemeral = (content: RegExp) => ({
 });
 
 describe('Discord interaction → normalized event or reply', () => {
+  it('answers /ticket from a server townhall does not serve without starting anything', () => {
+    expect(parse({ ...ticket, guild_id: '1310279999999999999' })).toEqual({
+      kind: 'reply',
+      body: ephemeral(/not set up for this server/),
+    });
+  });
+
   it('answers PING with PONG', () => {
     expect(
       parse({

@@ -1,5 +1,5 @@
 import type { CommunityEvent } from '../events.js';
-import type { InboundConnector, InboundRequest, InboundResult } from '../types.js';
+import type { InboundConnector, InboundResult } from '../types.js';
 import { MalformedPayloadError } from '../types.js';
 import type { DiscordConfig } from './config.js';
 import { discordConfigSchema } from './config.js';
@@ -14,22 +14,10 @@ import {
 } from './payloads.js';
 import { verifyDiscordSignature } from './signature.js';
 import { snowflakeTime } from './snowflake.js';
+import { header, parseJson } from '../inbound-parsing.js';
 
 /** The slash command townhall turns into `command.invoked`. */
 export const TICKET_COMMAND = 'ticket';
-
-function header(request: InboundRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new MalformedPayloadError('body is not JSON');
-  }
-}
 
 /** An interaction response only the invoking user sees. */
 export const ephemeral = (content: string) => ({

@@ -6,28 +6,7 @@ import type { DiscourseConfig } from './config.js';
 import { discourseConfigSchema } from './config.js';
 import { POST_TYPE, pingBody, postBody, topicBody, userBody } from './payloads.js';
 import { verifyDiscourseSignature } from './signature.js';
-
-function header(request: InboundRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new MalformedPayloadError('body is not JSON');
-  }
-}
-
-function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issues = result.error.issues
-    .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
-    .join('; ');
-  throw new MalformedPayloadError(issues);
-}
+import { header, parseJson, parseWith } from '../inbound-parsing.js';
 
 /**
  * X-Discourse-Instance is the forum's base URL (Discourse.base_url). Scheme and trailing slash

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { BusinessEvent } from '../business-events.js';
-import type { InboundConnector, InboundRequest, InboundResult } from '../types.js';
+import type { InboundConnector, InboundResult } from '../types.js';
 import { MalformedPayloadError } from '../types.js';
 import type { HubSpotConfig } from './config.js';
 import { hubspotConfigSchema } from './config.js';
 import { verifyHubSpotV3 } from './signature.js';
+import { header } from '../inbound-parsing.js';
 
 /**
  * One HubSpot webhook request carries a batch of up to 100 events. It is handled as one
@@ -34,11 +35,6 @@ const webhookEvent = z.looseObject({
 });
 const webhookBatch = z.array(webhookEvent).min(1);
 type WebhookEvent = z.output<typeof webhookEvent>;
-
-function header(request: InboundRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 function parseBatch(raw: Buffer): WebhookEvent[] {
   let body: unknown;

@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import type { BusinessEvent } from '../business-events.js';
-import type { InboundConnector, InboundRequest, InboundResult } from '../types.js';
-import { MalformedPayloadError } from '../types.js';
+import type { InboundConnector, InboundResult } from '../types.js';
 import type { IntercomConfig } from './config.js';
 import { intercomConfigSchema } from './config.js';
 import { REF_ATTRIBUTE, refInBody } from './dedup.js';
@@ -10,28 +9,7 @@ import { conversationItem, envelope, notification, ticketItem } from './payloads
 import { verifyIntercomSignature } from './signature.js';
 import { isStateCategory, normalizeState } from './states.js';
 import { htmlToText } from './text.js';
-
-function header(request: InboundRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new MalformedPayloadError('body is not JSON');
-  }
-}
-
-function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issues = result.error.issues
-    .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
-    .join('; ');
-  throw new MalformedPayloadError(issues);
-}
+import { header, parseJson, parseWith } from '../inbound-parsing.js';
 
 const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
 

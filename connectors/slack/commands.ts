@@ -3,7 +3,8 @@ import type { InboundConnector, InboundResult } from '../types.js';
 import { MalformedPayloadError } from '../types.js';
 import type { SlackConfig } from './inbound.js';
 import { slackConfigSchema } from './inbound.js';
-import { header, isoFromSeconds, parseWith, verifySlackRequest } from './parse.js';
+import { header, parseWith } from '../inbound-parsing.js';
+import { isoFromSeconds, verifySlackRequest } from './parse.js';
 import { slashCommand } from './payloads.js';
 
 /** The ephemeral answer Slack shows only to the person who typed the command. */

@@ -12,24 +12,11 @@ import {
   teamJoinEvent,
   userChangeEvent,
 } from './payloads.js';
-import {
-  isoFromSeconds,
-  memberFromUser,
-  parseWith,
-  permalink,
-  verifySlackRequest,
-} from './parse.js';
+import { parseJson, parseWith } from '../inbound-parsing.js';
+import { isoFromSeconds, memberFromUser, permalink, verifySlackRequest } from './parse.js';
 
 export const slackConfigSchema = z.object({ signingSecret: z.string().min(1) });
 export type SlackConfig = z.infer<typeof slackConfigSchema>;
-
-function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new MalformedPayloadError('body is not JSON');
-  }
-}
 
 /**
  * Message subtypes that are still a person talking: a thread reply also sent to the channel,

@@ -1,18 +1,13 @@
 import { z } from 'zod';
 import type { CommunityMember } from '../events.js';
 import type { InboundRequest } from '../types.js';
-import { MalformedPayloadError } from '../types.js';
 import { verifySlackSignature } from './signature.js';
 import type { SlackUser } from './payloads.js';
+import { header } from '../inbound-parsing.js';
 
 /** What both Slack endpoints need from `connectors.slack`: the app's signing secret. */
 export interface SlackSigningConfig {
   signingSecret: string;
-}
-
-export function header(request: InboundRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** The v0 signature over the raw bytes, the same for the Events API and slash commands. */
@@ -28,18 +23,6 @@ export function verifySlackRequest(
     request.rawBody,
     now,
   );
-}
-
-export function parseWith<T>(schema: z.ZodType<T>, body: unknown, where = ''): T {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issues = result.error.issues
-    .map(
-      (issue) =>
-        `${[where, ...issue.path].filter(Boolean).join('.') || '(body)'}: ${issue.message}`,
-    )
-    .join('; ');
-  throw new MalformedPayloadError(issues);
 }
 
 /** A Slack ts or epoch seconds as an ISO date; undefined when it is not a time. */

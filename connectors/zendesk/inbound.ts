@@ -1,8 +1,6 @@
-import type { z } from 'zod';
 import type { BusinessEvent } from '../business-events.js';
 import { businessEvent } from '../business-events.js';
-import type { InboundConnector, InboundRequest, InboundResult } from '../types.js';
-import { MalformedPayloadError } from '../types.js';
+import type { InboundConnector, InboundResult } from '../types.js';
 import type { ZendeskConfig } from './config.js';
 import { zendeskConfigSchema } from './config.js';
 import {
@@ -14,30 +12,9 @@ import {
 } from './payloads.js';
 import { verifyZendeskSignature } from './signature.js';
 import { normalizeZendeskStatus } from './status.js';
+import { header, parseJson, parseWith } from '../inbound-parsing.js';
 
 type Result = InboundResult<BusinessEvent>;
-
-function header(request: InboundRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new MalformedPayloadError('body is not JSON');
-  }
-}
-
-function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issues = result.error.issues
-    .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
-    .join('; ');
-  throw new MalformedPayloadError(issues);
-}
 
 /** Zendesk's event id is a UUID unique per event and kept across redeliveries. */
 const eventIdFor = (accountId: string, id: string) => `zendesk:${accountId}:${id}`;

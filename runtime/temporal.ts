@@ -16,9 +16,12 @@ export interface WorkerOptions {
   address: string;
   namespace: string;
   taskQueue: string;
-  activities: ReturnType<typeof createActivities>;
+  /** townhall's activities; a test worker may register its own. */
+  activities: ReturnType<typeof createActivities> | object;
   cacheDir: string;
   logger: Logger;
+  /** The workflows' entry point; townhall's workflows/index.ts unless a test brings its own. */
+  workflowsPath?: string;
 }
 
 /** Runs until shutdown() (or a fatal worker error); closes its connection when done. */
@@ -37,7 +40,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowBundle: await workflowBundle(options.cacheDir),
+    workflowBundle: await workflowBundle(options.cacheDir, options.workflowsPath),
     activities: options.activities,
     // Bounded cache: a hub runs many long-sleeping journeys; evicted ones replay when they wake.
     maxCachedWorkflows: 500,

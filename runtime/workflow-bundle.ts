@@ -20,10 +20,14 @@ function resolveTsFromJs<T extends { resolve?: object }>(config: T): T {
 
 /**
  * Bundles workflows/ for the worker, cached on disk by a hash of the sources and the SDK
- * version: webpack takes seconds, and restarts should not pay it again.
+ * version: webpack takes seconds, and restarts should not pay it again. `entry` is another
+ * entry point (a test's own workflow) that may import from workflows/.
  */
-export async function workflowBundle(cacheDir: string): Promise<{ code: string }> {
-  const hash = createHash('sha256').update(SDK_VERSION);
+export async function workflowBundle(
+  cacheDir: string,
+  entry = path.join(WORKFLOWS_DIR, 'index.ts'),
+): Promise<{ code: string }> {
+  const hash = createHash('sha256').update(SDK_VERSION).update(entry).update(readFileSync(entry));
   for (const file of readdirSync(WORKFLOWS_DIR).sort()) {
     hash.update(file).update(readFileSync(path.join(WORKFLOWS_DIR, file)));
   }
@@ -31,7 +35,7 @@ export async function workflowBundle(cacheDir: string): Promise<{ code: string }
   if (existsSync(cached)) return { code: readFileSync(cached, 'utf8') };
 
   const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(WORKFLOWS_DIR, 'index.ts'),
+    workflowsPath: entry,
     webpackConfigHook: resolveTsFromJs,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   });

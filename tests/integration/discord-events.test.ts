@@ -20,6 +20,7 @@ import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { freePort } from '../support/ports.js';
 import { waitFor } from '../support/sandbox.js';
+import { countReceivedEvents, onboardingRunsFor } from '../support/observe.js';
 
 /** A fixed application key, so the test can sign deliveries the way the sandbox does. */
 const SEED = 'a3'.repeat(32);
@@ -36,15 +37,7 @@ let server: Server;
 let url: string;
 let config: DiscordConfig;
 
-const countEvents = async () =>
-  Number(
-    (
-      await t.db
-        .selectFrom('received_events')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const countEvents = () => countReceivedEvents(t.db);
 
 /** POSTs raw bytes to /webhooks/discord with Discord's signature headers. */
 function deliver(
@@ -92,13 +85,7 @@ async function onboardingRuns(userId: string): Promise<number> {
     .where('platform', '=', 'discord')
     .where('platform_user_id', '=', userId)
     .executeTakeFirst();
-  if (!identity) return 0;
-  let runs = 0;
-  for await (const _ of temporal.workflow.list({
-    query: `WorkflowId = 'onboarding:${identity.member_id}'`,
-  }))
-    runs++;
-  return runs;
+  return onboardingRunsFor(temporal, identity?.member_id);
 }
 
 beforeAll(async () => {

@@ -15,6 +15,7 @@ import { webhookRoutes } from '../../server/webhooks.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { freePort } from '../support/ports.js';
+import { countReceivedEvents, memberIdByEmail, onboardingRunsFor } from '../support/observe.js';
 
 const secret = 'discourse-webhook-test-secret';
 const instance = 'https://forum.example.com';
@@ -56,28 +57,10 @@ const userCreated = (id: number, username: string, email: string) => ({
   user: { id, username, name: username, email, created_at: new Date().toISOString() },
 });
 
-const countEvents = async () =>
-  Number(
-    (
-      await t.db
-        .selectFrom('received_events')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const countEvents = () => countReceivedEvents(t.db);
 
-async function onboardingRuns(email: string): Promise<number> {
-  const member = await t.db
-    .selectFrom('members')
-    .select('id')
-    .where('email', '=', email)
-    .executeTakeFirst();
-  if (!member) return 0;
-  let runs = 0;
-  for await (const _ of temporal.workflow.list({ query: `WorkflowId = 'onboarding:${member.id}'` }))
-    runs++;
-  return runs;
-}
+const onboardingRuns = async (email: string) =>
+  onboardingRunsFor(temporal, await memberIdByEmail(t.db, email));
 
 beforeAll(async () => {
   t = await openTestDb();

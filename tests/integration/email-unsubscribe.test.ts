@@ -1,6 +1,4 @@
 import type { Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -12,7 +10,7 @@ import { createTemplateRenderer } from '../../connectors/email/templates.js';
 import { unsubscribeToken } from '../../connectors/email/unsubscribe.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { RunningWorker } from '../../runtime/temporal.js';
-import { createTemporalClient, startWorker } from '../../runtime/temporal.js';
+import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { createApp } from '../../server/app.js';
 import { unsubscribeRoutes } from '../../server/routes/unsubscribe.js';
@@ -22,6 +20,7 @@ import type { OnboardingInput, OnboardingResult } from '../../workflows/onboardi
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { startTestSandbox } from '../support/sandbox.js';
+import { startTestWorker } from '../support/worker.js';
 
 const logger = createLogger('test');
 logger.level = 'silent';
@@ -62,12 +61,8 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
   client = createTemporalClient(inject('temporalAddress'), 'default');
-  worker = await startWorker({
-    address: inject('temporalAddress'),
-    namespace: 'default',
+  worker = await startTestWorker({
     taskQueue,
-    cacheDir: mkdtempSync(path.join(os.tmpdir(), 'townhall-bundle-')),
-    logger,
     activities: createActivities({
       db: t.db,
       logger,

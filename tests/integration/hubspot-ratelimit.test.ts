@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -8,13 +5,14 @@ import { createActivities } from '../../activities/index.js';
 import { createHubSpotConnector } from '../../connectors/hubspot/client.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { RunningWorker } from '../../runtime/temporal.js';
-import { createTemporalClient, startWorker } from '../../runtime/temporal.js';
+import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { upsertMemberFromIdentity } from '../../store/members.js';
 import type { OnboardingInput, OnboardingResult } from '../../workflows/onboarding.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { SANDBOX_HUBSPOT_TOKEN, startTestSandbox } from '../support/sandbox.js';
+import { startTestWorker } from '../support/worker.js';
 
 /**
  * 429 storms driven the production way: the onboarding workflow's crm.upsert_contact step on a
@@ -35,12 +33,8 @@ beforeAll(async () => {
   t = await openTestDb();
   sandbox = await startTestSandbox();
   client = createTemporalClient(inject('temporalAddress'), 'default');
-  worker = await startWorker({
-    address: inject('temporalAddress'),
-    namespace: 'default',
+  worker = await startTestWorker({
     taskQueue,
-    cacheDir: mkdtempSync(path.join(os.tmpdir(), 'townhall-bundle-')),
-    logger,
     activities: createActivities({
       db: t.db,
       logger,

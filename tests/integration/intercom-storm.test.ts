@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import {
-  DefaultLogger,
-  NativeConnection,
-  Runtime,
-  Worker,
-  bundleWorkflowCode,
-} from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { asActivityFailure } from '../../activities/failures.js';
 import { createIntercomConnector } from '../../connectors/intercom/connector.js';
@@ -17,17 +10,16 @@ import { loadIntercomSpec } from '../../sandbox/intercom-spec.js';
 import { startSandbox } from '../../sandbox/index.js';
 import type { ReceivedRequest } from '../../sandbox/intercom.js';
 import { freePort } from '../support/ports.js';
+import type { RunningWorker } from '../../runtime/temporal.js';
+import { startTestWorker } from '../support/worker.js';
 import type { StormActivities, StormInput } from './intercom-storm.workflow.js';
 
 const TOKEN = 'intercom-storm-token';
 const taskQueue = `intercom-storm-${randomBytes(4).toString('hex')}`;
-const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 let sandbox: Sandbox;
 let client: Client;
-let connection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningWorker;
 
 beforeAll(async () => {
   sandbox = await startSandbox({
@@ -52,27 +44,17 @@ beforeAll(async () => {
     intercomCreateTicket: (input) => asActivityFailure(() => intercom.createTicket(input)),
     intercomReply: (input) => asActivityFailure(() => intercom.replyAsAdmin(input)),
   };
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const workflowBundle = await bundleWorkflowCode({
+  worker = await startTestWorker({
+    taskQueue,
     workflowsPath: fileURLToPath(new URL('./intercom-storm.workflow.ts', import.meta.url)),
-    // Workflow sources import `.js` specifiers that name `.ts` files.
-    webpackConfigHook: (config) => ({
-      ...config,
-      resolve: { ...config.resolve, extensionAlias: { '.js': ['.ts', '.js'] } },
-    }),
-    logger: silent,
+    activities,
   });
-  connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  worker = await Worker.create({ connection, taskQueue, workflowBundle, activities });
-  running = worker.run();
   client = createTemporalClient(inject('temporalAddress'), 'default');
   // The emulator parses the 2.14 description on its first request; do it before the clock runs.
   loadIntercomSpec();
 });
 afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
-  await connection?.close();
+  await worker?.shutdown();
   await sandbox?.stop();
 });
 

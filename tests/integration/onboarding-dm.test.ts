@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,7 +7,7 @@ import { createDiscourseConnector } from '../../connectors/discourse/client.js';
 import { discourseMessenger } from '../../connectors/discourse/messenger.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { RunningWorker } from '../../runtime/temporal.js';
-import { createTemporalClient, startWorker } from '../../runtime/temporal.js';
+import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { claimDelivery } from '../../store/deliveries.js';
 import { upsertMemberFromIdentity } from '../../store/members.js';
@@ -18,6 +15,7 @@ import type { OnboardingInput, OnboardingResult } from '../../workflows/onboardi
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { startTestSandbox } from '../support/sandbox.js';
+import { startTestWorker } from '../support/worker.js';
 
 const logger = createLogger('test');
 logger.level = 'silent';
@@ -40,12 +38,8 @@ beforeAll(async () => {
   t = await openTestDb();
   sandbox = await startTestSandbox();
   client = createTemporalClient(inject('temporalAddress'), 'default');
-  worker = await startWorker({
-    address: inject('temporalAddress'),
-    namespace: 'default',
+  worker = await startTestWorker({
     taskQueue,
-    cacheDir: mkdtempSync(path.join(os.tmpdir(), 'townhall-bundle-')),
-    logger,
     activities: createActivities({
       db: t.db,
       logger,

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -12,7 +10,7 @@ import { createTemplateRenderer } from '../../connectors/email/templates.js';
 import { createHubSpotConnector } from '../../connectors/hubspot/client.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { RunningWorker } from '../../runtime/temporal.js';
-import { createTemporalClient, startWorker } from '../../runtime/temporal.js';
+import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { recordConsent } from '../../store/consent.js';
 import { upsertMemberFromIdentity } from '../../store/members.js';
@@ -20,6 +18,7 @@ import type { OnboardingInput, OnboardingResult } from '../../workflows/onboardi
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { SANDBOX_HUBSPOT_TOKEN, startTestSandbox } from '../support/sandbox.js';
+import { startTestWorker } from '../support/worker.js';
 
 const logger = createLogger('test');
 logger.level = 'silent';
@@ -42,12 +41,8 @@ beforeAll(async () => {
     // The sink's STARTTLS certificate is self-signed.
     tls: { rejectUnauthorized: false },
   });
-  worker = await startWorker({
-    address: inject('temporalAddress'),
-    namespace: 'default',
+  worker = await startTestWorker({
     taskQueue,
-    cacheDir: mkdtempSync(path.join(os.tmpdir(), 'townhall-bundle-')),
-    logger,
     activities: createActivities({
       db: t.db,
       logger,

@@ -20,6 +20,7 @@ import { openDb } from '../../store/db.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { freePort } from '../support/ports.js';
+import { countReceivedEvents, memberIdByEmail, onboardingRunsFor } from '../support/observe.js';
 
 const secret = 'slack-webhook-test-secret';
 const logger = createLogger('test');
@@ -68,28 +69,10 @@ async function storedEvent(eventId: string) {
     .executeTakeFirst();
   return row && { ...row, event: row.payload as CommunityEvent };
 }
-const countEvents = async () =>
-  Number(
-    (
-      await t.db
-        .selectFrom('received_events')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const countEvents = () => countReceivedEvents(t.db);
 
-async function onboardingRuns(email: string): Promise<number> {
-  const member = await t.db
-    .selectFrom('members')
-    .select('id')
-    .where('email', '=', email)
-    .executeTakeFirst();
-  if (!member) return 0;
-  let runs = 0;
-  for await (const _ of temporal.workflow.list({ query: `WorkflowId = 'onboarding:${member.id}'` }))
-    runs++;
-  return runs;
-}
+const onboardingRuns = async (email: string) =>
+  onboardingRunsFor(temporal, await memberIdByEmail(t.db, email));
 
 interface Emitted {
   status: number;

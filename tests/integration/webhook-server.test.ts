@@ -15,6 +15,7 @@ import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { freePort } from '../support/ports.js';
 import { postSlack, teamJoin } from '../support/slack.js';
+import { countReceivedEvents, memberIdByEmail, onboardingRunsFor } from '../support/observe.js';
 
 const secret = 'webhook-test-secret';
 const logger = createLogger('test');
@@ -50,28 +51,10 @@ async function serve(db: Db, client: Client): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-const countEvents = async () =>
-  Number(
-    (
-      await t.db
-        .selectFrom('received_events')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const countEvents = () => countReceivedEvents(t.db);
 
-async function onboardingRuns(email: string): Promise<number> {
-  const member = await t.db
-    .selectFrom('members')
-    .select('id')
-    .where('email', '=', email)
-    .executeTakeFirst();
-  if (!member) return 0;
-  let runs = 0;
-  for await (const _ of temporal.workflow.list({ query: `WorkflowId = 'onboarding:${member.id}'` }))
-    runs++;
-  return runs;
-}
+const onboardingRuns = async (email: string) =>
+  onboardingRunsFor(temporal, await memberIdByEmail(t.db, email));
 
 let url: string;
 beforeAll(async () => {

@@ -3,13 +3,6 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import {
-  DefaultLogger,
-  NativeConnection,
-  Runtime,
-  Worker,
-  bundleWorkflowCode,
-} from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createZendeskActivities } from '../../activities/zendesk.js';
 import type { TicketInput } from '../../connectors/zendesk/client.js';
@@ -19,6 +12,8 @@ import type { Sandbox } from '../../sandbox/index.js';
 import { startSandbox } from '../../sandbox/index.js';
 import { VENDOR_CALL } from '../../workflows/retry-policies.js';
 import { freePort } from '../support/ports.js';
+import type { RunningWorker } from '../../runtime/temporal.js';
+import { startTestWorker } from '../support/worker.js';
 
 const EMAIL = 'townhall@example.zendesk.test';
 const TOKEN = 'zendesk-retry-test-token';
@@ -26,8 +21,7 @@ const taskQueue = `zendesk-retry-${randomBytes(4).toString('hex')}`;
 
 let sandbox: Sandbox;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningWorker;
 /** When each activity attempt started, per connector (good or bad credentials). */
 const attempts: Record<'good' | 'bad', number[]> = { good: [], bad: [] };
 
@@ -66,21 +60,9 @@ beforeAll(async () => {
   const bad = createZendeskActivities({
     zendesk: createZendeskConnector({ ...config, apiToken: 'revoked-token' }),
   });
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: fileURLToPath(new URL('../support/zendesk-workflows.ts', import.meta.url)),
-    webpackConfigHook: (webpack) => ({
-      ...webpack,
-      resolve: { ...webpack.resolve, extensionAlias: { '.js': ['.ts', '.js'] } },
-    }),
-    logger: new DefaultLogger('ERROR'),
-  });
-  worker = await Worker.create({
-    connection,
-    namespace: 'default',
+  worker = await startTestWorker({
     taskQueue,
-    workflowBundle,
+    workflowsPath: fileURLToPath(new URL('../support/zendesk-workflows.ts', import.meta.url)),
     activities: {
       // Which connector runs is picked by the ticket's external id, so one worker serves both.
       async createZendeskTicket(ticket: TicketInput) {
@@ -90,12 +72,10 @@ beforeAll(async () => {
       },
     },
   });
-  running = worker.run().finally(() => connection.close());
   client = createTemporalClient(inject('temporalAddress'), 'default');
 });
 afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
+  await worker?.shutdown();
   await sandbox?.stop();
 });
 

@@ -3,36 +3,19 @@ import type { DiscordConnector } from '../../connectors/discord/client.js';
 import { createDiscordConnector, discordActions } from '../../connectors/discord/client.js';
 import type { DiscordConfig } from '../../connectors/discord/config.js';
 import { ConnectorError } from '../../connectors/errors.js';
-import type { Sandbox } from '../../sandbox/index.js';
-import { startSandbox } from '../../sandbox/index.js';
+import type { Sandbox, SandboxOptions } from '../../sandbox/index.js';
 import { freePort } from '../support/ports.js';
+import { discordConfigFor, startDiscordSandbox } from '../support/discord.js';
 
 const TOKEN = 'test-discord-bot-token';
 let sandbox: Sandbox;
 let discord: DiscordConnector;
 let ids: Sandbox['discord']['ids'];
 
-const configFor = (s: Sandbox, overrides: Partial<DiscordConfig> = {}): DiscordConfig => ({
-  applicationId: s.discord.applicationId,
-  publicKey: s.discord.publicKey,
-  botToken: TOKEN,
-  guildId: s.discord.guildId,
-  apiUrl: `${s.url}/api`,
-  ...overrides,
-});
-
-async function startDiscordSandbox(
-  discordTuning: Parameters<typeof startSandbox>[0]['discord'] = {},
-) {
-  return startSandbox({
-    port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: 'unused',
-    discordBotToken: TOKEN,
-    discord: discordTuning,
-  });
-}
+const configFor = (s: Sandbox, overrides: Partial<DiscordConfig> = {}) =>
+  discordConfigFor(s, TOKEN, overrides);
+const startEmulator = (tuning: SandboxOptions['discord'] = {}) =>
+  startDiscordSandbox(TOKEN, tuning);
 
 interface SandboxMessage {
   id: string;
@@ -75,7 +58,7 @@ async function api(method: string, path: string, body?: unknown, token = TOKEN) 
 }
 
 beforeAll(async () => {
-  sandbox = await startDiscordSandbox();
+  sandbox = await startEmulator();
   ids = sandbox.discord.ids;
   discord = createDiscordConnector(configFor(sandbox));
 });
@@ -507,7 +490,7 @@ describe('Discord emulator fidelity', () => {
   });
 
   it('answers an exhausted bucket with 429, retry_after and the headers Discord sends', async () => {
-    const small = await startDiscordSandbox({ rateLimit: { limit: 2, windowMs: 2_000 } });
+    const small = await startEmulator({ rateLimit: { limit: 2, windowMs: 2_000 } });
     try {
       const call = () =>
         fetch(`${small.url}/api/v10/users/@me`, { headers: { authorization: `Bot ${TOKEN}` } });
@@ -528,7 +511,7 @@ describe('Discord emulator fidelity', () => {
   });
 
   it('forgets a nonce after its window: a retry that late posts again (why posting is not idempotent)', async () => {
-    const short = await startDiscordSandbox({ nonceWindowMs: 200 });
+    const short = await startEmulator({ nonceWindowMs: 200 });
     try {
       const client = createDiscordConnector(configFor(short));
       const first = await client.postMessage(

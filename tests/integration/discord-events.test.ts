@@ -11,7 +11,6 @@ import { createLogger } from '../../runtime/logger.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import { interactionKeys } from '../../sandbox/discord-interactions.js';
 import type { Sandbox } from '../../sandbox/index.js';
-import { startSandbox } from '../../sandbox/index.js';
 import { createApp } from '../../server/app.js';
 import { storeCheck, temporalCheck } from '../../server/health.js';
 import { createEventRouter } from '../../server/router.js';
@@ -21,6 +20,7 @@ import { openTestDb } from '../support/db.js';
 import { freePort } from '../support/ports.js';
 import { waitFor } from '../support/sandbox.js';
 import { countReceivedEvents, onboardingRunsFor } from '../support/observe.js';
+import { discordConfigFor, startDiscordSandbox } from '../support/discord.js';
 
 /** A fixed application key, so the test can sign deliveries the way the sandbox does. */
 const SEED = 'a3'.repeat(32);
@@ -91,21 +91,8 @@ async function onboardingRuns(userId: string): Promise<number> {
 beforeAll(async () => {
   t = await openTestDb();
   temporal = createTemporalClient(inject('temporalAddress'), 'default');
-  sandbox = await startSandbox({
-    port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: 'unused',
-    discordBotToken: TOKEN,
-    discord: { signingSeed: SEED, heartbeatIntervalMs: 250 },
-  });
-  config = {
-    applicationId: sandbox.discord.applicationId,
-    publicKey: sandbox.discord.publicKey,
-    botToken: TOKEN,
-    guildId: sandbox.discord.guildId,
-    apiUrl: `${sandbox.url}/api`,
-  };
+  sandbox = await startDiscordSandbox(TOKEN, { signingSeed: SEED, heartbeatIntervalMs: 250 });
+  config = discordConfigFor(sandbox, TOKEN);
   const route = createEventRouter({
     db: t.db,
     temporal,

@@ -6,9 +6,8 @@ import { createDiscordConnector } from '../../connectors/discord/client.js';
 import type { CommunityEvent } from '../../connectors/events.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { Sandbox } from '../../sandbox/index.js';
-import { startSandbox } from '../../sandbox/index.js';
-import { freePort } from '../support/ports.js';
 import { waitFor } from '../support/sandbox.js';
+import { discordConfigFor, startDiscordSandbox } from '../support/discord.js';
 
 const TOKEN = 'test-discord-gateway-token';
 const logger = createLogger('test');
@@ -64,21 +63,8 @@ function recorder() {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({
-    port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: 'unused',
-    discordBotToken: TOKEN,
-    discord: { heartbeatIntervalMs: 250 },
-  });
-  config = {
-    applicationId: sandbox.discord.applicationId,
-    publicKey: sandbox.discord.publicKey,
-    botToken: TOKEN,
-    guildId: sandbox.discord.guildId,
-    apiUrl: `${sandbox.url}/api`,
-  };
+  sandbox = await startDiscordSandbox(TOKEN, { heartbeatIntervalMs: 250 });
+  config = discordConfigFor(sandbox, TOKEN);
 });
 beforeEach(async () => {
   await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });

@@ -8,8 +8,10 @@ import type { Db } from '../store/db.js';
 import { createCommunityActivities } from './community.js';
 import { createCrmActivities } from './crm.js';
 import { createEmailActivities } from './email.js';
+import type { ZendeskActivityDeps } from './zendesk.js';
+import { createZendeskActivities } from './zendesk.js';
 
-export interface ActivityDeps {
+export interface ActivityDeps extends ZendeskActivityDeps {
   db: Db;
   logger: Logger;
   hubspot?: HubSpotConnector | undefined;
@@ -36,5 +38,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createCrmActivities(deps),
     ...createEmailActivities(deps),
     ...createCommunityActivities(deps),
+    ...createZendeskActivities(deps),
   };
 }

@@ -9,8 +9,8 @@ export interface ZendeskActivityDeps {
 /**
  * Zendesk calls as activities. A ConnectorError becomes the failure Temporal acts on: auth and
  * validation errors stop retrying, a 429 (or a 503 with Retry-After) retries after Zendesk's
- * advertised wait instead of the retry policy's backoff. Not yet registered in index.ts: the
- * support handoff workflow that calls them does not exist yet.
+ * advertised wait instead of the retry policy's backoff. Registered for the support handoff
+ * workflow to call.
  */
 export function createZendeskActivities({ zendesk }: ZendeskActivityDeps) {
   function connector(): ZendeskConnector {

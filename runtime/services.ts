@@ -12,6 +12,7 @@ import { discordMessenger } from '../connectors/discord/messenger.js';
 import { createDiscourseConnector } from '../connectors/discourse/client.js';
 import { discourseMessenger } from '../connectors/discourse/messenger.js';
 import { createHubSpotConnector } from '../connectors/hubspot/client.js';
+import { createZendeskConnector } from '../connectors/zendesk/client.js';
 import { createSlackConnector } from '../connectors/slack/client.js';
 import { slackMessenger } from '../connectors/slack/messenger.js';
 import { createSlackPostLedger } from '../store/slack-posts.js';
@@ -50,7 +51,7 @@ export function activityDeps(
   db: Db,
   logger: Logger,
 ): ActivityDeps {
-  const { hubspot, email, discourse, discord, slack } = loaded.config.connectors;
+  const { hubspot, email, discourse, discord, slack, zendesk } = loaded.config.connectors;
   const messengers: Partial<Record<Platform, DirectMessenger>> = {};
   if (discourse) messengers.discourse = discourseMessenger(createDiscourseConnector(discourse));
   if (discord) messengers.discord = discordMessenger(createDiscordConnector(discord));
@@ -66,6 +67,7 @@ export function activityDeps(
     logger,
     hubspot: hubspot ? createHubSpotConnector(hubspot) : undefined,
     messengers,
+    zendesk: zendesk ? createZendeskConnector(zendesk) : undefined,
     email: email
       ? {
           connector: createEmailConnector(email.smtp),

@@ -138,8 +138,11 @@ describe('POST /webhooks/slack', () => {
   it('answers 503 while Temporal is down, keeps the event, and starts it on the retry', async () => {
     const downUrl = await serve(t.db, downTemporal);
     const body = teamJoin('UDOWN', 'down@example.com', 'EvDown1');
+    const started = Date.now();
     const refused = await postSlack(downUrl, secret, body);
     expect(refused.status).toBe(503);
+    // Within Slack's 3 s, so Slack records a failure and retries rather than timing out.
+    expect(Date.now() - started).toBeLessThan(3_000);
     expect(refused.headers.get('retry-after')).toBe('5');
     const row = await t.db
       .selectFrom('received_events')

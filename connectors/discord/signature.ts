@@ -1,12 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { createPublicKey, sign, verify } from 'node:crypto';
-
-/**
- * Discord signs every HTTP interaction with Ed25519 over `timestamp + raw body`. It does not
- * document a freshness window; townhall applies five minutes (as for Slack) so a captured
- * request cannot be replayed later.
- */
-export const DISCORD_SIGNATURE_WINDOW_MS = 5 * 60 * 1000;
+import { withinSignatureWindow } from '../signatures.js';
 
 /** DER SubjectPublicKeyInfo header for a raw 32-byte Ed25519 key (RFC 8410). */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -42,8 +36,8 @@ export function verifyDiscordSignature(
 ): boolean {
   if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return false;
   if (!signature || !/^[0-9a-f]{128}$/i.test(signature)) return false;
-  if (Math.abs(now.getTime() - Number(timestamp) * 1000) > DISCORD_SIGNATURE_WINDOW_MS)
-    return false;
+  // Discord documents no freshness window; five minutes (as for Slack) stops later replays.
+  if (!withinSignatureWindow(Number(timestamp) * 1000, now)) return false;
   try {
     return verify(
       null,

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../signatures.js';
 
 /** `sha256=<hex HMAC-SHA256 of the raw body>`, as Discourse signs webhook deliveries. */
 export function signDiscourseBody(secret: string, rawBody: Buffer): string {
@@ -19,6 +20,5 @@ export function verifyDiscourseSignature(
   if (!signature) return false;
   const expected = Buffer.from(signDiscourseBody(secret, rawBody));
   const given = Buffer.from(signature);
-  // timingSafeEqual throws on a length mismatch, so compare lengths first.
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(given, expected);
 }

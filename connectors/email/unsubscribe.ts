@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../signatures.js';
 
 /**
  * Per-member unsubscribe tokens: `<member id, base64url>.<HMAC-SHA256, base64url>`. Anyone with
@@ -24,9 +25,7 @@ export function verifyUnsubscribeToken(secret: string, token: string): string | 
   const memberId = Buffer.from(match[1]!, 'base64url').toString('utf8');
   const given = Buffer.from(match[2]!, 'base64url');
   const expected = mac(secret, memberId);
-  return given.length === expected.length && timingSafeEqual(given, expected)
-    ? memberId
-    : undefined;
+  return sameBytes(given, expected) ? memberId : undefined;
 }
 
 export interface UnsubscribeSettings {

@@ -1,7 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-
-/** HubSpot rejects, and so do we, a request whose timestamp is more than 5 minutes off. */
-export const MAX_SKEW_MS = 5 * 60 * 1000;
+import { createHmac } from 'node:crypto';
+import { sameBytes, withinSignatureWindow } from '../signatures.js';
 
 /**
  * HubSpot signs the URI with these characters decoded (Validating requests, v3): decode the same
@@ -61,9 +59,8 @@ export function verifyHubSpotV3(
   if (!timestamp || !signature || !/^\d{1,15}$/.test(timestamp)) return false;
   // Node's base64 decoder skips stray characters; accept only a canonical SHA-256 digest.
   if (!/^[A-Za-z0-9+/]{43}=$/.test(signature)) return false;
-  if (Math.abs(now.getTime() - Number(timestamp)) > MAX_SKEW_MS) return false;
+  if (!withinSignatureWindow(Number(timestamp), now)) return false;
   const expected = Buffer.from(signHubSpotV3(clientSecret, { ...request, timestamp }), 'base64');
   const given = Buffer.from(signature, 'base64');
-  // timingSafeEqual throws on a length mismatch, so compare lengths first.
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(given, expected);
 }

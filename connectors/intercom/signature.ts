@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../signatures.js';
 
 /** `sha1=<hex HMAC-SHA1 of the raw body>`, keyed with the app's client secret (X-Hub-Signature). */
 export function signIntercomBody(clientSecret: string, rawBody: Buffer): string {
@@ -19,6 +20,5 @@ export function verifyIntercomSignature(
   if (!signature) return false;
   const expected = Buffer.from(signIntercomBody(clientSecret, rawBody));
   const given = Buffer.from(signature);
-  // timingSafeEqual throws on a length mismatch, so compare lengths first.
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(given, expected);
 }

@@ -1,7 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-
-/** Slack rejects requests older than five minutes; so do we (replay protection). */
-export const SLACK_SIGNATURE_WINDOW_MS = 5 * 60 * 1000;
+import { createHmac } from 'node:crypto';
+import { sameBytes, withinSignatureWindow } from '../signatures.js';
 
 /** `v0=<hex HMAC-SHA256 of "v0:<timestamp>:<raw body>">`, as Slack signs requests. */
 export function signSlackRequest(
@@ -23,8 +21,8 @@ export function verifySlackSignature(
   now: Date = new Date(),
 ): boolean {
   if (!timestamp || !signature || !/^\d+$/.test(timestamp)) return false;
-  if (Math.abs(now.getTime() - Number(timestamp) * 1000) > SLACK_SIGNATURE_WINDOW_MS) return false;
+  if (!withinSignatureWindow(Number(timestamp) * 1000, now)) return false;
   const expected = Buffer.from(signSlackRequest(signingSecret, timestamp, rawBody));
   const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(given, expected);
 }

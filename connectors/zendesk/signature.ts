@@ -1,7 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-
-/** Zendesk's webhook docs advise rejecting old timestamps; townhall allows five minutes. */
-export const ZENDESK_SIGNATURE_WINDOW_MS = 5 * 60 * 1000;
+import { createHmac } from 'node:crypto';
+import { sameBytes, withinSignatureWindow } from '../signatures.js';
 
 /**
  * `X-Zendesk-Webhook-Signature`: base64(HMAC-SHA256(secret, timestamp + raw body)), where the
@@ -23,9 +21,8 @@ export function verifyZendeskSignature(
   if (!timestamp || !signature) return false;
   const signedAt = Date.parse(timestamp);
   if (Number.isNaN(signedAt)) return false;
-  if (Math.abs(now.getTime() - signedAt) > ZENDESK_SIGNATURE_WINDOW_MS) return false;
+  if (!withinSignatureWindow(signedAt, now)) return false;
   const expected = Buffer.from(signZendeskWebhook(secret, timestamp, rawBody));
   const given = Buffer.from(signature);
-  // timingSafeEqual throws on a length mismatch, so compare lengths first.
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(given, expected);
 }

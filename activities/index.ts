@@ -1,35 +1,29 @@
 import type { Logger } from 'pino';
-import type { DirectMessenger, Platform } from '../connectors/community.js';
-import type { EmailConnector } from '../connectors/email/smtp.js';
-import type { RenderedEmail } from '../connectors/email/templates.js';
-import type { UnsubscribeSettings } from '../connectors/email/unsubscribe.js';
-import type { HubSpotConnector } from '../connectors/hubspot/client.js';
+import type { Crm, DirectMessenger, HelpDesk, Mailer, ThreadPoster } from '../connectors/ports.js';
 import type { Db } from '../store/db.js';
-import { createCommunityActivities } from './community.js';
 import { createCrmActivities } from './crm.js';
 import { createEmailActivities } from './email.js';
-import type { ZendeskActivityDeps } from './zendesk.js';
-import { createZendeskActivities } from './zendesk.js';
+import { createHelpDeskActivities } from './helpdesk.js';
+import { createMessagingActivities } from './messaging.js';
 
-export interface ActivityDeps extends ZendeskActivityDeps {
+/**
+ * What the activities act through: capabilities, never vendors. The runtime builds them from
+ * the config (runtime/capabilities.ts); a test may hand in any implementation.
+ */
+export interface CapabilityDeps {
+  /** Per platform (the connector id), for members who joined there. */
+  messengers?: Readonly<Record<string, DirectMessenger>> | undefined;
+  threadPosters?: Readonly<Record<string, ThreadPoster>> | undefined;
+  crm?: Crm | undefined;
+  helpdesk?: HelpDesk | undefined;
+  mailer?: Mailer | undefined;
+}
+
+export interface ActivityDeps extends CapabilityDeps {
   db: Db;
   logger: Logger;
-  hubspot?: HubSpotConnector | undefined;
-  /** Platforms whose connector is configured to send direct messages. */
-  messengers?: Partial<Record<Platform, DirectMessenger>> | undefined;
-  email?:
-    | {
-        connector: EmailConnector;
-        from: string;
-        /** Every message carries a one-click unsubscribe link signed for its member. */
-        unsubscribe: UnsubscribeSettings;
-        render(
-          template: string,
-          subject: string,
-          vars: Record<string, unknown>,
-        ): Promise<RenderedEmail>;
-      }
-    | undefined;
+  /** Where members reach townhall: the base of the unsubscribe links in every email. */
+  publicUrl: string;
 }
 
 /** Every activity the worker registers, bound to its dependencies. */
@@ -37,7 +31,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createCrmActivities(deps),
     ...createEmailActivities(deps),
-    ...createCommunityActivities(deps),
-    ...createZendeskActivities(deps),
+    ...createMessagingActivities(deps),
+    ...createHelpDeskActivities(deps),
   };
 }

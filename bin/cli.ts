@@ -8,7 +8,10 @@ import { startSandbox } from '../sandbox/index.js';
 import type { StartRoles } from '../runtime/start.js';
 import { sandboxOptions } from '../runtime/sandbox-options.js';
 import { run } from '../runtime/start.js';
+import { dataDirFrom } from '../runtime/settings.js';
 import { findOrBuildTemporalCli } from '../runtime/temporal-cli.js';
+import { workflowBundle } from '../runtime/workflow-bundle.js';
+import { workflowRegistry } from '../workflows/registry.js';
 
 const program = new Command('townhall').description('Durable automations for community teams');
 
@@ -24,12 +27,17 @@ function load(file: string | undefined, fallbackToSandbox: boolean): LoadedConfi
 }
 
 function summary(config: Config): string {
-  const workflows = Object.entries(config.workflows)
-    .filter(([, workflow]) => workflow?.enabled)
-    .map(([name, workflow]) => `${name} (${workflow?.steps.length} steps)`);
-  const connectors = Object.keys(config.connectors).filter(
-    (name) => config.connectors[name as keyof Config['connectors']],
-  );
+  const sections: Record<string, unknown> = config.workflows;
+  const workflows = workflowRegistry.flatMap((workflow) => {
+    const section = sections[workflow.name];
+    if (section === undefined || !workflow.triggers.some((t) => t.enabled?.(section) ?? true))
+      return [];
+    const steps = workflow.steps?.(section).reduce((n, list) => n + list.steps.length, 0);
+    return [steps === undefined ? workflow.name : `${workflow.name} (${steps} steps)`];
+  });
+  const connectors = Object.entries(config.connectors)
+    .filter(([, section]) => section !== undefined)
+    .map(([id]) => id);
   return `${workflows.length} workflow(s) enabled: ${workflows.join(', ') || 'none'}; connectors: ${connectors.join(', ') || 'none'}`;
 }
 
@@ -54,7 +62,7 @@ program
     'config file (default: $TOWNHALL_CONFIG, ./townhall.config.yaml, the sandbox example)',
   )
   .action((options: { config?: string }) =>
-    runRoles(options, { server: true, worker: true, embedded: true }, true),
+    runRoles(options, { server: true, worker: true, gateway: true, embedded: true }, true),
   );
 
 program
@@ -62,7 +70,7 @@ program
   .description('run the webhook/API server only (needs TEMPORAL_ADDRESS)')
   .option('-c, --config <file>', 'config file')
   .action((options: { config?: string }) =>
-    runRoles(options, { server: true, worker: false, embedded: false }, false),
+    runRoles(options, { server: true, worker: false, gateway: false, embedded: false }, false),
   );
 
 program
@@ -70,8 +78,32 @@ program
   .description('run the Temporal worker only (needs TEMPORAL_ADDRESS)')
   .option('-c, --config <file>', 'config file')
   .action((options: { config?: string }) =>
-    runRoles(options, { server: false, worker: true, embedded: false }, false),
+    runRoles(options, { server: false, worker: true, gateway: false, embedded: false }, false),
   );
+
+program
+  .command('gateway')
+  .description(
+    'run the long-lived inbound connections (chat gateways) only: one per deployment (needs TEMPORAL_ADDRESS)',
+  )
+  .option('-c, --config <file>', 'config file')
+  .action((options: { config?: string }) =>
+    runRoles(options, { server: false, worker: false, gateway: true, embedded: false }, false),
+  );
+
+program
+  .command('bundle')
+  .description(
+    'build the workflow bundle into the cache ($TOWNHALL_DATA_DIR), so workers start without webpack',
+  )
+  .action(async () => {
+    const dir = dataDirFrom(process.env);
+    const started = Date.now();
+    const { code } = await workflowBundle(dir);
+    process.stdout.write(
+      `workflow bundle ready in ${dir} (${Math.round(code.length / 1024)} KiB, ${Date.now() - started} ms)\n`,
+    );
+  });
 
 program
   .command('validate [file]')
@@ -105,7 +137,7 @@ program
       townhallUrl: options.townhallUrl ?? `http://127.0.0.1:${config.server.port}`,
     });
     process.stdout.write(
-      `sandbox on ${sandbox.url}, SMTP sink on 127.0.0.1:${sandbox.smtpPort}; Ctrl-C stops it\n`,
+      `sandbox on ${[sandbox.url, ...sandbox.banner()].join(', ')}; Ctrl-C stops it\n`,
     );
     const stop = () => void sandbox.stop().then(() => process.exit(0));
     process.once('SIGINT', stop);

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 const UNIT_MS = {
   ms: 1,
   s: 1_000,
@@ -18,3 +20,15 @@ export function parseDuration(text: string): number | undefined {
   const ms = Number(amount) * UNIT_MS[unit];
   return ms > 0 ? Math.round(ms) : undefined;
 }
+
+/** A duration field: text such as `2d` in the file, milliseconds once parsed. */
+export const duration = z
+  .string({ error: `expected a duration (${DURATION_HINT})` })
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (${DURATION_HINT})` });
+      return z.NEVER;
+    }
+    return ms;
+  });

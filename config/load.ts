@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import type { z } from 'zod';
 import type { ConfigProblem } from './errors.js';
 import { ConfigError, problemsFromZod } from './errors.js';
 import { interpolateEnv } from './interpolate.js';
@@ -48,7 +49,13 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   return { file, dir: path.dirname(file), config: parseConfig(text, file, env) };
 }
 
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv): Config {
+/** `schema`: townhall's, unless a test assembles one from its own registries. */
+export function parseConfig(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  schema: z.ZodType<Config, unknown> = configSchema,
+): Config {
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
     throw new ConfigError(
@@ -58,7 +65,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
   }
   const problems: ConfigProblem[] = [];
   const interpolated = interpolateEnv(document.toJS() ?? {}, env, problems);
-  const result = configSchema.safeParse(interpolated, { reportInput: true });
+  const result = schema.safeParse(interpolated, { reportInput: true });
   if (!result.success) {
     // A field already reported as an unset variable needs no second complaint.
     const reported = new Set(problems.map((problem) => problem.path));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** CRMs and help desks that send townhall signed webhooks. */
-export const businessSystem = z.enum(['hubspot', 'zendesk', 'intercom']);
+/** The CRM or help desk an event came from: the id of its connector (connectors/index.ts). */
+export const businessSystem = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a connector id');
 
 /**
  * One vocabulary for ticket states across help desks (Zendesk new/open/pending/hold/solved/

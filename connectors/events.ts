@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
-/** Platforms that produce community events. */
-export const platform = z.enum(['slack', 'discord', 'discourse', 'reddit']);
+/**
+ * The community platform an event came from: the id of its connector (connectors/index.ts), so a
+ * new platform needs no change here.
+ */
+export const platform = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a connector id');
+export type Platform = z.infer<typeof platform>;
 
 const member = z.object({
   /** The platform's own user id (Slack U…, Discord snowflake, Discourse user id). */

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { CommunityEvent } from './events.js';
 
 /** What arrives at a webhook route: raw bytes (for signatures) and the headers. */
@@ -38,15 +37,9 @@ export class MalformedPayloadError extends Error {
  */
 export interface InboundConnector<Config, E = CommunityEvent> {
   readonly name: string;
-  readonly configSchema: z.ZodType<Config>;
   /** True only when the signature over the raw bytes is valid and fresh. Never throws. */
   verify(request: InboundRequest, config: Config, now?: Date): boolean;
   /** Turns a verified body into a normalized event, or throws MalformedPayloadError. */
   /** `config` lets a connector drop deliveries for another workspace or guild. */
   parse(request: InboundRequest, config?: Config): InboundResult<E>;
-}
-
-/** An outbound operation, with whether running it twice is harmless. */
-export interface ActionSpec {
-  readonly idempotent: boolean;
 }

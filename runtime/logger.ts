@@ -1,6 +1,8 @@
 import pino from 'pino';
+import type { AnyConnector } from '../connectors/descriptor.js';
+import { registry as connectorRegistry } from '../connectors/index.js';
 
-/** Paths that may carry secrets or PII; pino replaces them before anything is written. */
+/** Fields that may carry secrets or PII, wherever they appear: pino replaces them. */
 const SECRET_KEYS = [
   'token',
   'accessToken',
@@ -15,18 +17,23 @@ const SECRET_KEYS = [
   'password',
   'email',
 ];
-const REDACT = [
-  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`]),
-  '*.member.email',
-  'headers.authorization',
-  'headers.cookie',
-  'headers["x-slack-signature"]',
-  'headers["x-signature-ed25519"]',
-  'headers["x-discourse-event-signature"]',
-  'headers["x-hub-signature"]',
-  'headers["x-hubspot-signature-v3"]',
-  'headers["x-zendesk-webhook-signature"]',
-];
+
+/**
+ * The redact paths: secret fields, member emails, and the request headers that carry credentials
+ * or signatures, as every connector in the registry names its own.
+ */
+export function redactPaths(registry: readonly AnyConnector[]): string[] {
+  const headers = [
+    'authorization',
+    'cookie',
+    ...registry.flatMap((connector) => connector.redactHeaders ?? []),
+  ];
+  return [
+    ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`]),
+    '*.member.email',
+    ...[...new Set(headers)].map((name) => `headers[${JSON.stringify(name.toLowerCase())}]`),
+  ];
+}
 
 /**
  * Database drivers attach the failed statement and its parameters to their errors (PGlite:
@@ -49,13 +56,21 @@ export function serializeError(error: unknown): unknown {
   return serialized;
 }
 
-export function createLogger(name = 'townhall') {
-  return pino({
-    name,
-    level: process.env.LOG_LEVEL ?? 'info',
-    redact: { paths: REDACT, censor: '[redacted]' },
-    serializers: { err: serializeError },
-  });
+/** `registry` names the headers to redact; `destination` is stdout unless a test reads the lines. */
+export function createLogger(
+  name = 'townhall',
+  registry: readonly AnyConnector[] = connectorRegistry,
+  destination?: pino.DestinationStream,
+) {
+  return pino(
+    {
+      name,
+      level: process.env.LOG_LEVEL ?? 'info',
+      redact: { paths: redactPaths(registry), censor: '[redacted]' },
+      serializers: { err: serializeError },
+    },
+    destination,
+  );
 }
 
 export type { Logger } from 'pino';

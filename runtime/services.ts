@@ -3,19 +3,11 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities/index.js';
+import { resolveProvider } from '../config/capabilities.js';
 import type { LoadedConfig } from '../config/load.js';
-import { createEmailConnector } from '../connectors/email/smtp.js';
-import { createTemplateRenderer } from '../connectors/email/templates.js';
-import type { DirectMessenger, Platform } from '../connectors/community.js';
-import { createDiscordConnector } from '../connectors/discord/client.js';
-import { discordMessenger } from '../connectors/discord/messenger.js';
-import { createDiscourseConnector } from '../connectors/discourse/client.js';
-import { discourseMessenger } from '../connectors/discourse/messenger.js';
-import { createHubSpotConnector } from '../connectors/hubspot/client.js';
-import { createZendeskConnector } from '../connectors/zendesk/client.js';
-import { createSlackConnector } from '../connectors/slack/client.js';
-import { slackMessenger } from '../connectors/slack/messenger.js';
-import { createSlackPostLedger } from '../store/slack-posts.js';
+import type { ConnectorContext } from '../connectors/descriptor.js';
+import { registry } from '../connectors/index.js';
+import type { Mailer } from '../connectors/ports.js';
 import { createApp } from '../server/app.js';
 import { storeCheck, temporalCheck } from '../server/health.js';
 import { createBusinessEventRouter } from '../server/business-router.js';
@@ -26,6 +18,8 @@ import { webhookRoutes } from '../server/webhooks.js';
 import type { Db } from '../store/db.js';
 import { openDb } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
+import { buildCapabilities } from './capabilities.js';
+import { routingFor } from './routing.js';
 import type { Settings } from './settings.js';
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite, and migrates it. */
@@ -39,47 +33,33 @@ export async function openStore(settings: Settings, logger: Logger): Promise<Db>
   return db;
 }
 
-/** Connectors for the activities, built from the config's connectors section. */
-/** The address inside `Name <address>`, or the whole string when it is a bare address. */
-function addressOf(from: string): string {
-  return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
+/** What connectors get from this process: logger, config folder, public URL, data folder. */
+export function connectorContext(
+  loaded: LoadedConfig,
+  settings: Settings,
+  logger: Logger,
+): ConnectorContext {
+  return {
+    logger,
+    configDir: loaded.dir,
+    publicUrl: publicUrl(loaded, settings),
+    dataDir: settings.dataDir,
+  };
 }
 
+/** The activities' dependencies: the store, and the capabilities the config's connectors give. */
 export function activityDeps(
   loaded: LoadedConfig,
   settings: Settings,
   db: Db,
   logger: Logger,
 ): ActivityDeps {
-  const { hubspot, email, discourse, discord, slack, zendesk } = loaded.config.connectors;
-  const messengers: Partial<Record<Platform, DirectMessenger>> = {};
-  if (discourse) messengers.discourse = discourseMessenger(createDiscourseConnector(discourse));
-  if (discord) messengers.discord = discordMessenger(createDiscordConnector(discord));
-  if (slack?.botToken)
-    messengers.slack = slackMessenger(
-      createSlackConnector(
-        { botToken: slack.botToken, apiUrl: slack.apiUrl },
-        { ledger: createSlackPostLedger(db) },
-      ),
-    );
+  const context = connectorContext(loaded, settings, logger);
   return {
     db,
     logger,
-    hubspot: hubspot ? createHubSpotConnector(hubspot) : undefined,
-    messengers,
-    zendesk: zendesk ? createZendeskConnector(zendesk) : undefined,
-    email: email
-      ? {
-          connector: createEmailConnector(email.smtp),
-          from: email.from,
-          unsubscribe: {
-            secret: email.unsubscribeSecret,
-            baseUrl: publicUrl(loaded, settings),
-            mailto: email.unsubscribeMailto ?? addressOf(email.from),
-          },
-          render: createTemplateRenderer(path.resolve(loaded.dir, email.templatesDir)),
-        }
-      : undefined,
+    publicUrl: context.publicUrl,
+    ...buildCapabilities(loaded.config, registry, context),
   };
 }
 
@@ -94,7 +74,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Where community events go, from webhooks and from the Discord gateway alike. */
+/** Where community events go, from webhooks and from the gateway's listeners alike. */
 export function communityRouter(
   loaded: LoadedConfig,
   settings: Settings,
@@ -102,13 +82,27 @@ export function communityRouter(
   temporal: Client,
   logger: Logger,
 ): EventRouter {
+  const taskQueue = settings.temporal.taskQueue;
   return createEventRouter({
     db,
     temporal,
-    taskQueue: settings.temporal.taskQueue,
-    onboarding: loaded.config.workflows.onboarding,
+    taskQueue,
+    workflows: loaded.config.workflows,
+    routing: routingFor(loaded.config, registry, taskQueue),
     logger,
   });
+}
+
+/** The configured mailer's sender settings (the unsubscribe secret), without sending anything. */
+function mailerOf(loaded: LoadedConfig, settings: Settings, logger: Logger): Mailer | undefined {
+  const resolution = resolveProvider(loaded.config, registry, 'mailer');
+  if (!('id' in resolution)) return undefined;
+  const sections: Record<string, unknown> = loaded.config.connectors;
+  return buildCapabilities(
+    { connectors: { [resolution.id]: sections[resolution.id] } },
+    registry,
+    connectorContext(loaded, settings, logger),
+  ).mailer;
 }
 
 export async function startHttpServer(
@@ -119,24 +113,18 @@ export async function startHttpServer(
   temporal: Client,
   logger: Logger,
 ): Promise<RunningServer> {
+  const mailer = mailerOf(loaded, settings, logger);
+  const unsubscribe = mailer?.sender.unsubscribe;
+  mailer?.close();
   const app = createApp({
     logger,
     webhooks: webhookRoutes(
       loaded.config.connectors,
-      route,
+      { community: route, business: createBusinessEventRouter({ db, logger }) },
       logger,
-      createBusinessEventRouter({ db, logger }),
     ),
     checks: { store: storeCheck(db), temporal: temporalCheck(temporal) },
-    routers: loaded.config.connectors.email
-      ? [
-          unsubscribeRoutes({
-            db,
-            logger,
-            secret: loaded.config.connectors.email.unsubscribeSecret,
-          }),
-        ]
-      : [],
+    routers: unsubscribe ? [unsubscribeRoutes({ db, logger, secret: unsubscribe.secret })] : [],
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(settings.port, settings.host, () => resolve(listening));

@@ -26,11 +26,16 @@ function portFrom(value: string | undefined, fallback: number, name: string): nu
   return port;
 }
 
+/** PGlite, the dev server's database, the workflow bundle cache: TOWNHALL_DATA_DIR or ./.townhall. */
+export function dataDirFrom(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.TOWNHALL_DATA_DIR || '.townhall');
+}
+
 export function resolveSettings(config: Config, env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     host: env.HOST || '127.0.0.1',
     port: portFrom(env.PORT, config.server.port, 'PORT'),
-    dataDir: path.resolve(env.TOWNHALL_DATA_DIR || '.townhall'),
+    dataDir: dataDirFrom(env),
     databaseUrl: env.DATABASE_URL || undefined,
     temporal: {
       address: env.TEMPORAL_ADDRESS || config.temporal.address || undefined,

@@ -6,8 +6,17 @@ import { sandboxOptions } from './sandbox-options.js';
 import { startDevServer } from './dev-server.js';
 import { onShutdown } from './lifecycle.js';
 import { createLogger } from './logger.js';
-import { startDiscordGateway } from '../connectors/discord/gateway.js';
-import { activityDeps, communityRouter, openStore, startHttpServer } from './services.js';
+import { tryItLines } from './banner.js';
+import { startListeners } from './listeners.js';
+import { vendorQueues } from './routing.js';
+import {
+  activityDeps,
+  communityRouter,
+  connectorContext,
+  openStore,
+  startHttpServer,
+} from './services.js';
+import { registry } from '../connectors/index.js';
 import { resolveSettings } from './settings.js';
 import { createActivities } from '../activities/index.js';
 import { createTemporalClient, startWorker } from './temporal.js';
@@ -16,6 +25,8 @@ import { findOrBuildTemporalCli } from './temporal-cli.js';
 export interface StartRoles {
   server: boolean;
   worker: boolean;
+  /** The long-lived inbound connections (the Discord gateway): one process in a deployment. */
+  gateway: boolean;
   /** Embedded dev server and sandbox: `townhall start` only. */
   embedded: boolean;
 }
@@ -23,7 +34,8 @@ export interface StartRoles {
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /**
- * `townhall start` (everything in one process), `townhall server` and `townhall worker`.
+ * `townhall start` (everything in one process), `townhall server`, `townhall worker` and
+ * `townhall gateway`.
  * Resolves once running; signals stop everything that was started, in reverse order.
  */
 export async function run(
@@ -72,10 +84,11 @@ export async function run(
         namespace: settings.temporal.namespace,
         taskQueue: settings.temporal.taskQueue,
         activities: createActivities(deps),
+        vendorQueues: vendorQueues(config, registry, settings.temporal.taskQueue),
         cacheDir: settings.dataDir,
         logger,
       });
-      shutdown.add('worker', () => worker.shutdown().finally(() => deps.email?.connector.close()));
+      shutdown.add('worker', () => worker.shutdown().finally(() => deps.mailer?.close()));
       worker.done.catch((error: unknown) => {
         logger.fatal({ err: error }, 'worker stopped');
         void shutdown.stopAll().then(() => process.exit(1));
@@ -88,24 +101,15 @@ export async function run(
       : undefined;
     if (server) shutdown.add('http server', () => server.close());
 
-    // The Discord gateway is inbound like a webhook, so it runs with the server role.
-    const discord = config.connectors.discord;
-    if (roles.server && discord) {
-      mkdirSync(settings.dataDir, { recursive: true });
-      const gateway = startDiscordGateway({
-        config: discord,
-        route,
-        logger,
-        // Dispatches the store or Temporal could not take yet survive a crash here.
-        spoolFile: path.join(settings.dataDir, 'discord-gateway.spool'),
-      });
-      shutdown.add('discord gateway', () => gateway.stop());
-      await gateway.ready.catch((error: unknown) => {
-        throw new Error(
-          `could not connect to the Discord gateway (check connectors.discord.botToken and apiUrl): ${(error as Error).message}`,
-        );
-      });
-    }
+    // Listeners hold one connection per vendor account: never in every server replica.
+    const listeners = roles.gateway
+      ? await startListeners(config, registry, {
+          ...connectorContext(loaded, settings, logger),
+          route,
+        })
+      : [];
+    for (const listener of listeners)
+      shutdown.add(`${listener.id} listener`, () => listener.stop());
     if (server && sandbox) sandbox.setTownhallUrl(server.url);
 
     say('');
@@ -113,25 +117,18 @@ export async function run(
     if (server) say(`  server       ${server.url}   (health: ${server.url}/readyz)`);
     say(`  temporal     ${address}${temporalUi ? `   (UI: ${temporalUi})` : ''}`);
     if (roles.worker) say(`  worker       task queue "${settings.temporal.taskQueue}"`);
+    if (listeners.length > 0)
+      say(`  gateway      ${listeners.map((listener) => listener.id).join(', ')}`);
     say(
       `  store        ${settings.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${settings.dataDir}/pglite`}`,
     );
     if (sandbox) {
-      say(`  sandbox      ${sandbox.url}   (SMTP sink on 127.0.0.1:${sandbox.smtpPort})`);
-      say('');
-      say('Try it: a new member joins Slack, and the onboarding journey starts:');
-      say(
-        `  curl -s -X POST ${sandbox.url}/_sandbox/slack/emit -H 'content-type: application/json' \\\n` +
-          `    -d '{"type":"team_join","user":{"id":"U123","name":"ada","profile":{"email":"ada@example.com","real_name":"Ada Lovelace"}}}'`,
-      );
-      say(
-        `  then: curl -s ${sandbox.url}/_sandbox/hubspot/contacts ; curl -s ${sandbox.url}/_sandbox/mail`,
-      );
-      if (config.connectors.discourse)
-        say(
-          `  or on Discourse: curl -s -X POST ${sandbox.url}/_sandbox/discourse/emit -H 'content-type: application/json' \\\n` +
-            `    -d '{"event":"user_created","user":{"username":"grace","name":"Grace Hopper","email":"grace@example.com"}}'`,
-        );
+      const elsewhere = sandbox.banner().join('; ');
+      say(`  sandbox      ${sandbox.url}${elsewhere ? `   (${elsewhere})` : ''}`);
+      const configured = Object.entries(config.connectors)
+        .filter(([, section]) => section !== undefined)
+        .map(([id]) => id);
+      for (const line of tryItLines(sandbox, configured)) say(line);
     }
     say('');
     say('Ctrl-C stops everything.');

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { createActivities } from '../activities/index.js';
+import type { VendorQueue } from './routing.js';
 import { temporalLogger } from './temporal-logger.js';
 import { workflowBundle } from './workflow-bundle.js';
 
@@ -22,6 +23,8 @@ export interface WorkerOptions {
   logger: Logger;
   /** The workflows' entry point; townhall's workflows/index.ts unless a test brings its own. */
   workflowsPath?: string;
+  /** Rate-limited vendors' own queues (runtime/routing.ts): polled for the same activities. */
+  vendorQueues?: readonly VendorQueue[];
 }
 
 /** Runs until shutdown() (or a fatal worker error); closes its connection when done. */
@@ -36,20 +39,41 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     runtimeInstalled = true;
   }
   const connection = await NativeConnection.connect({ address: options.address });
-  const worker = await Worker.create({
-    connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    workflowBundle: await workflowBundle(options.cacheDir, options.workflowsPath),
-    activities: options.activities,
-    // Bounded cache: a hub runs many long-sleeping journeys; evicted ones replay when they wake.
-    maxCachedWorkflows: 500,
-  });
-  const done = worker.run().finally(() => connection.close());
+  const workers: Worker[] = [];
+  try {
+    workers.push(
+      await Worker.create({
+        connection,
+        namespace: options.namespace,
+        taskQueue: options.taskQueue,
+        workflowBundle: await workflowBundle(options.cacheDir, options.workflowsPath),
+        activities: options.activities,
+        // Bounded cache: a hub runs many long-sleeping journeys; evicted ones replay when they wake.
+        maxCachedWorkflows: 500,
+      }),
+    );
+    for (const queue of options.vendorQueues ?? [])
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: options.namespace,
+          taskQueue: queue.taskQueue,
+          activities: options.activities,
+          // Enforced by the server for the queue as a whole, however many workers poll it.
+          maxTaskQueueActivitiesPerSecond: queue.activitiesPerSecond,
+        }),
+      );
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  const done = Promise.all(workers.map((worker) => worker.run()))
+    .then(() => undefined)
+    .finally(() => connection.close());
   return {
     done,
     async shutdown() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },
   };

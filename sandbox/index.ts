@@ -1,138 +1,76 @@
 import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import express from 'express';
-import type { DiscordSandboxTuning } from './discord.js';
-import { DEFAULT_DISCORD_BOT_TOKEN, createDiscordSandbox } from './discord.js';
-import { createDiscourseSandbox } from './discourse.js';
+import type { Emulator, EmulatorContext, EmulatorMap, EmulatorOf, OptionsOf } from './emulator.js';
 import { createFaults, faultSchema } from './faults.js';
 import type { Faults } from './faults.js';
-import type { HubSpotLimitsInput } from './hubspot.js';
-import { createHubSpotSandbox } from './hubspot.js';
-import { createIntercomSandbox } from './intercom.js';
-import { createSlackSandbox } from './slack.js';
-import { createSlackWebSandbox } from './slack-web.js';
-import { createSmtpSink } from './smtp.js';
-import { createZendeskSandbox } from './zendesk.js';
+import { EMULATORS } from './registry.js';
 
-export interface SandboxOptions {
+/** The emulators the sandbox runs unless told otherwise: every vendor's. */
+export type DefaultEmulators = typeof EMULATORS;
+
+export interface SandboxOptions<M extends EmulatorMap = DefaultEmulators> {
+  /** The one HTTP port every emulator shares; 0 takes any free port. */
   port: number;
-  smtpPort: number;
-  /** The login the SMTP sink accepts; sandbox defaults when absent. */
-  smtpUser?: string;
-  smtpPass?: string;
-  hubspotAccessToken: string;
-  /** The HubSpot app's client secret: set, contact changes go to townhall as v3-signed webhooks. */
-  hubspotClientSecret?: string;
-  /** HubSpot burst and daily limits; 100 per 10 s and 250,000 a day when absent. */
-  hubspotLimits?: HubSpotLimitsInput;
-  slackSigningSecret: string;
-  /** The bot token the Slack Web API emulator accepts; 'xoxb-sandbox-bot-token' when absent. */
-  slackBotToken?: string;
-  /** Waits before the Slack emitter's retries 1..3; 0.5 s, 1 s, 2 s when absent. */
-  slackRetryDelaysMs?: readonly number[];
-  /** Discourse admin API key and webhook secret; sandbox defaults when absent. */
-  discourseApiKey?: string;
-  discourseWebhookSecret?: string;
-  /** The Intercom access token accepted and the client secret that signs its webhooks. */
-  intercomAccessToken?: string;
-  intercomClientSecret?: string;
-  /** The bot token the Discord emulator accepts; 'sandbox-discord-bot-token' when absent. */
-  discordBotToken?: string;
-  /** Discord emulator timings (heartbeat, nonce window, rate limits) and a fixed signing key. */
-  discord?: Partial<DiscordSandboxTuning>;
-  /** The Zendesk API user, its API token and the webhook signing secret; sandbox defaults when absent. */
-  zendeskEmail?: string;
-  zendeskApiToken?: string;
-  zendeskWebhookSecret?: string;
-  /** How long the Zendesk emulator remembers an Idempotency-Key; two hours when absent. */
-  zendeskIdempotencyTtlMs?: number;
-  /** townhall's base URL, for the Slack emitter; can be set after start with setTownhallUrl. */
+  /** townhall's base URL, where webhooks go; can be set after start with setTownhallUrl. */
   townhallUrl?: string;
+  /** Options for each emulator, by connector id; whatever is left out takes the sandbox default. */
+  vendors?: NoInfer<{ readonly [Id in keyof M]?: OptionsOf<M[Id]> }>;
+  /** The emulators to run, by connector id; every vendor's when absent. */
+  emulators?: M;
 }
 
-export interface Sandbox {
+export interface Sandbox<M extends EmulatorMap = DefaultEmulators> {
   url: string;
   port: number;
-  smtpPort: number;
-  setTownhallUrl(url: string): void;
-  hubspot: ReturnType<typeof createHubSpotSandbox>;
-  slack: ReturnType<typeof createSlackWebSandbox>;
-  /** publicKey (for connectors.discord.publicKey), botToken, applicationId, guildId, ids. */
-  discord: ReturnType<typeof createDiscordSandbox>;
   faults: Faults;
-  smtp: ReturnType<typeof createSmtpSink>;
+  setTownhallUrl(url: string): void;
+  /** Each running emulator, by connector id, for what tests inspect directly. */
+  emulators: { readonly [Id in keyof M]: EmulatorOf<M[Id]> };
+  /** Where the emulators listen besides the sandbox's port (the SMTP sink), one line each. */
+  banner(): string[];
+  /** Each emulator's "Try it" commands, by connector id: make a member join, see what happened. */
+  examples(): Record<string, { join?: string; inspect?: string }>;
   stop(): Promise<void>;
 }
 
-/** Every vendor emulator on one HTTP port, the SMTP sink on its own, and /_sandbox inspection. */
-export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+/** Listens on 127.0.0.1; rejects when it cannot (express 5's app.listen hides that error). */
+function listen(app: express.Express, port: number): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const server = createServer(app);
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+/**
+ * The sandbox: every emulator on one HTTP port (and, for some, a port of their own), plus what
+ * they share under /_sandbox: faults to inject and a reset.
+ */
+export async function startSandbox<M extends EmulatorMap = DefaultEmulators>(
+  options: SandboxOptions<M>,
+): Promise<Sandbox<M>> {
+  const definitions: EmulatorMap = options.emulators ?? EMULATORS;
+  const vendors = (options.vendors ?? {}) as Readonly<Record<string, object | undefined>>;
+  for (const id of Object.keys(vendors))
+    if (!(id in definitions))
+      throw new Error(`the sandbox has no emulator "${id}" (vendors.${id})`);
+
   let townhallUrl = options.townhallUrl;
   const faults = createFaults();
-  const hubspot = createHubSpotSandbox({
-    accessToken: options.hubspotAccessToken,
-    faults,
-    ...(options.hubspotLimits ? { limits: options.hubspotLimits } : {}),
-    ...(options.hubspotClientSecret ? { clientSecret: options.hubspotClientSecret } : {}),
-    townhallUrl: () => townhallUrl,
-  });
-  const slackWeb = createSlackWebSandbox({
-    botToken: options.slackBotToken ?? 'xoxb-sandbox-bot-token',
-    faults,
-  });
-  const slack = createSlackSandbox({
-    signingSecret: options.slackSigningSecret,
-    townhallUrl: () => townhallUrl,
-    workspace: slackWeb.workspace,
-    ...(options.slackRetryDelaysMs ? { retryDelaysMs: options.slackRetryDelaysMs } : {}),
-  });
-  const discourse = createDiscourseSandbox({
-    apiKey: options.discourseApiKey ?? 'sandbox-discourse-api-key',
-    webhookSecret: options.discourseWebhookSecret ?? 'sandbox-discourse-webhook-secret',
-    faults,
-    townhallUrl: () => townhallUrl,
-  });
-  const intercom = createIntercomSandbox({
-    accessToken: options.intercomAccessToken ?? 'sandbox-intercom-access-token',
-    clientSecret: options.intercomClientSecret ?? 'sandbox-intercom-client-secret',
-    faults,
-    townhallUrl: () => townhallUrl,
-  });
-  const discord = createDiscordSandbox({
-    ...options.discord,
-    botToken: options.discordBotToken ?? DEFAULT_DISCORD_BOT_TOKEN,
-    faults,
-    townhallUrl: () => townhallUrl,
-  });
-  const zendesk = createZendeskSandbox({
-    email: options.zendeskEmail ?? 'townhall@sandbox.zendesk.test',
-    apiToken: options.zendeskApiToken ?? 'sandbox-zendesk-api-token',
-    webhookSecret: options.zendeskWebhookSecret ?? 'sandbox-zendesk-webhook-secret',
-    faults,
-    townhallUrl: () => townhallUrl,
-    ...(options.zendeskIdempotencyTtlMs !== undefined
-      ? { idempotencyTtlMs: options.zendeskIdempotencyTtlMs }
-      : {}),
-  });
-  const smtp = createSmtpSink({
-    user: options.smtpUser ?? 'sandbox',
-    pass: options.smtpPass ?? 'sandbox-smtp-password',
-  });
+  const context: EmulatorContext = { faults, townhallUrl: () => townhallUrl };
+  const emulators: Record<string, Emulator> = {};
+  for (const [id, definition] of Object.entries(definitions))
+    emulators[id] = definition.create(vendors[id] ?? {}, context);
+  const running = Object.values(emulators);
 
   const app = express();
   app.disable('x-powered-by');
-  app.get('/_sandbox/mail', (_req, res) => {
-    res.json(smtp.list());
-  });
-  app.get('/_sandbox/hubspot/contacts', (_req, res) => {
-    res.json(hubspot.list());
-  });
   app.post('/_sandbox/reset', (_req, res) => {
-    hubspot.reset();
-    slackWeb.reset();
-    discourse.reset();
-    intercom.reset();
-    zendesk.reset();
-    discord.reset();
-    smtp.reset();
+    for (const emulator of running) emulator.reset();
     faults.reset();
     res.json({ ok: true });
   });
@@ -150,53 +88,57 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     faults.add(fault.data);
     res.status(201).json(fault.data);
   });
-  app.use(slack.router);
-  app.use(slackWeb.router);
-  app.use(hubspot.router);
-  app.use(discourse.router);
-  app.use(intercom.router);
-  app.use(zendesk.router);
-  app.use(discord.router);
+  for (const emulator of running) app.use(emulator.router);
   app.use((_req, res) => {
     res
       .status(404)
       .json({ status: 'error', message: 'no such sandbox route', category: 'OBJECT_NOT_FOUND' });
   });
 
-  const smtpPort = await smtp.listen(options.smtpPort);
+  // What listens on a port of its own starts first; a failure stops what already started.
+  const started: Emulator[] = [];
   let server: Server;
   try {
-    server = await new Promise<Server>((resolve, reject) => {
-      const listening = app.listen(options.port, '127.0.0.1', () => resolve(listening));
-      listening.once('error', reject);
-    });
+    for (const emulator of running) {
+      if (!emulator.start) continue;
+      await emulator.start();
+      started.push(emulator);
+    }
+    server = await listen(app, options.port);
   } catch (error) {
-    await smtp.close();
+    await Promise.all(started.map((emulator) => Promise.resolve(emulator.stop?.())));
     throw error;
   }
-  // The Discord gateway is a websocket on this same port.
-  discord.attach(server);
+  for (const emulator of running) emulator.attach?.(server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
 
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    smtpPort,
+    faults,
     setTownhallUrl: (url) => {
       townhallUrl = url;
     },
-    hubspot,
-    slack: slackWeb,
-    discord,
-    faults,
-    smtp,
+    emulators: emulators as Sandbox<M>['emulators'],
+    banner: () =>
+      running
+        .map((emulator) => emulator.banner?.())
+        .filter((line): line is string => line !== undefined),
+    examples: () =>
+      Object.fromEntries(
+        Object.entries(emulators).map(([id, emulator]) => [
+          id,
+          emulator.examples?.(`http://127.0.0.1:${port}`) ?? {},
+        ]),
+      ),
     async stop() {
-      discord.close();
+      // Emulators close their own sockets first (the gateway's websockets), then the port.
+      const stopping = running.map((emulator) => Promise.resolve(emulator.stop?.()));
       server.closeAllConnections();
       await Promise.all([
         new Promise<void>((resolve) => server.close(() => resolve())),
-        smtp.close(),
+        ...stopping,
       ]);
     },
   };

@@ -1,54 +1,61 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { OnboardingConfig } from '../config/schema.js';
-import type { Platform } from '../connectors/community.js';
 import type { CommunityEvent } from '../connectors/events.js';
 import type { Db } from '../store/db.js';
 import { markEventProcessed, recordEvent } from '../store/events.js';
 import { upsertMemberFromIdentity } from '../store/members.js';
-import { onboardingWorkflowId } from '../workflows/ids.js';
-import type { OnboardingInput } from '../workflows/onboarding.js';
+import type { AnyWorkflow } from '../workflows/descriptor.js';
+import { workflowRegistry } from '../workflows/registry.js';
+import type { Routing } from '../workflows/steps/context.js';
+import type { TriggerRow } from '../workflows/triggers.js';
+import { triggerTable } from '../workflows/triggers.js';
 
 export interface RouterDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
-  onboarding: OnboardingConfig | undefined;
+  /** The config's `workflows:` section: which workflows are on, and their settings. */
+  workflows: Record<string, unknown>;
+  /** Which connectors and task queues serve runs started now (runtime/routing.ts). */
+  routing?: Routing | undefined;
   logger: Logger;
   /** How long a webhook may wait on Temporal before answering 503 (Slack allows 3 s in all). */
   startTimeoutMs?: number;
+  /** The workflow types whose triggers apply; townhall's registry unless a test brings its own. */
+  registry?: readonly AnyWorkflow[];
 }
 
-/** started: a journey runs (new or joined); finished: it already ran to its end. */
+/** started: a run is going (new or joined); finished: it already ran to its end. */
 export type RouteOutcome = 'started' | 'finished' | 'duplicate' | 'no-workflow';
 
 /**
- * Makes an event durable and starts what it causes. Throws when the store or Temporal is not
- * reachable; the caller answers 503 so the sender retries. Every step is safe to repeat.
+ * Makes a community event durable and starts what the trigger table says it starts. Throws when
+ * the store or Temporal is not reachable; the caller answers 503 so the sender retries. Every
+ * step is safe to repeat: the event is stored once by its id, runs have deterministic ids.
  */
 export function createEventRouter(deps: RouterDeps) {
   const startTimeoutMs = deps.startTimeoutMs ?? 2_500;
+  const table = triggerTable(deps.registry ?? workflowRegistry);
 
-  async function startOnboarding(memberId: string, platform: Platform): Promise<RouteOutcome> {
-    const onboarding = deps.onboarding;
-    if (!onboarding?.enabled) return 'no-workflow';
-    const input: OnboardingInput = { memberId, platform, steps: onboarding.steps };
+  async function start(row: TriggerRow, event: CommunityEvent, memberId: string) {
+    const config = deps.workflows[row.workflow.name];
+    const context = { event, memberId, config, routing: deps.routing ?? {} };
     try {
       await deps.temporal.connection.withDeadline(Date.now() + startTimeoutMs, () =>
-        deps.temporal.workflow.start('onboarding', {
+        deps.temporal.workflow.start(row.trigger.workflow, {
           taskQueue: deps.taskQueue,
-          workflowId: onboardingWorkflowId(memberId),
-          args: [input],
-          // A duplicate joins the running journey; a finished journey is never started again.
+          workflowId: row.trigger.id(context),
+          args: [row.trigger.input(context)],
+          // `once`: a duplicate joins the running run; a finished one is never started again.
           workflowIdConflictPolicy: 'USE_EXISTING',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         }),
       );
-      // With USE_EXISTING a duplicate lands here too: either way, one journey is running.
-      return 'started';
+      // With USE_EXISTING a duplicate lands here too: either way, one run is going.
+      return 'started' as const;
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return 'finished';
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return 'finished' as const;
       throw error;
     }
   }
@@ -57,13 +64,26 @@ export function createEventRouter(deps: RouterDeps) {
     const { alreadyProcessed } = await recordEvent(deps.db, event.platform, event);
     if (alreadyProcessed) return 'duplicate';
 
+    const rows = (table.get(event.type) ?? []).filter(({ workflow, trigger }) => {
+      const config = deps.workflows[workflow.name];
+      return config !== undefined && (trigger.enabled?.(config) ?? true);
+    });
     let outcome: RouteOutcome = 'no-workflow';
-    switch (event.type) {
-      case 'member.joined': {
-        const { memberId } = await upsertMemberFromIdentity(deps.db, event.platform, event.member);
-        outcome = await startOnboarding(memberId, event.platform);
-        deps.logger.info({ eventId: event.eventId, memberId, outcome }, 'member joined');
-        break;
+    if (rows.length > 0) {
+      const { memberId } = await upsertMemberFromIdentity(deps.db, event.platform, event.member);
+      for (const row of rows) {
+        const started = await start(row, event, memberId);
+        if (outcome !== 'started') outcome = started;
+        deps.logger.info(
+          {
+            eventId: event.eventId,
+            type: event.type,
+            workflow: row.workflow.name,
+            memberId,
+            outcome: started,
+          },
+          'event routed',
+        );
       }
     }
     await markEventProcessed(deps.db, event.eventId);

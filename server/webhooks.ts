@@ -1,74 +1,53 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
-import { discordInteractions } from '../connectors/discord/interactions.js';
-import { discourseInbound } from '../connectors/discourse/inbound.js';
-import { hubspotInbound } from '../connectors/hubspot/inbound.js';
-import { intercomInbound } from '../connectors/intercom/inbound.js';
-import { slackCommandsInbound } from '../connectors/slack/commands.js';
-import { slackInbound } from '../connectors/slack/inbound.js';
-import { zendeskInbound } from '../connectors/zendesk/inbound.js';
+import type { BusinessEvent } from '../connectors/business-events.js';
+import type { AnyConnector, EventBatch } from '../connectors/descriptor.js';
+import { registry as connectorRegistry } from '../connectors/index.js';
 import type { BusinessEventRouter } from './business-router.js';
 import { routeEach } from './business-router.js';
 import type { EventRouter } from './router.js';
 import { webhookHandler } from './routes/webhook.js';
 
+/** Where each family of events goes once verified and parsed. */
+export interface Routers {
+  community: EventRouter;
+  /** Help desk and CRM events; without it their webhooks are not mounted. */
+  business?: BusinessEventRouter | undefined;
+}
+
+const isBatch = (event: BusinessEvent | EventBatch): event is EventBatch => 'events' in event;
+
 /**
- * Every webhook endpoint, for the connectors the config enables. Add new vendors here:
- * community platforms route through `route`, help desks and CRMs through `business`.
+ * Every webhook endpoint of the connectors the config enables, from their descriptors: community
+ * platforms route through `community`, help desks and CRMs through `business`; a delivery that
+ * carries several events (HubSpot) is recorded one by one, in order.
  */
 export function webhookRoutes(
-  connectors: Config['connectors'],
-  route: EventRouter,
+  connectors: Record<string, unknown>,
+  routers: Routers,
   logger: Logger,
-  // Used by the help desk and CRM webhooks.
-  business?: BusinessEventRouter,
+  registry: readonly AnyConnector[] = connectorRegistry,
 ): Record<string, RequestHandler> {
   const routes: Record<string, RequestHandler> = {};
-  if (connectors.slack) {
-    routes['/webhooks/slack'] = webhookHandler(slackInbound, connectors.slack, route, logger);
-    routes['/webhooks/slack/commands'] = webhookHandler(
-      slackCommandsInbound,
-      connectors.slack,
-      route,
-      logger,
-    );
+  for (const connector of registry) {
+    const config = connectors[connector.id];
+    if (config === undefined) continue;
+    for (const inbound of connector.inbound ?? []) {
+      if (inbound.enabled && !inbound.enabled(config)) continue;
+      if (inbound.family === 'community') {
+        routes[inbound.path] = webhookHandler(inbound.receiver, config, routers.community, logger);
+        continue;
+      }
+      const business = routers.business;
+      if (!business) continue;
+      const each = routeEach(business);
+      routes[inbound.path] = webhookHandler(
+        inbound.receiver,
+        config,
+        (event) => (isBatch(event) ? each(event) : business(event)),
+        logger,
+      );
+    }
   }
-  if (connectors.discord)
-    routes['/webhooks/discord'] = webhookHandler(
-      discordInteractions,
-      connectors.discord,
-      route,
-      logger,
-    );
-  if (connectors.discourse)
-    routes['/webhooks/discourse'] = webhookHandler(
-      discourseInbound,
-      connectors.discourse,
-      route,
-      logger,
-    );
-  if (connectors.intercom && business)
-    routes['/webhooks/intercom'] = webhookHandler(
-      intercomInbound,
-      connectors.intercom,
-      business,
-      logger,
-    );
-  if (connectors.zendesk && business)
-    routes['/webhooks/zendesk'] = webhookHandler(
-      zendeskInbound,
-      connectors.zendesk,
-      business,
-      logger,
-    );
-  // A HubSpot delivery is a batch of events, recorded one by one (routeEach).
-  if (connectors.hubspot?.clientSecret && business)
-    routes['/webhooks/hubspot'] = webhookHandler(
-      hubspotInbound,
-      connectors.hubspot,
-      routeEach(business),
-      logger,
-    );
   return routes;
 }

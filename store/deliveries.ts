@@ -58,3 +58,31 @@ export async function completeDelivery(
     .where('idempotency_key', '=', key)
     .execute();
 }
+
+export interface DeliveryRecord {
+  status: 'sending' | 'sent' | 'failed' | 'unconfirmed';
+  /** What the effect left: the message id once sent, the error code once failed. */
+  detail: string | null;
+  /** When the first attempt claimed it. */
+  createdAt: Date;
+}
+
+/** What the ledger holds for one key, or undefined when no attempt was ever made. */
+export async function getDelivery(db: Db, key: string): Promise<DeliveryRecord | undefined> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select(['status', 'detail', 'created_at'])
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  return row && { status: row.status, detail: row.detail, createdAt: row.created_at };
+}
+
+/** An attempt ended without knowing whether the effect happened (a timeout, a lost answer). */
+export async function markUnconfirmed(db: Db, key: string, detail: string): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'unconfirmed', detail, updated_at: new Date() })
+    .where('idempotency_key', '=', key)
+    .where('status', '=', 'sending')
+    .execute();
+}

@@ -35,16 +35,7 @@ export interface Database {
     source: string;
     updated_at: ColumnType<Date, never, Date>;
   };
-  /** Slack posts by dedup key (connectors/slack/dedup.ts); ts is null until Slack confirms. */
-  slack_posts: {
-    dedup_key: string;
-    channel: string;
-    thread_ts: string | null;
-    ts: string | null;
-    attempts: Generated<number>;
-    created_at: CreatedAt;
-    posted_at: Date | null;
-  };
+  /** The effect ledger (activities/send-once.ts): one row per effect that must happen once. */
   deliveries: {
     idempotency_key: string;
     channel: string;

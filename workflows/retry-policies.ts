@@ -13,9 +13,3 @@ export const VENDOR_CALL: ActivityOptions = {
     maximumInterval: '5m',
   },
 };
-
-/** Reads from our own store: fast, and a failure means the store is down, so retry quickly. */
-export const STORE_READ: ActivityOptions = {
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
-};

@@ -4,7 +4,6 @@ import { DefaultRestOptions, REST, Routes } from 'discord.js';
 import type { RequestData, ResponseLike, RouteLike } from 'discord.js';
 import { z } from 'zod';
 import { ConnectorError } from '../errors.js';
-import type { ActionSpec } from '../types.js';
 import type { DiscordConfig } from './config.js';
 import { DISCORD_API } from './config.js';
 import type { RateLimitBody } from './errors.js';
@@ -62,22 +61,6 @@ export interface DiscordConnector {
   /** A channel's or thread's messages, oldest first, up to `limit` (default 1000) newest. */
   fetchThread(channelId: string, options?: { limit?: number }): Promise<DiscordMessage[]>;
 }
-
-/**
- * Posting is `idempotent: false` even with its nonce: Discord only checks a nonce's uniqueness
- * "in the past few minutes", so a retry after that window posts again. The guarantee beyond it
- * belongs to the activity layer's deliveries ledger. Role changes are set operations (PUT and
- * DELETE of one role, 204 either way) and the rest only read.
- */
-export const discordActions = {
-  postMessage: { idempotent: false },
-  replyInThread: { idempotent: false },
-  sendDirectMessage: { idempotent: false },
-  addRole: { idempotent: true },
-  removeRole: { idempotent: true },
-  lookupMember: { idempotent: true },
-  fetchThread: { idempotent: true },
-} as const satisfies Record<keyof DiscordConnector, ActionSpec>;
 
 /** Discord nonces are at most 25 characters: the first 25 hex digits of the key's SHA-256. */
 export function nonceFor(dedupKey: string): string {

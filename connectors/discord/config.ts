@@ -1,14 +1,18 @@
 import { z } from 'zod';
 
-/** Mirrors `connectors.discord` in config/schema.ts: one application serving one guild. */
-export const discordConfigSchema = z.object({
-  applicationId: z.string().min(1),
-  /** Ed25519 public key (64 hex characters) that signs HTTP interactions. */
-  publicKey: z.string().regex(/^[0-9a-f]{64}$/i),
-  botToken: z.string().min(1),
-  guildId: z.string().min(1),
-  /** REST base without the version, e.g. https://discord.com/api (the default). */
-  apiUrl: z.url().optional(),
+/** `connectors.discord`: one application serving one guild. */
+export const discordConfigSchema = z.strictObject({
+  applicationId: z.string().min(1).describe('Application ID (General Information page)'),
+  publicKey: z
+    .string()
+    .regex(
+      /^[0-9a-f]{64}$/i,
+      'expected the 64-hex-character public key from the General Information page',
+    )
+    .describe('Ed25519 public key that signs HTTP interactions'),
+  botToken: z.string().min(1).describe('Bot token (Bot page)'),
+  guildId: z.string().min(1).describe('The server (guild) townhall serves'),
+  apiUrl: z.url().optional().describe('REST base URL; defaults to https://discord.com/api'),
 });
 export type DiscordConfig = z.output<typeof discordConfigSchema>;
 

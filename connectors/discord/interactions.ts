@@ -2,7 +2,6 @@ import type { CommunityEvent } from '../events.js';
 import type { InboundConnector, InboundResult } from '../types.js';
 import { MalformedPayloadError } from '../types.js';
 import type { DiscordConfig } from './config.js';
-import { discordConfigSchema } from './config.js';
 import { describeIssues, locate, memberOf } from './normalize.js';
 import type { CommandOption } from './payloads.js';
 import {
@@ -81,7 +80,10 @@ function commandEvent(body: unknown, servedGuild: string | undefined): InboundRe
   return {
     kind: 'event',
     event,
-    reply: ephemeral('Thanks! Your request was received and a support ticket is being opened.'),
+    // Honest about what happens: the request is recorded, and no workflow opens tickets yet.
+    reply: ephemeral(
+      'townhall recorded your /ticket, but support tickets are not opened from here yet. Please ask in the channel, where people can help.',
+    ),
   };
 }
 
@@ -93,7 +95,6 @@ function commandEvent(body: unknown, servedGuild: string | undefined): InboundRe
  */
 export const discordInteractions: InboundConnector<DiscordConfig> = {
   name: 'discord',
-  configSchema: discordConfigSchema,
 
   verify(request, config, now) {
     return verifyDiscordSignature(

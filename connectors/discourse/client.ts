@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { ConnectorError } from '../errors.js';
-import type { ActionSpec } from '../types.js';
 import type { DiscourseConfig } from './config.js';
 import { RECENT_POSTS_SEARCHED, externalIdFor, replyMarker } from './dedup.js';
 import type { DiscourseCall } from './http.js';
@@ -54,22 +53,6 @@ export interface DiscourseConnector {
   getUser(username: string): Promise<DiscourseUserInfo | undefined>;
   getTopicPosts(topicId: number): Promise<TopicPosts>;
 }
-
-/**
- * Posting stays `idempotent: false` even with its dedup key: the key makes a retry find the
- * earlier post in the common case, but the guarantee belongs to the activity layer's deliveries
- * ledger (a reply is only searched for among the topic's latest posts). Group membership is a
- * set operation and lookups read, so repeating them is harmless.
- */
-export const discourseActions = {
-  replyToTopic: { idempotent: false },
-  createTopic: { idempotent: false },
-  sendPrivateMessage: { idempotent: false },
-  addToGroup: { idempotent: true },
-  removeFromGroup: { idempotent: true },
-  getUser: { idempotent: true },
-  getTopicPosts: { idempotent: true },
-} as const satisfies Record<keyof DiscourseConnector, ActionSpec>;
 
 const createdPost = z.looseObject({
   id: z.number().int(),

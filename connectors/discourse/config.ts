@@ -1,10 +1,13 @@
 import { z } from 'zod';
 
-/** Mirrors `connectors.discourse` in config/schema.ts: one forum per townhall. */
-export const discourseConfigSchema = z.object({
-  baseUrl: z.url(),
-  apiKey: z.string().min(1),
-  apiUsername: z.string().min(1).default('system'),
-  webhookSecret: z.string().min(1),
+/** `connectors.discourse`: one forum per townhall. */
+export const discourseConfigSchema = z.strictObject({
+  baseUrl: z.url().describe('The forum, e.g. https://forum.example.com'),
+  apiKey: z.string().min(1).describe('Admin API key (Admin > API)'),
+  apiUsername: z.string().min(1).default('system').describe('User the API key acts as'),
+  webhookSecret: z
+    .string()
+    .min(1)
+    .describe('Secret set on the Discourse webhook (Admin > Webhooks)'),
 });
 export type DiscourseConfig = z.output<typeof discourseConfigSchema>;

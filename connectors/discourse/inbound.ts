@@ -3,7 +3,6 @@ import type { CommunityEvent, CommunityMember } from '../events.js';
 import type { InboundConnector, InboundRequest, InboundResult } from '../types.js';
 import { MalformedPayloadError } from '../types.js';
 import type { DiscourseConfig } from './config.js';
-import { discourseConfigSchema } from './config.js';
 import { POST_TYPE, pingBody, postBody, topicBody, userBody } from './payloads.js';
 import { verifyDiscourseSignature } from './signature.js';
 import { header, parseJson, parseWith } from '../inbound-parsing.js';
@@ -120,7 +119,6 @@ function postEvent(request: InboundRequest): InboundResult {
 /** Discourse webhooks: a JSON body signed with sha256 HMAC, the event named in headers. */
 export const discourseInbound: InboundConnector<DiscourseConfig> = {
   name: 'discourse',
-  configSchema: discourseConfigSchema,
 
   verify(request, config) {
     return verifyDiscourseSignature(

@@ -1,41 +1,18 @@
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { z } from 'zod';
 import { ConnectorError } from '../errors.js';
-import type { ActionSpec } from '../types.js';
-import type { RenderedEmail } from './templates.js';
+import type { OutgoingEmail } from '../ports.js';
+import type { SmtpConfig } from './config.js';
 
-export const smtpConfigSchema = z.object({
-  host: z.string().min(1),
-  port: z.number().int(),
-  secure: z.boolean().default(false),
-  user: z.string().optional(),
-  pass: z.string().optional(),
-  /** Refuse to send unless the server upgrades the connection with STARTTLS. */
-  requireTLS: z.boolean().optional(),
-  tls: z.object({ rejectUnauthorized: z.boolean().optional() }).optional(),
-});
-export type SmtpConfig = z.infer<typeof smtpConfigSchema>;
+/** The SMTP settings a transport needs: host and port, the rest as in connectors.email.smtp. */
+export type SmtpSettings = Pick<SmtpConfig, 'host' | 'port'> &
+  Partial<Omit<SmtpConfig, 'tls'>> & { tls?: { rejectUnauthorized?: boolean | undefined } };
 
-export interface OutgoingEmail extends RenderedEmail {
-  from: string;
-  to: string;
-  /** Stable per intent, so receivers and our sandbox can tell a resend from a new message. */
-  idempotencyKey: string;
-  /** Extra headers, e.g. List-Unsubscribe. */
-  headers?: Record<string, string>;
-}
-
+/** One SMTP relay. SMTP has no idempotency of its own: callers guard sends with the ledger. */
 export interface EmailConnector {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
   close(): void;
 }
-
-/** SMTP has no idempotency of its own; callers guard sends with the deliveries ledger. */
-export const emailActions = { send: { idempotent: false } } as const satisfies Record<
-  'send',
-  ActionSpec
->;
 
 export function messageIdFor(idempotencyKey: string, from: string): string {
   const domain = /@([^>\s]+)/.exec(from)?.[1] ?? 'townhall.local';
@@ -102,11 +79,11 @@ function smtpError(error: unknown): ConnectorError {
   );
 }
 
-export function createEmailConnector(config: SmtpConfig): EmailConnector {
+export function createEmailConnector(config: SmtpSettings): EmailConnector {
   const transport = nodemailer.createTransport({
     host: config.host,
     port: config.port,
-    secure: config.secure,
+    secure: config.secure ?? false,
     ...(config.requireTLS ? { requireTLS: true } : {}),
     ...(config.tls?.rejectUnauthorized === false ? { tls: { rejectUnauthorized: false } } : {}),
     ...(config.user ? { auth: { user: config.user, pass: config.pass ?? '' } } : {}),

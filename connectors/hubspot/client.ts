@@ -1,5 +1,4 @@
 import { ConnectorError } from '../errors.js';
-import type { ActionSpec } from '../types.js';
 import type { HubSpotConfigInput } from './config.js';
 import { hubspotConfigSchema } from './config.js';
 import type { ContactUpsert } from './contacts.js';
@@ -25,22 +24,6 @@ export interface HubSpotConnector extends Actions {
   /** Creates or updates the contact keyed by email: safe to repeat. */
   upsertContact(input: ContactUpsert): Promise<{ contactId: string; created: boolean }>;
 }
-
-/**
- * Whether running an action twice is harmless. Upserts key on email, updates set absolute
- * values, archiving and GDPR deletion of something already gone succeed, property setup reads
- * before it creates: every HubSpot action townhall uses is safe to retry.
- */
-export const hubspotActions = {
-  upsertContact: { idempotent: true },
-  upsertContacts: { idempotent: true },
-  readContacts: { idempotent: true },
-  searchContacts: { idempotent: true },
-  updateContact: { idempotent: true },
-  archiveContacts: { idempotent: true },
-  gdprDeleteContact: { idempotent: true },
-  ensureCommunityProperties: { idempotent: true },
-} as const satisfies Record<keyof HubSpotConnector, ActionSpec>;
 
 export function createHubSpotConnector(input: HubSpotConfigInput): HubSpotConnector {
   const config = hubspotConfigSchema.parse(input);

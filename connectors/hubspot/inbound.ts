@@ -3,7 +3,6 @@ import type { BusinessEvent } from '../business-events.js';
 import type { InboundConnector, InboundResult } from '../types.js';
 import { MalformedPayloadError } from '../types.js';
 import type { HubSpotConfig } from './config.js';
-import { hubspotConfigSchema } from './config.js';
 import { verifyHubSpotV3 } from './signature.js';
 import { header } from '../inbound-parsing.js';
 
@@ -82,7 +81,6 @@ function toBusinessEvent(event: WebhookEvent): BusinessEvent | undefined {
  */
 export const hubspotInbound: InboundConnector<HubSpotConfig, HubSpotDelivery> = {
   name: 'hubspot',
-  configSchema: hubspotConfigSchema,
 
   verify(request, config, now) {
     const uri = config.webhookUrl ?? request.url;

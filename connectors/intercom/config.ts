@@ -1,21 +1,37 @@
 import { z } from 'zod';
+import { numericId } from '../config-fields.js';
 
-/** YAML may turn a numeric id (`adminId: 991267900`) into a number; Intercom ids are strings. */
-const id = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
-
-/** Mirrors `connectors.intercom` in config/schema.ts: one Intercom workspace per townhall. */
+/** `connectors.intercom`: one Intercom workspace per townhall. */
 export const intercomConfigSchema = z
-  .object({
-    accessToken: z.string().min(1),
-    clientSecret: z.string().min(1),
-    baseUrl: z.url().optional(),
-    create: z.enum(['ticket', 'conversation']).default('ticket'),
-    ticketTypeId: id.optional(),
-    adminId: id,
+  .strictObject({
+    accessToken: z
+      .string()
+      .min(1)
+      .describe('Access token of your Intercom app (Developer Hub > your app > Authentication)'),
+    clientSecret: z
+      .string()
+      .min(1)
+      .describe('Client secret of the app (Basic information); signs its webhooks'),
+    baseUrl: z
+      .url()
+      .optional()
+      .describe(
+        'API base URL; defaults to https://api.intercom.io (EU: https://api.eu.intercom.io, AU: https://api.au.intercom.io)',
+      ),
+    create: z
+      .enum(['ticket', 'conversation'])
+      .default('ticket')
+      .describe('What a community thread becomes: a ticket of ticketTypeId, or a conversation'),
+    ticketTypeId: numericId
+      .optional()
+      .describe('Ticket type for new tickets (GET /ticket_types lists them); needed for tickets'),
+    adminId: numericId.describe(
+      'The teammate townhall replies and updates tickets as (GET /admins lists them)',
+    ),
   })
-  .refine((config) => config.create !== 'ticket' || config.ticketTypeId !== undefined, {
-    message: 'ticketTypeId is required when create is "ticket"',
+  .refine((intercom) => intercom.create !== 'ticket' || intercom.ticketTypeId !== undefined, {
     path: ['ticketTypeId'],
+    message: 'needed when create is "ticket" (GET /ticket_types lists the ids)',
   });
 export type IntercomConfig = z.output<typeof intercomConfigSchema>;
 

@@ -1,16 +1,16 @@
 import { ConnectorError } from '../errors.js';
-import type { ActionSpec } from '../types.js';
 import type { IntercomClientOptions } from './client.js';
 import { intercomClient } from './client.js';
 import type { IntercomConfig } from './config.js';
 import type { ContactLookup, IntercomContactRef } from './contacts.js';
-import { contactActions } from './contacts.js';
+import { contactActions, contactErasure } from './contacts.js';
 import { conversationActions } from './conversations.js';
-import type { IntercomStateCategory } from './states.js';
 import type { CreatedTicket, IntercomTicketInfo, TicketInput } from './tickets.js';
 import { ticketActions } from './tickets.js';
 
 export interface IntercomConnector {
+  /** What createTicket makes, as connectors.intercom.create says. */
+  readonly kind: 'ticket' | 'conversation';
   findOrCreateContact(lookup: ContactLookup): Promise<IntercomContactRef>;
   /** A ticket of the configured type, or a conversation (`create: conversation`). */
   createTicket(input: TicketInput): Promise<CreatedTicket>;
@@ -20,28 +20,13 @@ export interface IntercomConnector {
     body: string;
     kind?: 'comment' | 'note';
   }): Promise<{ partId: string }>;
-  /** Tickets only (conversations have no ticket states). */
-  updateState(input: {
-    ticketId: string;
-    state: IntercomStateCategory;
-  }): Promise<{ changed: boolean }>;
   /** undefined when there is no such ticket. Tickets only. */
   getTicket(ticketId: string): Promise<IntercomTicketInfo | undefined>;
+  /** The conversation's state (open, snoozed, closed); undefined when there is none. */
+  getConversation(conversationId: string): Promise<{ id: string; state: string } | undefined>;
+  /** Deletes the contacts with this email (see contacts.ts); refuses a teammate's address. */
+  eraseContacts(email: string): Promise<{ deleted: boolean }>;
 }
-
-/**
- * Which actions are harmless to repeat. Contacts are unique by email and external id, so a
- * repeated find-or-create finds the first. Creates search for their ref first, but Intercom's
- * search index can trail a write (dedup.ts), so the guarantee belongs to the activity layer;
- * replies carry no key at all.
- */
-export const intercomActions = {
-  findOrCreateContact: { idempotent: true },
-  createTicket: { idempotent: false },
-  replyAsAdmin: { idempotent: false },
-  updateState: { idempotent: true },
-  getTicket: { idempotent: true },
-} as const satisfies Record<keyof IntercomConnector, ActionSpec>;
 
 export function createIntercomConnector(
   config: IntercomConfig,
@@ -60,6 +45,8 @@ export function createIntercomConnector(
   };
 
   return {
+    kind: config.create,
+
     findOrCreateContact: contactActions(client),
 
     createTicket(input) {
@@ -74,14 +61,13 @@ export function createIntercomConnector(
         : tickets.replyToTicket({ ticketId, body, kind });
     },
 
-    async updateState(input) {
-      ticketsOnly('state update');
-      return tickets.updateState(input);
-    },
-
     async getTicket(ticketId) {
       ticketsOnly('ticket read');
       return tickets.getTicket(ticketId);
     },
+
+    getConversation: (conversationId) => conversations.getConversation(conversationId),
+
+    eraseContacts: contactErasure(client),
   };
 }

@@ -75,3 +75,57 @@ export function contactActions(client: IntercomClient) {
     }
   };
 }
+
+const sameAddress = (a: string | null | undefined, b: string) =>
+  a?.toLowerCase() === b.toLowerCase();
+
+/** A 404 on a delete: an earlier attempt (or a teammate) got there first, which is the goal. */
+async function tolerateGone(request: () => Promise<unknown>): Promise<void> {
+  try {
+    await request();
+  } catch (error) {
+    if (!(error instanceof ConnectorError) || error.code !== 'not_found') throw error;
+  }
+}
+
+/**
+ * Deletes every contact (user or lead: leads may share an address) with this email through
+ * DELETE /contacts/{id}, the only contact deletion API 2.14 has. A teammate's address (on
+ * GET /admins) is refused before anything is deleted: townhall erases requesters, never staff.
+ *
+ * Search trails new contacts by up to a few minutes (see dedup.ts): a contact created that
+ * recently is not found, and `deleted: false` comes back.
+ */
+export function contactErasure(client: IntercomClient) {
+  async function withEmail(email: string): Promise<Intercom.Contact[]> {
+    let page = await attempt('contact search', () =>
+      client.contacts.search({
+        query: { field: 'email', operator: '=', value: email },
+        pagination: { per_page: 150 },
+      }),
+    );
+    const contacts = [...page.data];
+    while (page.hasNextPage()) {
+      page = await attempt('contact search', () => page.getNextPage());
+      contacts.push(...page.data);
+    }
+    return contacts.filter((contact) => sameAddress(contact.email, email));
+  }
+
+  return async function eraseContacts(email: string): Promise<{ deleted: boolean }> {
+    const { admins = [] } = await attempt('admin list', () => client.admins.list());
+    if (admins.some((admin) => sameAddress(admin?.email, email)))
+      // No address in the message: it reaches logs and workflow history.
+      throw new ConnectorError(
+        'invalid',
+        "Intercom contact erasure: the address is a teammate's; townhall erases contacts only",
+        { vendor: 'intercom' },
+      );
+    const contacts = await withEmail(email);
+    for (const contact of contacts)
+      await tolerateGone(() =>
+        attempt('contact deletion', () => client.contacts.delete({ contact_id: contact.id })),
+      );
+    return { deleted: contacts.length > 0 };
+  };
+}

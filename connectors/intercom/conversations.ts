@@ -45,6 +45,21 @@ export function conversationActions(client: IntercomClient, config: { adminId: s
       return summary(message.conversation_id, true);
     },
 
+    /** GET /conversations/{id}: its state, or undefined when there is no such conversation. */
+    async getConversation(
+      conversationId: string,
+    ): Promise<{ id: string; state: string } | undefined> {
+      try {
+        const conversation = await attempt('conversation read', () =>
+          client.conversations.find({ conversation_id: conversationId }),
+        );
+        return { id: conversation.id, state: conversation.state };
+      } catch (error) {
+        if (error instanceof ConnectorError && error.code === 'not_found') return undefined;
+        throw error;
+      }
+    },
+
     async replyToConversation(input: {
       conversationId: string;
       body: string;

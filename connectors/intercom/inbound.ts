@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import type { BusinessEvent } from '../business-events.js';
 import type { InboundConnector, InboundResult } from '../types.js';
 import type { IntercomConfig } from './config.js';
-import { intercomConfigSchema } from './config.js';
 import { REF_ATTRIBUTE, refInBody } from './dedup.js';
 import type { Part } from './payloads.js';
 import { conversationItem, envelope, notification, ticketItem } from './payloads.js';
@@ -98,7 +97,6 @@ function adminReplied(event: Notification): InboundResult<BusinessEvent> {
  */
 export const intercomInbound: InboundConnector<IntercomConfig, BusinessEvent> = {
   name: 'intercom',
-  configSchema: intercomConfigSchema,
 
   verify(request, config) {
     return verifyIntercomSignature(

@@ -27,3 +27,14 @@ export function isStateCategory(value: unknown): value is IntercomStateCategory 
 export function normalizeState(category: IntercomStateCategory): TicketStatus {
   return NORMALIZED[category];
 }
+
+/** A conversation's state in townhall's vocabulary: snoozed waits, closed is done. */
+const CONVERSATION_STATES = new Map<string, TicketStatus>([
+  ['open', 'open'],
+  ['snoozed', 'waiting'],
+  ['closed', 'closed'],
+]);
+
+export function normalizeConversationState(state: string): TicketStatus | undefined {
+  return CONVERSATION_STATES.get(state);
+}

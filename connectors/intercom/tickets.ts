@@ -41,7 +41,6 @@ export interface IntercomTicketInfo {
 
 interface TicketTypeInfo {
   refAttributeId: string | undefined;
-  states: { id: string; category: string }[];
 }
 
 /**
@@ -57,12 +56,7 @@ function attributesOf(type: Intercom.TicketType): Intercom.TicketTypeAttribute[]
 
 function infoOf(type: Intercom.TicketType): TicketTypeInfo {
   const ref = attributesOf(type).find((a) => a?.name === REF_ATTRIBUTE && !a.archived);
-  return {
-    refAttributeId: ref?.id,
-    states: (type.ticket_states?.data ?? []).flatMap((state) =>
-      state?.id && state.category ? [{ id: state.id, category: state.category }] : [],
-    ),
-  };
+  return { refAttributeId: ref?.id };
 }
 
 function describe(ticket: Intercom.Ticket): IntercomTicketInfo {
@@ -226,34 +220,6 @@ export function ticketActions(
     async getTicket(ticketId: string): Promise<IntercomTicketInfo | undefined> {
       const ticket = await readTicket(ticketId);
       return ticket ? describe(ticket) : undefined;
-    },
-
-    /** Moves a ticket to the first state of its type in `state`; a no-op when already there. */
-    async updateState(input: {
-      ticketId: string;
-      state: IntercomStateCategory;
-    }): Promise<{ changed: boolean }> {
-      const ticket = await readTicket(input.ticketId);
-      if (!ticket)
-        throw new ConnectorError('not_found', `Intercom has no ticket ${input.ticketId}`, {
-          vendor: 'intercom',
-          status: 404,
-        });
-      if (ticket.ticket_state?.category === input.state) return { changed: false };
-      const typeId = ticket.ticket_type?.id ?? config.ticketTypeId;
-      if (!typeId) throw invalid(`Intercom ticket ${input.ticketId} has no ticket type`);
-      const target = (await typeInfo(typeId)).states.find((s) => s.category === input.state);
-      if (!target)
-        throw invalid(`Intercom ticket type ${typeId} has no state in category ${input.state}`);
-      await attempt('ticket state update', () =>
-        client.tickets.update({
-          ticket_id: input.ticketId,
-          ticket_state_id: target.id,
-          // Attributes the change to the configured admin (workflows and reports show who).
-          ...(/^\d+$/.test(config.adminId) ? { admin_id: Number(config.adminId) } : {}),
-        }),
-      );
-      return { changed: true };
     },
 
     async replyToTicket(input: {

@@ -2,8 +2,7 @@ import type { Logger as SlackLogger } from '@slack/web-api';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { ConnectorError } from '../errors.js';
-import type { ActionSpec } from '../types.js';
-import type { SlackPostLedger } from './dedup.js';
+import type { EffectAttempt } from '../ports.js';
 import {
   CLOCK_SKEW_MS,
   RECENT_MESSAGES_SEARCHED,
@@ -12,7 +11,7 @@ import {
 } from './dedup.js';
 import { slackError } from './errors.js';
 
-/** What the Web API side needs from `connectors.slack` (see config/schema.ts). */
+/** What the Web API side needs from `connectors.slack` (connectors/slack/config.ts). */
 export interface SlackClientConfig {
   /** Bot user OAuth token (xoxb-...). */
   botToken: string;
@@ -20,11 +19,6 @@ export interface SlackClientConfig {
   apiUrl?: string | undefined;
   /** Per-request timeout; a request that outlives it fails as `unavailable` and is retried. */
   timeoutMs?: number | undefined;
-}
-
-export interface SlackConnectorDeps {
-  /** The store-backed post ledger (store/slack-posts.ts). Strongly recommended: see dedup.ts. */
-  ledger?: SlackPostLedger | undefined;
 }
 
 export interface PostedMessage {
@@ -61,20 +55,21 @@ export interface ThreadMessage {
   text: string;
 }
 
+/**
+ * Posts carry the attempt's dedup key as message metadata (dedup.ts). With
+ * `earlierAttemptSince`, an earlier attempt may have posted: the channel (or thread) is searched
+ * for it from then on before posting; 'unknown' searches the latest page.
+ */
 export interface SlackConnector {
-  postMessage(channel: string, text: string, dedupKey: string): Promise<PostedMessage>;
+  postMessage(channel: string, text: string, attempt: SlackAttempt): Promise<PostedMessage>;
   replyInThread(
     channel: string,
     threadTs: string,
     text: string,
-    dedupKey: string,
+    attempt: SlackAttempt,
   ): Promise<PostedMessage>;
   /** Opens (or reopens) the bot's DM with the user, then posts in it. */
-  sendDirectMessage(userId: string, text: string, dedupKey: string): Promise<PostedMessage>;
-  /** Slack has no roles: always throws ConnectorError('invalid'), calling nothing. */
-  addRole(userId: string, role: string): Promise<never>;
-  /** Slack has no roles: always throws ConnectorError('invalid'), calling nothing. */
-  removeRole(userId: string, role: string): Promise<never>;
+  sendDirectMessage(userId: string, text: string, attempt: SlackAttempt): Promise<PostedMessage>;
   /** undefined when Slack knows no such user. */
   lookupUser(userId: string): Promise<SlackUserInfo | undefined>;
   /** undefined when nobody in the workspace has that email. Needs the users:read.email scope. */
@@ -83,21 +78,10 @@ export interface SlackConnector {
   fetchThread(channel: string, threadTs: string): Promise<ThreadMessage[]>;
 }
 
-/**
- * Posting stays `idempotent: false` even with its dedup key: the key and ledger make a retry find
- * the earlier post, but calling chat.postMessage itself twice posts twice. Role changes are
- * refused without a call, lookups and thread reads only read, so repeating them is harmless.
- */
-export const slackActions = {
-  postMessage: { idempotent: false },
-  replyInThread: { idempotent: false },
-  sendDirectMessage: { idempotent: false },
-  addRole: { idempotent: true },
-  removeRole: { idempotent: true },
-  lookupUser: { idempotent: true },
-  lookupUserByEmail: { idempotent: true },
-  fetchThread: { idempotent: true },
-} as const satisfies Record<keyof SlackConnector, ActionSpec>;
+/** An attempt as the ledger describes it; 'unknown' when the caller keeps no ledger. */
+export type SlackAttempt = Omit<EffectAttempt, 'earlierAttemptSince'> & {
+  earlierAttemptSince?: Date | 'unknown' | undefined;
+};
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** conversations.replies page size for fetchThread (Slack allows up to 1000; 200 is advised). */
@@ -175,15 +159,7 @@ function toUser(user: z.infer<typeof userObject>): SlackUserInfo {
   };
 }
 
-/** A ConnectorError proving Slack stored nothing: it answered, and the answer was a refusal. */
-function definitelyRefused(error: ConnectorError): boolean {
-  return error.code === 'rate_limited' || (error.status === 200 && error.code !== 'unavailable');
-}
-
-export function createSlackConnector(
-  config: SlackClientConfig,
-  deps: SlackConnectorDeps = {},
-): SlackConnector {
+export function createSlackConnector(config: SlackClientConfig): SlackConnector {
   /**
    * The WebClient's own retries are off (`retries: 0`) and a 429 is rejected at once instead of
    * waited out (`rejectRateLimitedCalls`): Temporal owns retrying. A retry inside the client would
@@ -199,7 +175,6 @@ export function createSlackConnector(
     timeout: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     logger: quietLogger,
   });
-  const { ledger } = deps;
 
   async function call<T>(method: string, request: () => Promise<unknown>, schema: z.ZodType<T>) {
     let answer: unknown;
@@ -254,42 +229,29 @@ export function createSlackConnector(
   async function post(
     target: { channel: string; threadTs?: string | undefined },
     text: string,
-    dedupKey: string,
+    attempt: SlackAttempt,
   ): Promise<PostedMessage> {
     const thread = target.threadTs ? { threadTs: target.threadTs } : {};
-    let earlier: PostedMessage | undefined;
-    if (ledger) {
-      const claim = await ledger.claim(dedupKey, target);
-      if (claim.kind === 'posted')
-        return { channel: claim.channel, ts: claim.ts, ...thread, created: false };
-      if (claim.kind === 'unknown') earlier = await findEarlier(target, dedupKey, claim.since);
-    } else {
-      earlier = await findEarlier(target, dedupKey, undefined);
-    }
-    if (earlier) {
-      await ledger?.posted(dedupKey, earlier);
-      return earlier;
-    }
-
-    let answer: z.infer<typeof posted>;
-    try {
-      answer = await call(
-        'chat.postMessage',
-        () =>
-          web.chat.postMessage({
-            channel: target.channel,
-            text,
-            ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
-            metadata: dedupMetadata(dedupKey),
-          }),
-        posted,
+    const since = attempt.earlierAttemptSince;
+    if (since !== undefined) {
+      const earlier = await findEarlier(
+        target,
+        attempt.dedupKey,
+        since === 'unknown' ? undefined : since,
       );
-    } catch (error) {
-      if (ledger && error instanceof ConnectorError && definitelyRefused(error))
-        await ledger.release(dedupKey);
-      throw error;
+      if (earlier) return earlier;
     }
-    await ledger?.posted(dedupKey, answer);
+    const answer = await call(
+      'chat.postMessage',
+      () =>
+        web.chat.postMessage({
+          channel: target.channel,
+          text,
+          ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+          metadata: dedupMetadata(attempt.dedupKey),
+        }),
+      posted,
+    );
     return { channel: answer.channel, ts: answer.ts, ...thread, created: true };
   }
 
@@ -303,33 +265,20 @@ export function createSlackConnector(
     }
   }
 
-  const noRoles = (action: string) =>
-    Promise.reject<never>(
-      new ConnectorError(
-        'invalid',
-        `Slack has no roles; ${action} cannot run on Slack (use a channel or a user group there instead)`,
-        { vendor: 'slack' },
-      ),
-    );
-
   return {
-    postMessage: (channel, text, dedupKey) => post({ channel }, text, dedupKey),
+    postMessage: (channel, text, attempt) => post({ channel }, text, attempt),
 
-    replyInThread: (channel, threadTs, text, dedupKey) =>
-      post({ channel, threadTs }, text, dedupKey),
+    replyInThread: (channel, threadTs, text, attempt) => post({ channel, threadTs }, text, attempt),
 
-    async sendDirectMessage(userId, text, dedupKey) {
+    async sendDirectMessage(userId, text, attempt) {
       // conversations.open returns the same DM channel every time: safe to repeat.
       const { channel } = await call(
         'conversations.open',
         () => web.conversations.open({ users: userId }),
         opened,
       );
-      return post({ channel: channel.id }, text, dedupKey);
+      return post({ channel: channel.id }, text, attempt);
     },
-
-    addRole: () => noRoles('addRole'),
-    removeRole: () => noRoles('removeRole'),
 
     lookupUser: (userId) => lookup('users.info', () => web.users.info({ user: userId })),
 

@@ -2,7 +2,6 @@ import { communityEvent } from '../events.js';
 import type { InboundConnector, InboundResult } from '../types.js';
 import { MalformedPayloadError } from '../types.js';
 import type { SlackConfig } from './inbound.js';
-import { slackConfigSchema } from './inbound.js';
 import { header, parseWith } from '../inbound-parsing.js';
 import { isoFromSeconds, verifySlackRequest } from './parse.js';
 import { slashCommand } from './payloads.js';
@@ -11,7 +10,8 @@ import { slashCommand } from './payloads.js';
 export function commandReply(command: string): { response_type: 'ephemeral'; text: string } {
   return {
     response_type: 'ephemeral',
-    text: `Got it: townhall received your /${command} and is on it.`,
+    // Honest about what happens: the command is recorded, and no workflow acts on it yet.
+    text: `townhall recorded your /${command}, but nothing acts on it here yet: no ticket or reply will follow. Please ask in the channel, where people can help.`,
   };
 }
 
@@ -31,7 +31,6 @@ function parseForm(raw: Buffer): Record<string, string> {
  */
 export const slackCommandsInbound: InboundConnector<SlackConfig> = {
   name: 'slack',
-  configSchema: slackConfigSchema,
 
   verify: verifySlackRequest,
 

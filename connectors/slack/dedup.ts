@@ -10,15 +10,16 @@
  *    metadata"). Metadata is invisible to readers and comes back from conversations.history and
  *    conversations.replies when asked for with `include_all_metadata`, so Slack itself can answer
  *    "did a post with this key land?".
- * 2. A ledger in townhall's store (table slack_posts), written before and after each post. It
- *    makes the common case cost nothing extra: a key never seen is posted straight away, a key
- *    whose post is confirmed is answered from the ledger without calling Slack. Only a key whose
- *    earlier attempt started and never confirmed (a lost answer, a timeout, a crash) costs one
+ * 2. townhall's one effect ledger (the deliveries table, through activities/send-once.ts),
+ *    written before and after each post. It makes the common case cost nothing extra: a key never
+ *    seen is posted straight away, a key whose post is confirmed is answered from the ledger
+ *    without calling Slack. Only a key whose earlier attempt started and never confirmed (a lost
+ *    answer, a timeout, a crash) reaches the connector with `earlierAttemptSince` and costs one
  *    search, bounded by time: the channel's (or thread's) history since that attempt started.
  *
- * Without a ledger the connector still dedups, by searching before every post, but only within
- * the channel's latest page of history (RECENT_MESSAGES_SEARCHED; a thread is read whole);
- * production wiring passes the ledger. Keeping searches rare matters: Slack rate-limits
+ * A caller with no ledger passes `earlierAttemptSince: 'unknown'`: the connector then searches
+ * before every post, but only within the channel's latest page of history
+ * (RECENT_MESSAGES_SEARCHED; a thread is read whole). Keeping searches rare matters: Slack rate-limits
  * conversations.history and conversations.replies hard for some apps (commercially distributed
  * apps outside the Marketplace), and a search that is refused surfaces as rate_limited, which
  * Temporal waits out like any other 429. Reading needs the history scopes (channels:history,
@@ -54,22 +55,3 @@ export const RECENT_MESSAGES_SEARCHED = 200;
  * before the ledger says the attempt began.
  */
 export const CLOCK_SKEW_MS = 5 * 60 * 1000;
-
-/** What the ledger knows about a dedup key when an attempt begins. */
-export type PostClaim =
-  /** Never attempted: post now. */
-  | { kind: 'new' }
-  /** Posted and confirmed by an earlier attempt. */
-  | { kind: 'posted'; channel: string; ts: string }
-  /** An earlier attempt began at `since` and never confirmed: it may or may not have posted. */
-  | { kind: 'unknown'; since: Date };
-
-/** The store-backed record of posts (see store/slack-posts.ts). */
-export interface SlackPostLedger {
-  /** Records that an attempt for `dedupKey` begins, and says what earlier attempts left. */
-  claim(dedupKey: string, target: { channel: string; threadTs?: string }): Promise<PostClaim>;
-  /** The post exists on Slack as `channel`/`ts`. */
-  posted(dedupKey: string, post: { channel: string; ts: string }): Promise<void>;
-  /** Slack definitely refused the attempt (an ok:false answer): the next one need not search. */
-  release(dedupKey: string): Promise<void>;
-}

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { SlackConfig as FullSlackConfig } from './config.js';
 import type { CommunityEvent } from '../events.js';
 import { communityEvent } from '../events.js';
 import type { InboundConnector, InboundResult } from '../types.js';
@@ -15,8 +15,8 @@ import {
 import { parseJson, parseWith } from '../inbound-parsing.js';
 import { isoFromSeconds, memberFromUser, permalink, verifySlackRequest } from './parse.js';
 
-export const slackConfigSchema = z.object({ signingSecret: z.string().min(1) });
-export type SlackConfig = z.infer<typeof slackConfigSchema>;
+/** What verifying a delivery needs from `connectors.slack`. */
+export type SlackConfig = Pick<FullSlackConfig, 'signingSecret'>;
 
 /**
  * Message subtypes that are still a person talking: a thread reply also sent to the channel,
@@ -113,7 +113,6 @@ function reactionEvent(body: EventCallback): InboundResult {
 /** Slack Events API: signed with the v0 scheme, JSON envelopes around events. */
 export const slackInbound: InboundConnector<SlackConfig> = {
   name: 'slack',
-  configSchema: slackConfigSchema,
 
   verify: verifySlackRequest,
 

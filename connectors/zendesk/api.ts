@@ -8,14 +8,22 @@ import { DEFAULT_TIMEOUT_MS, zendeskTransport } from './transport.js';
 
 /** What node-zendesk resolves a single request with (its typings say NodeModule). */
 interface RawAnswer {
-  response: { status: number; headers: { get(name: string): string | null } };
+  response: {
+    status: number;
+    headers: { get(name: string): string | null };
+    /** From townhall's transport: the whole JSON body, if there was one. */
+    document(): Promise<unknown> | undefined;
+  };
   result: unknown;
 }
 
 export interface Answer<T> {
   status: number;
   header(name: string): string | null;
+  /** The part of the answer node-zendesk returns (e.g. `ticket`), checked against the schema. */
   data: T;
+  /** The whole JSON answer as Zendesk sent it (e.g. `{ ticket, audit }`), unchecked. */
+  document: unknown;
 }
 
 export interface ZendeskApi {
@@ -77,6 +85,7 @@ export function zendeskApi(config: ZendeskConfig, options: ZendeskApiOptions = {
         status: answer.response.status,
         header: (name) => answer.response.headers.get(name),
         data: check(schema, answer.result, action),
+        document: await answer.response.document(),
       };
     },
 

@@ -1,5 +1,5 @@
+import { z } from 'zod';
 import { ConnectorError } from '../errors.js';
-import type { ActionSpec } from '../types.js';
 import type { ZendeskApiOptions } from './api.js';
 import { zendeskApi } from './api.js';
 import type { ZendeskConfig } from './config.js';
@@ -14,6 +14,7 @@ import {
 } from './resources.js';
 import type { CreatedTicket, TicketInput } from './tickets.js';
 import { createTicketOnce, ticketsByExternalId } from './tickets.js';
+import { eraseEndUser } from './users.js';
 
 export type { CreatedTicket, TicketInput } from './tickets.js';
 
@@ -28,34 +29,36 @@ export interface ZendeskConnector {
   createTicket(input: TicketInput): Promise<CreatedTicket>;
   /** The live ticket carrying this external_id (the oldest if several), or undefined. */
   findTicketByExternalId(externalId: string): Promise<ZendeskTicket | undefined>;
-  /** A public reply or an internal note, as the API user. */
+  /** The ticket with this id, or undefined when there is none (or it was deleted). */
+  getTicket(ticketId: number): Promise<ZendeskTicket | undefined>;
+  /**
+   * A public reply or an internal note, as the API user. `commentId` comes from the update's
+   * audit; null if the answer carried none.
+   */
   addComment(input: {
     ticketId: number;
     comment: { body: string } | { html: string };
     public: boolean;
-  }): Promise<ZendeskTicket>;
+  }): Promise<{ ticket: ZendeskTicket; commentId: number | null }>;
   updateStatus(input: {
     ticketId: number;
     status: Exclude<ZendeskStatus, 'new'>;
   }): Promise<ZendeskTicket>;
   /** Every comment on the ticket, oldest first, internal notes included. */
   listComments(ticketId: number): Promise<ZendeskComment[]>;
+  /** Deletes the end user with this email for good (see users.ts); refuses agents and admins. */
+  eraseEndUser(email: string): Promise<{ deleted: boolean }>;
 }
 
 /**
- * create_or_update is Zendesk's idempotent upsert; createTicket is made idempotent by its
- * externalId (look up, Idempotency-Key, look again); setting a status twice leaves it set.
- * A comment has no key in Zendesk, so a repeated addComment posts twice: callers need the
- * activity layer's deliveries ledger for it.
+ * Update Ticket answers `{ ticket, audit }`; the audit's events include the comment it added,
+ * whose id is the comment's id (Zendesk's comments are audit events).
  */
-export const zendeskActions = {
-  upsertUser: { idempotent: true },
-  createTicket: { idempotent: true },
-  findTicketByExternalId: { idempotent: true },
-  addComment: { idempotent: false },
-  updateStatus: { idempotent: true },
-  listComments: { idempotent: true },
-} as const satisfies Record<keyof ZendeskConnector, ActionSpec>;
+const updateAnswer = z.looseObject({
+  audit: z.looseObject({
+    events: z.array(z.looseObject({ id: z.number().int(), type: z.string() })),
+  }),
+});
 
 const commentBody = (comment: { body: string } | { html: string }) =>
   'html' in comment ? { html_body: comment.html } : { body: comment.body };
@@ -70,7 +73,7 @@ export function createZendeskConnector(
     const answer = await api.one(action, zendeskTicket, (client) =>
       client.tickets.update(ticketId, { ticket }),
     );
-    return toTicket(answer.data);
+    return { ticket: toTicket(answer.data), document: answer.document };
   }
 
   return {
@@ -100,14 +103,31 @@ export function createZendeskConnector(
       return ticket;
     },
 
-    addComment({ ticketId, comment, public: isPublic }) {
-      return updateTicket('comment', ticketId, {
-        comment: { ...commentBody(comment), public: isPublic },
-      });
+    async getTicket(ticketId) {
+      try {
+        const answer = await api.one('ticket read', zendeskTicket, (client) =>
+          client.tickets.show(ticketId),
+        );
+        return toTicket(answer.data);
+      } catch (error) {
+        if (error instanceof ConnectorError && error.code === 'not_found') return undefined;
+        throw error;
+      }
     },
 
-    updateStatus({ ticketId, status }) {
-      return updateTicket('status update', ticketId, { status });
+    async addComment({ ticketId, comment, public: isPublic }) {
+      const { ticket, document } = await updateTicket('comment', ticketId, {
+        comment: { ...commentBody(comment), public: isPublic },
+      });
+      const audit = updateAnswer.safeParse(document);
+      const added = audit.success
+        ? audit.data.audit.events.find((event) => event.type === 'Comment')
+        : undefined;
+      return { ticket, commentId: added?.id ?? null };
+    },
+
+    async updateStatus({ ticketId, status }) {
+      return (await updateTicket('status update', ticketId, { status })).ticket;
     },
 
     async listComments(ticketId) {
@@ -116,5 +136,7 @@ export function createZendeskConnector(
       );
       return comments.map(toComment).sort((a, b) => a.id - b.id);
     },
+
+    eraseEndUser: (email) => eraseEndUser(api, email),
   };
 }

@@ -2,7 +2,6 @@ import type { BusinessEvent } from '../business-events.js';
 import { businessEvent } from '../business-events.js';
 import type { InboundConnector, InboundResult } from '../types.js';
 import type { ZendeskConfig } from './config.js';
-import { zendeskConfigSchema } from './config.js';
 import {
   TICKET_COMMENT_ADDED,
   TICKET_STATUS_CHANGED,
@@ -83,7 +82,6 @@ function commentAdded(body: unknown): Result {
  */
 export const zendeskInbound: InboundConnector<ZendeskConfig, BusinessEvent> = {
   name: 'zendesk',
-  configSchema: zendeskConfigSchema,
 
   verify(request, config, now) {
     return verifyZendeskSignature(

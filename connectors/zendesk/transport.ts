@@ -84,13 +84,19 @@ export function zendeskTransport(timeoutMs = DEFAULT_TIMEOUT_MS) {
       );
     },
 
-    /** The shape node-zendesk reads; a body that breaks off or is not JSON is a network error. */
+    /**
+     * The shape node-zendesk reads; a body that breaks off or is not JSON is a network error.
+     * `document` hands back the whole JSON body once node-zendesk has read it: node-zendesk keeps
+     * only one key of some answers (a ticket update's `ticket`, not its `audit`).
+     */
     responseAdapter(response: Response) {
+      let body: Promise<unknown> | undefined;
       return {
         json: () =>
-          response.json().catch((cause: unknown) => {
+          (body ??= response.json().catch((cause: unknown) => {
             throw new ZendeskNetworkError(cause);
-          }),
+          })),
+        document: () => body,
         status: response.status,
         statusText: response.statusText,
         headers: { get: (name: string) => response.headers.get(name) },

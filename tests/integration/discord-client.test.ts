@@ -1,20 +1,21 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscordConnector } from '../../connectors/discord/client.js';
-import { createDiscordConnector, discordActions } from '../../connectors/discord/client.js';
+import { createDiscordConnector } from '../../connectors/discord/client.js';
 import type { DiscordConfig } from '../../connectors/discord/config.js';
 import { ConnectorError } from '../../connectors/errors.js';
-import type { Sandbox, SandboxOptions } from '../../sandbox/index.js';
+import type { DiscordEmulatorOptions } from '../../sandbox/discord/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
 import { freePort } from '../support/ports.js';
 import { discordConfigFor, startDiscordSandbox } from '../support/discord.js';
 
 const TOKEN = 'test-discord-bot-token';
 let sandbox: Sandbox;
 let discord: DiscordConnector;
-let ids: Sandbox['discord']['ids'];
+let ids: Sandbox['emulators']['discord']['ids'];
 
 const configFor = (s: Sandbox, overrides: Partial<DiscordConfig> = {}) =>
   discordConfigFor(s, TOKEN, overrides);
-const startEmulator = (tuning: SandboxOptions['discord'] = {}) =>
+const startEmulator = (tuning: Partial<DiscordEmulatorOptions> = {}) =>
   startDiscordSandbox(TOKEN, tuning);
 
 interface SandboxMessage {
@@ -59,7 +60,7 @@ async function api(method: string, path: string, body?: unknown, token = TOKEN) 
 
 beforeAll(async () => {
   sandbox = await startEmulator();
-  ids = sandbox.discord.ids;
+  ids = sandbox.emulators.discord.ids;
   discord = createDiscordConnector(configFor(sandbox));
 });
 beforeEach(async () => {
@@ -70,18 +71,6 @@ beforeEach(async () => {
 afterAll(() => sandbox?.stop());
 
 describe('Discord connector against the emulator', () => {
-  it('declares which actions are safe to repeat', () => {
-    expect(discordActions).toEqual({
-      postMessage: { idempotent: false },
-      replyInThread: { idempotent: false },
-      sendDirectMessage: { idempotent: false },
-      addRole: { idempotent: true },
-      removeRole: { idempotent: true },
-      lookupMember: { idempotent: true },
-      fetchThread: { idempotent: true },
-    });
-  });
-
   it('posts once per dedup key: a retry returns the first message (nonce + enforce_nonce)', async () => {
     const first = await discord.postMessage(
       ids.channels.general,
@@ -515,17 +504,17 @@ describe('Discord emulator fidelity', () => {
     try {
       const client = createDiscordConnector(configFor(short));
       const first = await client.postMessage(
-        short.discord.ids.channels.general,
+        short.emulators.discord.ids.channels.general,
         'hi',
         'late-retry',
       );
       expect(
-        (await client.postMessage(short.discord.ids.channels.general, 'hi', 'late-retry'))
+        (await client.postMessage(short.emulators.discord.ids.channels.general, 'hi', 'late-retry'))
           .messageId,
       ).toBe(first.messageId);
       await new Promise((resolve) => setTimeout(resolve, 250));
       expect(
-        (await client.postMessage(short.discord.ids.channels.general, 'hi', 'late-retry'))
+        (await client.postMessage(short.emulators.discord.ids.channels.general, 'hi', 'late-retry'))
           .messageId,
       ).not.toBe(first.messageId);
       expect(await inspect('messages', short)).toHaveLength(2);

@@ -2,14 +2,14 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { OnboardingConfig } from '../../config/schema.js';
+import type { OnboardingConfig } from '../../workflows/onboarding/index.js';
 import type { DiscordConfig } from '../../connectors/discord/config.js';
 import type { DiscordGateway } from '../../connectors/discord/gateway.js';
 import { startDiscordGateway } from '../../connectors/discord/gateway.js';
 import { signDiscordRequest } from '../../connectors/discord/signature.js';
 import { createLogger } from '../../runtime/logger.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
-import { interactionKeys } from '../../sandbox/discord-interactions.js';
+import { interactionKeys } from '../../sandbox/discord/interactions.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { createApp } from '../../server/app.js';
 import { storeCheck, temporalCheck } from '../../server/health.js';
@@ -97,12 +97,12 @@ beforeAll(async () => {
     db: t.db,
     temporal,
     taskQueue: `discord-events-${randomBytes(4).toString('hex')}`,
-    onboarding,
+    workflows: { onboarding },
     logger,
   });
   const app = createApp({
     logger,
-    webhooks: webhookRoutes({ discord: config }, route, logger),
+    webhooks: webhookRoutes({ discord: config }, { community: route }, logger),
     checks: { store: storeCheck(t.db), temporal: temporalCheck(temporal) },
   });
   const port = await freePort();
@@ -123,9 +123,9 @@ describe('POST /webhooks/discord (HTTP interactions)', () => {
     const response = await fetch(`${sandbox.url}/_sandbox/discord/public-key`);
     expect(await response.json()).toEqual({
       public_key: keys.publicKeyHex,
-      application_id: sandbox.discord.applicationId,
+      application_id: sandbox.emulators.discord.applicationId,
     });
-    expect(sandbox.discord.publicKey).toBe(keys.publicKeyHex);
+    expect(sandbox.emulators.discord.publicKey).toBe(keys.publicKeyHex);
   });
 
   it('answers PING with PONG', async () => {
@@ -148,8 +148,8 @@ describe('POST /webhooks/discord (HTTP interactions)', () => {
     expect(row.payload).toMatchObject({
       command: 'ticket',
       text: 'I cannot log in',
-      channelId: sandbox.discord.ids.channels.general,
-      member: { userId: sandbox.discord.ids.users.grace, handle: 'grace' },
+      channelId: sandbox.emulators.discord.ids.channels.general,
+      member: { userId: sandbox.emulators.discord.ids.users.grace, handle: 'grace' },
     });
     expect(row.processed_at).not.toBeNull();
 
@@ -162,7 +162,7 @@ describe('POST /webhooks/discord (HTTP interactions)', () => {
   });
 
   it('reads /ticket in a thread with the thread and its parent channel', async () => {
-    const { ids } = sandbox.discord;
+    const { ids } = sandbox.emulators.discord;
     const sent = await viaSandbox({
       command: 'ticket',
       text: 'still locked out',
@@ -252,7 +252,7 @@ describe('Discord gateway into the event router', () => {
       db: t.db,
       temporal,
       taskQueue: `discord-events-${randomBytes(4).toString('hex')}`,
-      onboarding,
+      workflows: { onboarding },
       logger,
     });
     gateway = startDiscordGateway({ config, route, logger });
@@ -269,7 +269,7 @@ describe('Discord gateway into the event router', () => {
     // Discord may deliver a dispatch again: the same member and joined_at.
     await emit({ user: { id: joined.d.user.id }, joined_at: joined.d.joined_at });
 
-    const eventId = `discord:member_add:${sandbox.discord.guildId}:${joined.d.user.id}:${joined.d.joined_at}`;
+    const eventId = `discord:member_add:${sandbox.emulators.discord.guildId}:${joined.d.user.id}:${joined.d.joined_at}`;
     await waitFor(
       'both dispatches handled',
       async () => {

@@ -80,7 +80,7 @@ describe('Discord gateway through discord.js and the emulator', () => {
     const { events, route } = recorder();
     gateway = startDiscordGateway({ config, route, logger });
     await gateway.ready;
-    const { ids } = sandbox.discord;
+    const { ids } = sandbox.emulators.discord;
 
     const joined = await emit('GUILD_MEMBER_ADD', {
       user: { username: 'newbie', global_name: 'New Bie' },

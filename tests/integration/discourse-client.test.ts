@@ -2,9 +2,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscourseConnector } from '../../connectors/discourse/client.js';
-import { createDiscourseConnector, discourseActions } from '../../connectors/discourse/client.js';
+import { createDiscourseConnector } from '../../connectors/discourse/client.js';
 import { ConnectorError } from '../../connectors/errors.js';
-import { DEFAULT_DISCOURSE_SPEC } from '../../sandbox/discourse-spec.js';
+import { DEFAULT_DISCOURSE_SPEC } from '../../sandbox/discourse/spec.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { startSandbox } from '../../sandbox/index.js';
 import { freePort } from '../support/ports.js';
@@ -56,10 +56,7 @@ async function fault(body: Record<string, unknown>) {
 beforeAll(async () => {
   sandbox = await startSandbox({
     port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: 'unused',
-    discourseApiKey: API_KEY,
+    vendors: { discourse: { apiKey: API_KEY } },
   });
   discourse = connector();
 });
@@ -69,16 +66,6 @@ beforeEach(async () => {
 afterAll(() => sandbox?.stop());
 
 describe('Discourse connector against the emulator', () => {
-  it('declares which actions are safe to repeat', () => {
-    expect(discourseActions).toMatchObject({
-      replyToTopic: { idempotent: false },
-      createTopic: { idempotent: false },
-      sendPrivateMessage: { idempotent: false },
-      addToGroup: { idempotent: true },
-      removeFromGroup: { idempotent: true },
-    });
-  });
-
   it('creates a topic once per dedup key, in the requested category', async () => {
     const input = {
       title: 'Welcome to the community forum',

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { OnboardingConfig } from '../../config/schema.js';
+import type { OnboardingConfig } from '../../workflows/onboarding/index.js';
 import { signDiscourseBody } from '../../connectors/discourse/signature.js';
 import { createLogger } from '../../runtime/logger.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
@@ -65,7 +65,13 @@ const onboardingRuns = async (email: string) =>
 beforeAll(async () => {
   t = await openTestDb();
   temporal = createTemporalClient(inject('temporalAddress'), 'default');
-  const route = createEventRouter({ db: t.db, temporal, taskQueue, onboarding, logger });
+  const route = createEventRouter({
+    db: t.db,
+    temporal,
+    taskQueue,
+    workflows: { onboarding },
+    logger,
+  });
   const app = createApp({
     logger,
     webhooks: webhookRoutes(
@@ -77,7 +83,7 @@ beforeAll(async () => {
           webhookSecret: secret,
         },
       },
-      route,
+      { community: route },
       logger,
     ),
     checks: { store: storeCheck(t.db), temporal: temporalCheck(temporal) },
@@ -89,10 +95,7 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${port}`;
   sandbox = await startSandbox({
     port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: 'unused',
-    discourseWebhookSecret: secret,
+    vendors: { discourse: { webhookSecret: secret } },
     townhallUrl: url,
   });
 });

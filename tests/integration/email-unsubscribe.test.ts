@@ -4,9 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { OnboardingStep } from '../../config/schema.js';
+import type { Step as OnboardingStep } from '../../workflows/steps/index.js';
 import { createEmailConnector } from '../../connectors/email/smtp.js';
-import { createTemplateRenderer } from '../../connectors/email/templates.js';
 import { unsubscribeToken } from '../../connectors/email/unsubscribe.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { RunningWorker } from '../../runtime/temporal.js';
@@ -16,7 +15,7 @@ import { createApp } from '../../server/app.js';
 import { unsubscribeRoutes } from '../../server/routes/unsubscribe.js';
 import { hasOptedOut } from '../../store/consent.js';
 import { upsertMemberFromIdentity } from '../../store/members.js';
-import type { OnboardingInput, OnboardingResult } from '../../workflows/onboarding.js';
+import type { OnboardingInput, OnboardingResult } from '../../workflows/onboarding/types.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { startTestSandbox } from '../support/sandbox.js';
@@ -37,7 +36,7 @@ let url: string;
 /** The transport settings `config/examples/sandbox.yaml` uses: STARTTLS required, then AUTH. */
 const productionLikeSmtp = () => ({
   host: '127.0.0.1',
-  port: sandbox.smtpPort,
+  port: sandbox.emulators.email.port,
   secure: false,
   requireTLS: true,
   tls: { rejectUnauthorized: false },
@@ -66,11 +65,14 @@ beforeAll(async () => {
     activities: createActivities({
       db: t.db,
       logger,
-      email: {
-        connector: createEmailConnector(productionLikeSmtp()),
-        from: 'Townhall <hello@townhall.test>',
-        unsubscribe: { secret, baseUrl: url, mailto: 'unsubscribe@townhall.test' },
-        render: createTemplateRenderer(path.resolve('config/examples/templates')),
+      publicUrl: url,
+      mailer: {
+        ...createEmailConnector(productionLikeSmtp()),
+        sender: {
+          from: 'Townhall <hello@townhall.test>',
+          templatesDir: path.resolve('config/examples/templates'),
+          unsubscribe: { secret, mailto: 'unsubscribe@townhall.test' },
+        },
       },
     }),
   });
@@ -110,7 +112,8 @@ async function sendWelcome(memberId: string, run = 'a'): Promise<string | undefi
   return result.steps[0]?.outcome;
 }
 
-const mailTo = (address: string) => sandbox.smtp.list().filter((m) => m.to.includes(address));
+const mailTo = (address: string) =>
+  sandbox.emulators.email.list().filter((m) => m.to.includes(address));
 
 /** The https link out of `List-Unsubscribe: <mailto:...>, <https://...>`. */
 function httpsLink(header: string | undefined): string {

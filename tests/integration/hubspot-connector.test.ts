@@ -19,7 +19,7 @@ const post = (path: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 const requestsTo = (method: string, path: string) =>
-  sandbox.hubspot.requests().filter((r) => r.method === method && r.path === path);
+  sandbox.emulators.hubspot.requests().filter((r) => r.method === method && r.path === path);
 const PROPERTY_NAMES = DEFAULT_COMMUNITY_PROPERTIES.map((p) => p.name);
 
 beforeAll(async () => {
@@ -50,7 +50,9 @@ describe('ensureCommunityProperties', () => {
     expect(second).toEqual({ groupCreated: false, created: [], existing: PROPERTY_NAMES });
     expect(requestsTo('POST', '/crm/v3/properties/contacts')).toHaveLength(PROPERTY_NAMES.length);
 
-    const stored = sandbox.hubspot.properties().filter((p) => p.groupName === 'community');
+    const stored = sandbox.emulators.hubspot
+      .properties()
+      .filter((p) => p.groupName === 'community');
     expect(stored.map((p) => p.name)).toEqual(PROPERTY_NAMES);
     expect(stored.find((p) => p.name === 'community_churn_risk')).toMatchObject({
       type: 'enumeration',
@@ -116,14 +118,14 @@ describe('contacts', () => {
         code: 'PROPERTY_DOESNT_EXIST',
       },
     ]);
-    expect(sandbox.hubspot.list()).toHaveLength(97);
+    expect(sandbox.emulators.hubspot.list()).toHaveLength(97);
     const upserts = requestsTo('POST', '/crm/v3/objects/contacts/batch/upsert');
     expect(upserts.map((r) => r.status)).toEqual([207]);
 
     // Repeating the batch changes nothing: upserts are keyed by email.
     const again = await hubspot.upsertContacts(batch);
     expect(again.upserted.filter((u) => u.created)).toEqual([]);
-    expect(sandbox.hubspot.list()).toHaveLength(97);
+    expect(sandbox.emulators.hubspot.list()).toHaveLength(97);
   });
 
   it('refuses more than 100 records without calling HubSpot, and merges duplicate emails', async () => {
@@ -138,7 +140,7 @@ describe('contacts', () => {
     expect(merged.upserted).toEqual([
       { email: 'Ada@Example.com', contactId: expect.any(String), created: true },
     ]);
-    expect(sandbox.hubspot.list()[0]?.properties).toMatchObject({
+    expect(sandbox.emulators.hubspot.list()[0]?.properties).toMatchObject({
       firstname: 'Ada',
       lastname: 'Lovelace',
     });
@@ -233,7 +235,7 @@ describe('contacts', () => {
     expect(byEmail.id).toBe(upserted[0]!.contactId);
     expect(byEmail.properties.community_post_count).toBe('12');
     await hubspot.updateContact({ id: byEmail.id, properties: { community_churn_risk: 'medium' } });
-    expect(sandbox.hubspot.list()[0]?.properties).toMatchObject({
+    expect(sandbox.emulators.hubspot.list()[0]?.properties).toMatchObject({
       community_post_count: '12',
       community_churn_risk: 'medium',
     });
@@ -257,7 +259,7 @@ describe('contacts', () => {
     await hubspot.archiveContacts([ids[0]!]);
     await hubspot.archiveContacts([ids[0]!, '999999']);
     expect(
-      sandbox.hubspot
+      sandbox.emulators.hubspot
         .list()
         .filter((c) => c.archived)
         .map((c) => c.id),
@@ -268,7 +270,7 @@ describe('contacts', () => {
       await hubspot.gdprDeleteContact({ id: 'member1@example.com', idProperty: 'email' }),
     ).toEqual({ deleted: true });
     expect(await hubspot.gdprDeleteContact({ id: ids[2]! })).toEqual({ deleted: true });
-    expect(sandbox.hubspot.list().map((c) => c.id)).toEqual([ids[0]]);
+    expect(sandbox.emulators.hubspot.list().map((c) => c.id)).toEqual([ids[0]]);
     // Already gone: by id HubSpot says 404, by email it blocks the address anyway.
     expect(await hubspot.gdprDeleteContact({ id: ids[2]! })).toEqual({ deleted: false });
     expect(

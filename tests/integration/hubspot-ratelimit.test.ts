@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { hubspotCrm } from '../../connectors/hubspot/capabilities.js';
 import { createHubSpotConnector } from '../../connectors/hubspot/client.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { RunningWorker } from '../../runtime/temporal.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { upsertMemberFromIdentity } from '../../store/members.js';
-import type { OnboardingInput, OnboardingResult } from '../../workflows/onboarding.js';
+import type { OnboardingInput, OnboardingResult } from '../../workflows/onboarding/types.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { SANDBOX_HUBSPOT_TOKEN, startTestSandbox } from '../support/sandbox.js';
@@ -38,7 +39,10 @@ beforeAll(async () => {
     activities: createActivities({
       db: t.db,
       logger,
-      hubspot: createHubSpotConnector({ accessToken: SANDBOX_HUBSPOT_TOKEN, baseUrl: sandbox.url }),
+      publicUrl: 'http://127.0.0.1:3000',
+      crm: hubspotCrm(
+        createHubSpotConnector({ accessToken: SANDBOX_HUBSPOT_TOKEN, baseUrl: sandbox.url }),
+      ),
     }),
   });
 });
@@ -78,7 +82,7 @@ async function onboard(name: string): Promise<OnboardingResult> {
 }
 
 const upsertStatuses = () =>
-  sandbox.hubspot
+  sandbox.emulators.hubspot
     .requests()
     .filter((r) => r.path === '/crm/v3/objects/contacts/batch/upsert')
     .map((r) => r.status);
@@ -98,7 +102,9 @@ describe('HubSpot 429 storms, through a real Temporal worker', () => {
 
     expect(result.steps[0]?.outcome).toMatch(/^created contact \d+$/);
     expect(sandbox.faults.list()).toEqual([]);
-    expect(sandbox.hubspot.list().map((c) => c.properties.email)).toEqual(['storm@example.com']);
+    expect(sandbox.emulators.hubspot.list().map((c) => c.properties.email)).toEqual([
+      'storm@example.com',
+    ]);
     expect(upsertStatuses()).toEqual([200]);
     // 3 s + 3 s advertised; the retry policy alone would have waited 1 s + 2 s.
     expect(elapsed).toBeGreaterThanOrEqual(6_000);
@@ -114,7 +120,7 @@ describe('HubSpot 429 storms, through a real Temporal worker', () => {
     const elapsed = Date.now() - started;
 
     for (const result of results) expect(result.steps[0]?.outcome).toMatch(/^created contact/);
-    const emails = sandbox.hubspot.list().map((c) => c.properties.email);
+    const emails = sandbox.emulators.hubspot.list().map((c) => c.properties.email);
     expect(emails.sort()).toEqual(names.map((n) => `${n}@example.com`).sort());
     const statuses = upsertStatuses();
     expect(statuses.filter((s) => s === 200)).toHaveLength(names.length);

@@ -97,8 +97,8 @@ describe('HubSpot connector', () => {
     });
     expect(first.created).toBe(true);
     expect(second).toEqual({ contactId: first.contactId, created: false });
-    expect(sandbox.hubspot.list()).toHaveLength(1);
-    expect(sandbox.hubspot.list()[0]?.properties).toMatchObject({
+    expect(sandbox.emulators.hubspot.list()).toHaveLength(1);
+    expect(sandbox.emulators.hubspot.list()[0]?.properties).toMatchObject({
       firstname: 'Ada',
       lastname: 'Lovelace',
     });
@@ -134,7 +134,7 @@ describe('HubSpot connector', () => {
       });
     }
     expect(await upsert()).toMatchObject({ created: true });
-    expect(sandbox.hubspot.list()).toHaveLength(1);
+    expect(sandbox.emulators.hubspot.list()).toHaveLength(1);
   });
 
   it('reports an unreachable HubSpot as unavailable (retryable)', async () => {

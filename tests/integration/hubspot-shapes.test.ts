@@ -17,7 +17,7 @@ const api = (method: string, path: string, body?: unknown, token = SANDBOX_HUBSP
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 const lastRequest = (path: string) =>
-  sandbox.hubspot
+  sandbox.emulators.hubspot
     .requests()
     .filter((r) => r.path === path)
     .at(-1);

@@ -5,7 +5,7 @@ import { hubspotConfigSchema } from '../../connectors/hubspot/config.js';
 import { signHubSpotV3 } from '../../connectors/hubspot/signature.js';
 import { createLogger } from '../../runtime/logger.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
-import { SANDBOX_PORTAL_ID } from '../../sandbox/hubspot.js';
+import { SANDBOX_PORTAL_ID } from '../../sandbox/hubspot/index.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { startSandbox } from '../../sandbox/index.js';
 import { createApp } from '../../server/app.js';
@@ -33,7 +33,7 @@ beforeAll(async () => {
     db: t.db,
     temporal: createTemporalClient(inject('temporalAddress'), 'default'),
     taskQueue: 'unused',
-    onboarding: undefined,
+    workflows: {},
     logger,
   });
   const hubspot = hubspotConfigSchema.parse({ accessToken: SANDBOX_HUBSPOT_TOKEN, clientSecret });
@@ -41,9 +41,8 @@ beforeAll(async () => {
     logger,
     webhooks: webhookRoutes(
       { hubspot },
-      route,
+      { community: route, business: createBusinessEventRouter({ db: t.db, logger }) },
       logger,
-      createBusinessEventRouter({ db: t.db, logger }),
     ),
     checks: { store: storeCheck(t.db) },
   });
@@ -54,10 +53,7 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${port}`;
   sandbox = await startSandbox({
     port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: SANDBOX_HUBSPOT_TOKEN,
-    hubspotClientSecret: clientSecret,
-    slackSigningSecret: 'unused',
+    vendors: { hubspot: { accessToken: SANDBOX_HUBSPOT_TOKEN, clientSecret } },
     townhallUrl: url,
   });
 });
@@ -218,7 +214,7 @@ describe('the sandbox sends signed webhooks when contacts change', () => {
     ]);
     expect(events.every((e) => e.payload.contactId === contactId)).toBe(true);
     // Changes close together travel in one request, as HubSpot batches them.
-    const deliveries = sandbox.hubspot.webhookDeliveries();
+    const deliveries = sandbox.emulators.hubspot.webhookDeliveries();
     expect(deliveries.every((d) => d.status === 200 && d.attempts === 1)).toBe(true);
     expect(deliveries.reduce((sum, d) => sum + d.events, 0)).toBe(3);
   });

@@ -3,12 +3,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { toActivityFailure } from '../../activities/failures.js';
 import { ConnectorError } from '../../connectors/errors.js';
 import type { IntercomConnector } from '../../connectors/intercom/connector.js';
-import { createIntercomConnector, intercomActions } from '../../connectors/intercom/connector.js';
+import { createIntercomConnector } from '../../connectors/intercom/connector.js';
 import { refFor } from '../../connectors/intercom/dedup.js';
 import type { Sandbox } from '../../sandbox/index.js';
-import { loadIntercomSpec } from '../../sandbox/intercom-spec.js';
+import { loadIntercomSpec } from '../../sandbox/intercom/spec.js';
 import { startSandbox } from '../../sandbox/index.js';
-import type { ReceivedRequest } from '../../sandbox/intercom.js';
+import type { ReceivedRequest } from '../../sandbox/intercom/index.js';
 import { freePort } from '../support/ports.js';
 
 const TOKEN = 'test-intercom-token';
@@ -80,10 +80,7 @@ const input = (dedupKey: string, contactId: string) => ({
 beforeAll(async () => {
   sandbox = await startSandbox({
     port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: 'unused',
-    intercomAccessToken: TOKEN,
+    vendors: { intercom: { accessToken: TOKEN } },
   });
   intercom = connector();
   // The emulator parses the 2.14 description on its first request; do it before the clock runs.
@@ -105,17 +102,6 @@ afterEach(async () => {
 afterAll(() => sandbox?.stop());
 
 describe('Intercom connector against the emulator (intercom-client over a socket)', () => {
-  it('declares which actions are safe to repeat', () => {
-    conforming = false;
-    expect(intercomActions).toEqual({
-      findOrCreateContact: { idempotent: true },
-      createTicket: { idempotent: false },
-      replyAsAdmin: { idempotent: false },
-      updateState: { idempotent: true },
-      getTicket: { idempotent: true },
-    });
-  });
-
   it('finds or creates a contact by external id, then by email', async () => {
     const first = await intercom.findOrCreateContact({
       externalId: 'member-1',
@@ -272,27 +258,6 @@ describe('Intercom connector against the emulator (intercom-client over a socket
     });
   });
 
-  it('updates the ticket state by category, once', async () => {
-    const contact = await intercom.findOrCreateContact({ email: 'ada@example.com' });
-    const { id } = await intercom.createTicket(input('states', contact.id));
-    expect(await intercom.updateState({ ticketId: id, state: 'in_progress' })).toEqual({
-      changed: true,
-    });
-    expect(await intercom.updateState({ ticketId: id, state: 'in_progress' })).toEqual({
-      changed: false,
-    });
-    expect(await intercom.getTicket(id)).toMatchObject({ state: 'in_progress', status: 'open' });
-    await intercom.updateState({ ticketId: id, state: 'waiting_on_customer' });
-    expect(await intercom.getTicket(id)).toMatchObject({ status: 'waiting' });
-    await intercom.updateState({ ticketId: id, state: 'resolved' });
-    expect(await intercom.getTicket(id)).toMatchObject({ state: 'resolved', status: 'resolved' });
-    const updates = (await inspect<ReceivedRequest>('requests')).filter((r) => r.method === 'PUT');
-    expect(updates).toHaveLength(3);
-    await expect(
-      intercom.updateState({ ticketId: '424242', state: 'resolved' }),
-    ).rejects.toMatchObject({ code: 'not_found' });
-  });
-
   it('creates a conversation instead, by config, also once per dedup key', async () => {
     const conversations = connector({ create: 'conversation', ticketTypeId: undefined });
     const contact = await conversations.findOrCreateContact({ externalId: 'member-9' });
@@ -307,9 +272,10 @@ describe('Intercom connector against the emulator (intercom-client over a socket
     const stored = await inspect<{ id: string; source: { body: string } }>('conversations');
     expect(stored).toHaveLength(1);
     expect(stored[0]?.source.body).toContain(first.externalId);
-    await expect(
-      conversations.updateState({ ticketId: first.id, state: 'resolved' }),
-    ).rejects.toMatchObject({ code: 'invalid', retryable: false });
+    await expect(conversations.getTicket(first.id)).rejects.toMatchObject({
+      code: 'invalid',
+      retryable: false,
+    });
   });
 
   it('a 401 is not retryable and names the credential, without echoing it', async () => {

@@ -6,9 +6,9 @@ import { asActivityFailure } from '../../activities/failures.js';
 import { createIntercomConnector } from '../../connectors/intercom/connector.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
-import { loadIntercomSpec } from '../../sandbox/intercom-spec.js';
+import { loadIntercomSpec } from '../../sandbox/intercom/spec.js';
 import { startSandbox } from '../../sandbox/index.js';
-import type { ReceivedRequest } from '../../sandbox/intercom.js';
+import type { ReceivedRequest } from '../../sandbox/intercom/index.js';
 import { freePort } from '../support/ports.js';
 import type { RunningWorker } from '../../runtime/temporal.js';
 import { startTestWorker } from '../support/worker.js';
@@ -24,10 +24,7 @@ let worker: RunningWorker;
 beforeAll(async () => {
   sandbox = await startSandbox({
     port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: 'unused',
-    intercomAccessToken: TOKEN,
+    vendors: { intercom: { accessToken: TOKEN } },
   });
   const intercom = createIntercomConnector({
     accessToken: TOKEN,

@@ -2,16 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { OnboardingStep } from '../../config/schema.js';
+import type { Step as OnboardingStep } from '../../workflows/steps/index.js';
 import { createDiscourseConnector } from '../../connectors/discourse/client.js';
-import { discourseMessenger } from '../../connectors/discourse/messenger.js';
+import { discourseMessenger } from '../../connectors/discourse/capabilities.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { RunningWorker } from '../../runtime/temporal.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { claimDelivery } from '../../store/deliveries.js';
 import { upsertMemberFromIdentity } from '../../store/members.js';
-import type { OnboardingInput, OnboardingResult } from '../../workflows/onboarding.js';
+import type { OnboardingInput, OnboardingResult } from '../../workflows/onboarding/types.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { startTestSandbox } from '../support/sandbox.js';
@@ -43,6 +43,7 @@ beforeAll(async () => {
     activities: createActivities({
       db: t.db,
       logger,
+      publicUrl: 'http://127.0.0.1:3000',
       messengers: { discourse: discourseMessenger(createDiscourseConnector(discourseConfig())) },
     }),
   });
@@ -139,7 +140,7 @@ describe('onboarding dm.send (real Temporal, Discourse emulator)', () => {
     const workflowId = `onboarding-dm:${memberId}`;
     // What a crashed first attempt leaves behind: the message went out, the ledger says
     // 'sending', and the activity never reported back.
-    const key = `${workflowId}/step-0`;
+    const key = `${workflowId}/steps[0]#1`;
     expect((await claimDelivery(t.db, key, 'dm:discourse')).kind).toBe('claimed');
     await discourseMessenger(createDiscourseConnector(discourseConfig())).sendDirectMessage({
       to: { userId: 'ignored', handle: 'alan' },

@@ -4,9 +4,9 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { OnboardingStep } from '../../config/schema.js';
+import type { Step as OnboardingStep } from '../../workflows/steps/index.js';
 import { createEmailConnector } from '../../connectors/email/smtp.js';
-import { createTemplateRenderer } from '../../connectors/email/templates.js';
+import { hubspotCrm } from '../../connectors/hubspot/capabilities.js';
 import { createHubSpotConnector } from '../../connectors/hubspot/client.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { RunningWorker } from '../../runtime/temporal.js';
@@ -14,7 +14,7 @@ import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { recordConsent } from '../../store/consent.js';
 import { upsertMemberFromIdentity } from '../../store/members.js';
-import type { OnboardingInput, OnboardingResult } from '../../workflows/onboarding.js';
+import type { OnboardingInput, OnboardingResult } from '../../workflows/onboarding/types.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { SANDBOX_HUBSPOT_TOKEN, startTestSandbox } from '../support/sandbox.js';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   client = createTemporalClient(inject('temporalAddress'), 'default');
   const email = createEmailConnector({
     host: '127.0.0.1',
-    port: sandbox.smtpPort,
+    port: sandbox.emulators.email.port,
     secure: false,
     // The sink's STARTTLS certificate is self-signed.
     tls: { rejectUnauthorized: false },
@@ -46,16 +46,17 @@ beforeAll(async () => {
     activities: createActivities({
       db: t.db,
       logger,
-      hubspot: createHubSpotConnector({ accessToken: SANDBOX_HUBSPOT_TOKEN, baseUrl: sandbox.url }),
-      email: {
-        connector: email,
-        from: 'Townhall <hi@townhall.test>',
-        unsubscribe: {
-          secret: 'onboarding-test-unsubscribe-secret',
-          baseUrl: 'http://127.0.0.1:3000',
-          mailto: 'hi@townhall.test',
+      publicUrl: 'http://127.0.0.1:3000',
+      crm: hubspotCrm(
+        createHubSpotConnector({ accessToken: SANDBOX_HUBSPOT_TOKEN, baseUrl: sandbox.url }),
+      ),
+      mailer: {
+        ...email,
+        sender: {
+          from: 'Townhall <hi@townhall.test>',
+          templatesDir: templates,
+          unsubscribe: { secret: 'onboarding-test-unsubscribe-secret', mailto: 'hi@townhall.test' },
         },
-        render: createTemplateRenderer(templates),
       },
     }),
   });
@@ -79,7 +80,8 @@ function run(memberId: string, steps: OnboardingStep[]): Promise<OnboardingResul
   });
 }
 
-const mailTo = (address: string) => sandbox.smtp.list().filter((m) => m.to.includes(address));
+const mailTo = (address: string) =>
+  sandbox.emulators.email.list().filter((m) => m.to.includes(address));
 
 describe('onboarding workflow (real Temporal, real store, sandbox vendors)', () => {
   it('runs its steps in order with the configured waits', async () => {
@@ -98,7 +100,9 @@ describe('onboarding workflow (real Temporal, real store, sandbox vendors)', () 
       'waited',
       'sent',
     ]);
-    const contact = sandbox.hubspot.list().find((c) => c.properties.email === 'order@example.com');
+    const contact = sandbox.emulators.hubspot
+      .list()
+      .find((c) => c.properties.email === 'order@example.com');
     // The first contact write made the community properties exist (once per worker).
     const { properties } = (await (
       await fetch(`${sandbox.url}/_sandbox/hubspot/properties`)
@@ -138,7 +142,7 @@ describe('onboarding workflow (real Temporal, real store, sandbox vendors)', () 
       steps: [{ outcome: expect.stringMatching(/^updated contact/) }],
     });
     expect(
-      sandbox.hubspot.list().filter((c) => c.properties.email === 'again@example.com'),
+      sandbox.emulators.hubspot.list().filter((c) => c.properties.email === 'again@example.com'),
     ).toHaveLength(1);
   });
 

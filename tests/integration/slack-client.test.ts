@@ -3,13 +3,15 @@ import { WebClient, WebAPIPlatformError } from '@slack/web-api';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../connectors/errors.js';
-import type { SlackConnector } from '../../connectors/slack/client.js';
-import { createSlackConnector, slackActions } from '../../connectors/slack/client.js';
-import { slackMessenger } from '../../connectors/slack/messenger.js';
+import type { PostedMessage, SlackAttempt, SlackConnector } from '../../connectors/slack/client.js';
+import { createSlackConnector } from '../../connectors/slack/client.js';
+import { slackMessenger } from '../../connectors/slack/capabilities.js';
+import type { DirectMessenger } from '../../connectors/ports.js';
+import { sendOnce } from '../../activities/send-once.js';
+import { createLogger } from '../../runtime/logger.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { startSandbox } from '../../sandbox/index.js';
-import { DEFAULT_SLACK_SPEC } from '../../sandbox/slack-web-spec.js';
-import { createSlackPostLedger } from '../../store/slack-posts.js';
+import { DEFAULT_SLACK_SPEC } from '../../sandbox/slack/spec.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { freePort } from '../support/ports.js';
@@ -20,16 +22,89 @@ const ADA = 'U0ADALOVE';
 
 let sandbox: Sandbox;
 let t: TestDb;
-/** The production shape: WebClient + the store-backed post ledger. */
-let slack: SlackConnector;
-/** Without a ledger: dedup by searching Slack's history before every post. */
-let ledgerless: SlackConnector;
+const logger = createLogger('test');
+logger.level = 'silent';
 
-const connector = (overrides: { botToken?: string; apiUrl?: string } = {}, withLedger = true) =>
-  createSlackConnector(
-    { botToken: TOKEN, apiUrl: `${sandbox.url}/api/`, timeoutMs: 2_000, ...overrides },
-    withLedger ? { ledger: createSlackPostLedger(t.db) } : {},
-  );
+/** The posting actions with a plain dedup key, as the tests call them. */
+type Keyed = Omit<SlackConnector, 'postMessage' | 'replyInThread' | 'sendDirectMessage'> & {
+  postMessage(channel: string, text: string, key: string): Promise<PostedMessage>;
+  replyInThread(
+    channel: string,
+    threadTs: string,
+    text: string,
+    key: string,
+  ): Promise<PostedMessage>;
+  sendDirectMessage(userId: string, text: string, key: string): Promise<PostedMessage>;
+};
+/** The production shape: WebClient behind townhall's one effect ledger (sendOnce). */
+let slack: Keyed;
+/** Without a ledger: dedup by searching Slack's history before every post. */
+let ledgerless: Keyed;
+
+const connector = (overrides: { botToken?: string; apiUrl?: string } = {}) =>
+  createSlackConnector({
+    botToken: TOKEN,
+    apiUrl: `${sandbox.url}/api/`,
+    timeoutMs: 2_000,
+    ...overrides,
+  });
+
+/** Runs one post through the ledger; a confirmed repeat is answered from it, as activities do. */
+async function once(
+  key: string,
+  post: (attempt: SlackAttempt) => Promise<PostedMessage>,
+  threadTs?: string,
+): Promise<PostedMessage> {
+  const outcome = await sendOnce({ db: t.db, logger }, key, 'slack', {
+    findsEarlier: true,
+    run: async (attempt) => {
+      const posted = await post(attempt);
+      return { messageId: `${posted.channel}:${posted.ts}`, posted };
+    },
+  });
+  if (outcome.status === 'sent') return outcome.receipt.posted;
+  const [channel = '', ts = ''] = (
+    outcome.status === 'already' ? (outcome.messageId ?? '') : ''
+  ).split(':');
+  return { channel, ts, ...(threadTs ? { threadTs } : {}), created: false };
+}
+
+function withLedger(raw: SlackConnector): Keyed {
+  return {
+    ...raw,
+    postMessage: (channel, text, key) => once(key, (a) => raw.postMessage(channel, text, a)),
+    replyInThread: (channel, threadTs, text, key) =>
+      once(key, (a) => raw.replyInThread(channel, threadTs, text, a), threadTs),
+    sendDirectMessage: (userId, text, key) =>
+      once(key, (a) => raw.sendDirectMessage(userId, text, a)),
+  };
+}
+
+function withoutLedger(raw: SlackConnector): Keyed {
+  const unknown = (dedupKey: string) => ({ dedupKey, earlierAttemptSince: 'unknown' as const });
+  return {
+    ...raw,
+    postMessage: (channel, text, key) => raw.postMessage(channel, text, unknown(key)),
+    replyInThread: (channel, threadTs, text, key) =>
+      raw.replyInThread(channel, threadTs, text, unknown(key)),
+    sendDirectMessage: (userId, text, key) => raw.sendDirectMessage(userId, text, unknown(key)),
+  };
+}
+
+/** A messenger's sends through the ledger, as the dm.send activity makes them. */
+const viaLedger =
+  (messenger: DirectMessenger) =>
+  async (
+    input: Omit<Parameters<DirectMessenger['sendDirectMessage']>[0], 'earlierAttemptSince'>,
+  ) => {
+    const outcome = await sendOnce({ db: t.db, logger }, input.dedupKey, 'dm:slack', {
+      findsEarlier: true,
+      run: (attempt) => messenger.sendDirectMessage({ ...input, ...attempt }),
+    });
+    return outcome.status === 'sent'
+      ? outcome.receipt
+      : { messageId: outcome.status === 'already' ? outcome.messageId : null, created: false };
+  };
 
 interface SandboxMessage {
   channel: string;
@@ -109,13 +184,10 @@ beforeAll(async () => {
   t = await openTestDb();
   sandbox = await startSandbox({
     port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: 'unused',
-    slackBotToken: TOKEN,
+    vendors: { slack: { botToken: TOKEN } },
   });
-  slack = connector();
-  ledgerless = connector({}, false);
+  slack = withLedger(connector());
+  ledgerless = withoutLedger(connector());
 });
 beforeEach(async () => {
   await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
@@ -126,19 +198,6 @@ afterAll(async () => {
 });
 
 describe('Slack connector (real WebClient) against the emulator', () => {
-  it('declares which actions are safe to repeat', () => {
-    expect(slackActions).toEqual({
-      postMessage: { idempotent: false },
-      replyInThread: { idempotent: false },
-      sendDirectMessage: { idempotent: false },
-      addRole: { idempotent: true },
-      removeRole: { idempotent: true },
-      lookupUser: { idempotent: true },
-      lookupUserByEmail: { idempotent: true },
-      fetchThread: { idempotent: true },
-    });
-  });
-
   it('posts once per dedup key; a confirmed key is answered from the ledger', async () => {
     const first = await slack.postMessage(GENERAL, 'Welcome, Ada!', 'onboarding:m-1/step-2');
     expect(first).toMatchObject({ channel: GENERAL, ts: expect.stringMatching(/^\d+\.\d{6}$/) });
@@ -197,16 +256,16 @@ describe('Slack connector (real WebClient) against the emulator', () => {
     expect(await messages(dm.channel)).toEqual([
       expect.objectContaining({ text: 'Hi Ada, welcome aboard', user: 'U0TOWNBOT' }),
     ]);
+    // The confirmed repeat is answered from the ledger before anything reaches Slack.
     expect(await calls()).toEqual([
       { method: 'conversations.open', params: { users: ADA } },
       {
         method: 'chat.postMessage',
         params: expect.objectContaining({ channel: dm.channel, text: 'Hi Ada, welcome aboard' }),
       },
-      { method: 'conversations.open', params: { users: ADA } },
     ]);
     // The same action behind the DirectMessenger contract the onboarding dm.send step uses.
-    const messenger = slackMessenger(slack);
+    const messenger = { sendDirectMessage: viaLedger(slackMessenger(connector())) };
     const input = {
       to: { userId: 'U0GRACEHO' },
       text: 'Hi Grace',
@@ -218,16 +277,6 @@ describe('Slack connector (real WebClient) against the emulator', () => {
     expect(await messenger.sendDirectMessage(input)).toEqual({ ...sent, created: false });
     const unknown = await slack.sendDirectMessage('U0NOBODY0', 'hi', 'k').catch((e: unknown) => e);
     expect(unknown).toMatchObject({ code: 'not_found', retryable: false });
-  });
-
-  it('refuses role changes without calling Slack', async () => {
-    for (const change of [slack.addRole(ADA, 'moderator'), slack.removeRole(ADA, 'moderator')]) {
-      const error = await change.catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ConnectorError);
-      expect(error).toMatchObject({ code: 'invalid', retryable: false });
-      expect((error as Error).message).toContain('Slack has no roles');
-    }
-    expect(await calls()).toEqual([]);
   });
 
   it('looks users up by id and by email; nobody is undefined', async () => {

@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { OnboardingConfig } from '../../config/schema.js';
+import type { OnboardingConfig } from '../../workflows/onboarding/index.js';
 import type { CommunityEvent } from '../../connectors/events.js';
 import { signSlackRequest } from '../../connectors/slack/signature.js';
 import { createLogger } from '../../runtime/logger.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { startSandbox } from '../../sandbox/index.js';
-import { createSlackSandbox } from '../../sandbox/slack.js';
+import { createSlackEmitter } from '../../sandbox/slack/events.js';
 import { createApp } from '../../server/app.js';
 import type { EventRouter } from '../../server/router.js';
 import { createEventRouter } from '../../server/router.js';
@@ -121,13 +121,13 @@ beforeAll(async () => {
   temporal = createTemporalClient(inject('temporalAddress'), 'default');
   const downTemporal = createTemporalClient(`127.0.0.1:${await freePort()}`, 'default');
   downDb = (await openDb({ url: `postgres://nobody@127.0.0.1:${await freePort()}/none` })).db;
-  up = createEventRouter({ db: t.db, temporal, taskQueue, onboarding, logger });
+  up = createEventRouter({ db: t.db, temporal, taskQueue, workflows: { onboarding }, logger });
   temporalDown = (startTimeoutMs) =>
     createEventRouter({
       db: t.db,
       temporal: downTemporal,
       taskQueue,
-      onboarding,
+      workflows: { onboarding },
       logger,
       startTimeoutMs,
     });
@@ -149,16 +149,17 @@ beforeAll(async () => {
     createApp({
       logger,
       checks: {},
-      webhooks: webhookRoutes({ slack: { signingSecret: secret } }, (e) => current(e), logger),
+      webhooks: webhookRoutes(
+        { slack: { signingSecret: secret } },
+        { community: (e) => current(e) },
+        logger,
+      ),
     }),
   );
   url = await listen(outer);
   sandbox = await startSandbox({
     port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: secret,
-    slackRetryDelaysMs: [200, 400, 800],
+    vendors: { slack: { signingSecret: secret, retryDelaysMs: [200, 400, 800] } },
     townhallUrl: url,
   });
 });
@@ -502,7 +503,7 @@ describe('the sandbox emitter retries like Slack', () => {
   it('re-delivers after an http_timeout while the first delivery is still running', async () => {
     // An emitter that gives up on an answer after 300 ms, in front of a townhall whose first
     // delivery hangs on an unreachable Temporal for a second.
-    const quick = createSlackSandbox({
+    const quick = createSlackEmitter({
       signingSecret: secret,
       townhallUrl: () => url,
       retryDelaysMs: [100],
@@ -533,7 +534,13 @@ describe('the sandbox emitter retries like Slack', () => {
   });
 
   it('gives up after three retries, all carrying the same event', async () => {
-    const down = createEventRouter({ db: downDb, temporal, taskQueue, onboarding, logger });
+    const down = createEventRouter({
+      db: downDb,
+      temporal,
+      taskQueue,
+      workflows: { onboarding },
+      logger,
+    });
     current = down;
     received.length = 0;
     let emitted: Emitted;

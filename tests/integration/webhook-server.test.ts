@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { OnboardingConfig } from '../../config/schema.js';
+import type { OnboardingConfig } from '../../workflows/onboarding/index.js';
 import { createApp } from '../../server/app.js';
 import { storeCheck, temporalCheck } from '../../server/health.js';
 import { createEventRouter } from '../../server/router.js';
@@ -35,13 +35,13 @@ async function serve(db: Db, client: Client): Promise<string> {
     db,
     temporal: client,
     taskQueue,
-    onboarding,
+    workflows: { onboarding },
     logger,
     startTimeoutMs: 1_500,
   });
   const app = createApp({
     logger,
-    webhooks: webhookRoutes({ slack: { signingSecret: secret } }, route, logger),
+    webhooks: webhookRoutes({ slack: { signingSecret: secret } }, { community: route }, logger),
     checks: { store: storeCheck(db), temporal: temporalCheck(client) },
   });
   const port = await freePort();

@@ -48,7 +48,7 @@ connectors:
     templatesDir: ${path.resolve('config/examples/templates')}
     smtp:
       host: 127.0.0.1
-      port: ${sandbox.smtpPort}
+      port: ${sandbox.emulators.email.port}
       tls: { rejectUnauthorized: false }
     unsubscribeSecret: worker-crash-test-unsubscribe-secret
 workflows:
@@ -87,7 +87,8 @@ describe('a worker killed mid-wait', () => {
     );
     expect(joined.status).toBe(200);
 
-    const mail = () => sandbox.smtp.list().filter((m) => m.to.includes('crash@example.com'));
+    const mail = () =>
+      sandbox.emulators.email.list().filter((m) => m.to.includes('crash@example.com'));
     await waitFor('the welcome email', () => (mail().length === 1 ? true : undefined));
 
     // Mid-wait: no graceful shutdown, no chance to flush anything.
@@ -107,7 +108,7 @@ describe('a worker killed mid-wait', () => {
     expect(mail().map((m) => m.subject)).toEqual(['Welcome, Ada Crash', 'Day two, Ada Crash']);
     expect(Date.parse(mail()[1]!.receivedAt)).toBeGreaterThan(killedAt);
     expect(
-      sandbox.hubspot.list().filter((c) => c.properties.email === 'crash@example.com'),
+      sandbox.emulators.hubspot.list().filter((c) => c.properties.email === 'crash@example.com'),
     ).toHaveLength(1);
 
     const client = createTemporalClient(inject('temporalAddress'), 'default');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../connectors/errors.js';
 import type { ZendeskConnector } from '../../connectors/zendesk/client.js';
-import { createZendeskConnector, zendeskActions } from '../../connectors/zendesk/client.js';
+import { createZendeskConnector } from '../../connectors/zendesk/client.js';
 import type { ZendeskConfig } from '../../connectors/zendesk/config.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { startSandbox } from '../../sandbox/index.js';
@@ -79,19 +79,11 @@ const ticketInput = (externalId: string) => ({
 });
 
 beforeAll(async () => {
-  const options = {
-    smtpPort: 0,
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: 'unused',
-    zendeskEmail: EMAIL,
-    zendeskApiToken: TOKEN,
-  };
-  sandbox = await startSandbox({ ...options, port: await freePort(), smtpPort: await freePort() });
+  const zendeskOptions = { email: EMAIL, apiToken: TOKEN };
+  sandbox = await startSandbox({ port: await freePort(), vendors: { zendesk: zendeskOptions } });
   forgetful = await startSandbox({
-    ...options,
     port: await freePort(),
-    smtpPort: await freePort(),
-    zendeskIdempotencyTtlMs: 0,
+    vendors: { zendesk: { ...zendeskOptions, idempotencyTtlMs: 0 } },
   });
   zendesk = createZendeskConnector(configFor(sandbox));
 });
@@ -105,17 +97,6 @@ afterAll(async () => {
 });
 
 describe('Zendesk connector (node-zendesk) against the emulator', () => {
-  it('declares which actions are safe to repeat', () => {
-    expect(zendeskActions).toEqual({
-      upsertUser: { idempotent: true },
-      createTicket: { idempotent: true },
-      findTicketByExternalId: { idempotent: true },
-      addComment: { idempotent: false },
-      updateStatus: { idempotent: true },
-      listComments: { idempotent: true },
-    });
-  });
-
   it('creates or updates a user by email, and by external id', async () => {
     const first = await zendesk.upsertUser({ name: 'Ada', email: 'Ada@Example.com' });
     expect(first).toMatchObject({

@@ -4,8 +4,9 @@ import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createZendeskActivities } from '../../activities/zendesk.js';
-import type { TicketInput } from '../../connectors/zendesk/client.js';
+import { createHelpDeskActivities } from '../../activities/helpdesk.js';
+import type { HelpDesk } from '../../connectors/ports.js';
+import { zendeskHelpDesk } from '../../connectors/zendesk/capabilities.js';
 import { createZendeskConnector } from '../../connectors/zendesk/client.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
@@ -25,11 +26,13 @@ let worker: RunningWorker;
 /** When each activity attempt started, per connector (good or bad credentials). */
 const attempts: Record<'good' | 'bad', number[]> = { good: [], bad: [] };
 
+type TicketInput = Parameters<HelpDesk['createTicket']>[0];
+
 const input = (externalId: string): TicketInput => ({
   externalId,
   requester: { email: 'ada@example.com', name: 'Ada' },
   subject: 'Password reset email never arrives',
-  comment: { body: 'Posted in the forum: the reset email never arrives.' },
+  body: 'Posted in the forum: the reset email never arrives.',
 });
 
 function run(workflowId: string, ticket: TicketInput, queue = taskQueue) {
@@ -43,11 +46,7 @@ function run(workflowId: string, ticket: TicketInput, queue = taskQueue) {
 beforeAll(async () => {
   sandbox = await startSandbox({
     port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: 'unused',
-    zendeskEmail: EMAIL,
-    zendeskApiToken: TOKEN,
+    vendors: { zendesk: { email: EMAIL, apiToken: TOKEN } },
   });
   const config = {
     baseUrl: sandbox.url,
@@ -56,19 +55,21 @@ beforeAll(async () => {
     webhookSecret: 'unused',
     ticketDefaults: { tags: [] },
   };
-  const good = createZendeskActivities({ zendesk: createZendeskConnector(config) });
-  const bad = createZendeskActivities({
-    zendesk: createZendeskConnector({ ...config, apiToken: 'revoked-token' }),
+  const good = createHelpDeskActivities({
+    helpdesk: zendeskHelpDesk(createZendeskConnector(config)),
+  });
+  const bad = createHelpDeskActivities({
+    helpdesk: zendeskHelpDesk(createZendeskConnector({ ...config, apiToken: 'revoked-token' })),
   });
   worker = await startTestWorker({
     taskQueue,
     workflowsPath: fileURLToPath(new URL('../support/zendesk-workflows.ts', import.meta.url)),
     activities: {
       // Which connector runs is picked by the ticket's external id, so one worker serves both.
-      async createZendeskTicket(ticket: TicketInput) {
+      async createTicket(ticket: TicketInput) {
         const which = ticket.externalId.startsWith('bad:') ? 'bad' : 'good';
         attempts[which].push(Date.now());
-        return (which === 'bad' ? bad : good).createZendeskTicket(ticket);
+        return (which === 'bad' ? bad : good).createTicket(ticket);
       },
     },
   });

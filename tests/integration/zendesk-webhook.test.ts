@@ -109,12 +109,7 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${port}`;
   sandbox = await startSandbox({
     port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: 'unused',
-    zendeskEmail: EMAIL,
-    zendeskApiToken: TOKEN,
-    zendeskWebhookSecret: SECRET,
+    vendors: { zendesk: { email: EMAIL, apiToken: TOKEN, webhookSecret: SECRET } },
     townhallUrl: url,
   });
   const zendeskConfig = {
@@ -126,7 +121,11 @@ beforeAll(async () => {
   };
   const app = createApp({
     logger,
-    webhooks: webhookRoutes({ zendesk: zendeskConfig }, noCommunityEvents, logger, business),
+    webhooks: webhookRoutes(
+      { zendesk: zendeskConfig },
+      { community: noCommunityEvents, business },
+      logger,
+    ),
     checks: {},
   });
   await new Promise<void>((resolve) => {

@@ -1,20 +1,17 @@
 import type { DiscordConfig } from '../../connectors/discord/config.js';
-import type { Sandbox, SandboxOptions } from '../../sandbox/index.js';
+import type { DiscordEmulatorOptions } from '../../sandbox/discord/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
 import { startSandbox } from '../../sandbox/index.js';
 import { freePort } from './ports.js';
 
 /** A sandbox whose Discord emulator accepts `botToken`, tuned for short tests. */
 export async function startDiscordSandbox(
   botToken: string,
-  tuning: SandboxOptions['discord'] = {},
+  tuning: Partial<DiscordEmulatorOptions> = {},
 ): Promise<Sandbox> {
   return startSandbox({
     port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: 'unused',
-    slackSigningSecret: 'unused',
-    discordBotToken: botToken,
-    discord: tuning,
+    vendors: { discord: { ...tuning, botToken } },
   });
 }
 
@@ -24,10 +21,10 @@ export const discordConfigFor = (
   botToken: string,
   overrides: Partial<DiscordConfig> = {},
 ): DiscordConfig => ({
-  applicationId: sandbox.discord.applicationId,
-  publicKey: sandbox.discord.publicKey,
+  applicationId: sandbox.emulators.discord.applicationId,
+  publicKey: sandbox.emulators.discord.publicKey,
   botToken,
-  guildId: sandbox.discord.guildId,
+  guildId: sandbox.emulators.discord.guildId,
   apiUrl: `${sandbox.url}/api`,
   ...overrides,
 });

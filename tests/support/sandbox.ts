@@ -8,9 +8,10 @@ export const SANDBOX_SLACK_SECRET = 'test-slack-secret';
 export async function startTestSandbox(): Promise<Sandbox> {
   return startSandbox({
     port: await freePort(),
-    smtpPort: await freePort(),
-    hubspotAccessToken: SANDBOX_HUBSPOT_TOKEN,
-    slackSigningSecret: SANDBOX_SLACK_SECRET,
+    vendors: {
+      hubspot: { accessToken: SANDBOX_HUBSPOT_TOKEN },
+      slack: { signingSecret: SANDBOX_SLACK_SECRET },
+    },
   });
 }
 

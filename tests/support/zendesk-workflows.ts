@@ -1,15 +1,17 @@
-// A workflow bundle for tests only: one Zendesk activity with the production retry preset, so a
-// test drives the connector the way a workflow will (real Temporal retries, real backoff).
+// A workflow bundle for tests only: the help desk's createTicket activity with the production
+// retry preset, so a test drives the connector the way a workflow does (real Temporal retries,
+// real backoff).
 import { proxyActivities } from '@temporalio/workflow';
-import type { createZendeskActivities } from '../../activities/zendesk.js';
-import type { TicketInput } from '../../connectors/zendesk/client.js';
+import type { createHelpDeskActivities } from '../../activities/helpdesk.js';
+import type { HelpDesk } from '../../connectors/ports.js';
 import { VENDOR_CALL } from '../../workflows/retry-policies.js';
 
-const { createZendeskTicket } =
-  proxyActivities<ReturnType<typeof createZendeskActivities>>(VENDOR_CALL);
+const { createTicket } = proxyActivities<ReturnType<typeof createHelpDeskActivities>>(VENDOR_CALL);
 
+/** Zendesk's ticket ids are numbers; the port carries them as strings. */
 export async function zendeskTicketWorkflow(
-  input: TicketInput,
+  input: Parameters<HelpDesk['createTicket']>[0],
 ): Promise<{ ticketId: number; created: boolean }> {
-  return createZendeskTicket(input);
+  const { ticketId, created } = await createTicket(input);
+  return { ticketId: Number(ticketId), created };
 }

@@ -87,13 +87,13 @@ workflows:
   it('requires the connector a step uses', () => {
     const text = minimal('      - crm.upsert_contact: {}');
     expect(problems(text)).toEqual([
-      'workflows.onboarding.steps[0].crm.upsert_contact: needs connectors.hubspot, which is not configured (add it under connectors:)',
+      'workflows.onboarding.steps[0].crm.upsert_contact: needs a CRM (capability crm): connectors.hubspot, which is not configured (add it under connectors:)',
     ]);
   });
 
   it('needs a platform that can send DMs for dm.send, and fills in its subject', () => {
     expect(problems(minimal("      - dm.send: { text: 'Welcome, {{ member.name }}!' }"))).toEqual([
-      'workflows.onboarding.steps[0].dm.send: needs one of connectors.slack, connectors.discord, connectors.discourse (Slack with a botToken)',
+      'workflows.onboarding.steps[0].dm.send: needs direct messages (capability messenger): one of connectors.slack, connectors.discord, connectors.discourse (Slack with a botToken)',
     ]);
     const withForum = minimal(
       "      - dm.send: { text: 'Welcome, {{ member.name }}!' }",

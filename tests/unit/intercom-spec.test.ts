@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadIntercomSpec } from '../../sandbox/intercom-spec.js';
+import { loadIntercomSpec } from '../../sandbox/intercom/spec.js';
 
 const spec = loadIntercomSpec();
 

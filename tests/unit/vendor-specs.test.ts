@@ -29,6 +29,8 @@ describe('vendored API descriptions', () => {
         'intercom/LICENSE.md',
         'slack/web-api.openapi.json',
         'slack/LICENSE',
+        'compose/compose-spec.json',
+        'compose/LICENSE',
       ]),
     );
   });

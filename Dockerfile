@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1
+# One image for every townhall role; the command picks it (see docker-compose.yml):
+#   node bin/townhall.js server | worker | gateway | sandbox | validate
+# The CLI runs through tsx (bin/townhall.js), so there is no compile step. The Temporal workflow
+# bundle is built here, at image build time, so a worker starts without running webpack.
+
+# Production dependencies only, from the lock file.
+FROM node:20-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM node:20-slim AS runtime
+# TOWNHALL_DATA_DIR holds the workflow bundle cache (built below, read by `townhall worker`) and
+# the gateway's spool; HOST/PORT are where `townhall server` listens inside the container.
+ENV NODE_ENV=production \
+    TOWNHALL_DATA_DIR=/app/data \
+    HOST=0.0.0.0 \
+    PORT=3000
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY . .
+# The bundle is cached by a hash of workflows/ and the SDK version, under TOWNHALL_DATA_DIR;
+# built as the unprivileged user so the same user can read it (and add to it) at run time.
+RUN mkdir -p "$TOWNHALL_DATA_DIR" && chown node:node "$TOWNHALL_DATA_DIR"
+USER node
+RUN node bin/townhall.js bundle && ls "$TOWNHALL_DATA_DIR"/workflow-bundle-*.js
+
+EXPOSE 3000
+# /readyz answers 200 only when the store and Temporal answer. node is in the image; curl is not.
+# Only the server listens: compose turns this off for the worker, gateway and sandbox.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/readyz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "bin/townhall.js", "server"]

@@ -1,0 +1,52 @@
+import { getIdentity } from '../store/members.js';
+import type { ActivityDeps } from './index.js';
+import { activityKey } from './activity-key.js';
+import { toActivityFailure } from './failures.js';
+import { requireMember } from './member.js';
+import { sendOnce } from './send-once.js';
+import { renderText } from './templates.js';
+
+export function createMessagingActivities(deps: ActivityDeps) {
+  const { db, messengers } = deps;
+  return {
+    /**
+     * One private message to the member on the platform they joined from, at most once per
+     * step: the ledger answers a confirmed repeat, and after an attempt whose outcome is unknown
+     * (a crash or a lost answer mid-send) the platform looks for that attempt's message by the
+     * same key before posting.
+     */
+    async sendDirectMessage(input: {
+      memberId: string;
+      platform: string;
+      text: string;
+      subject: string;
+    }): Promise<string> {
+      const messenger = messengers?.[input.platform];
+      if (!messenger) return `skipped: no ${input.platform} connector can send direct messages`;
+      const member = await requireMember(db, input.memberId);
+      const identity = await getIdentity(db, member.id, input.platform);
+      if (!identity) return `skipped: member has no ${input.platform} identity`;
+
+      const vars = { member: { name: member.name ?? identity.handle ?? 'there' } };
+      const text = await renderText(input.text, vars, 'dm.send text').catch(fail);
+      const subject = await renderText(input.subject, vars, 'dm.send subject').catch(fail);
+      const outcome = await sendOnce(deps, activityKey(), `dm:${input.platform}`, {
+        findsEarlier: true,
+        run: (attempt) =>
+          messenger.sendDirectMessage({
+            ...attempt,
+            to: { userId: identity.userId, handle: identity.handle ?? undefined },
+            text,
+            subject,
+          }),
+      }).catch(fail);
+      if (outcome.status === 'sent')
+        return outcome.receipt.created === false ? 'already sent' : 'sent';
+      return 'already sent';
+    },
+  };
+}
+
+function fail(error: unknown): never {
+  throw toActivityFailure(error);
+}

@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import { ConnectorError } from '../connectors/errors.js';
+import type { EffectAttempt } from '../connectors/ports.js';
+import type { Db } from '../store/db.js';
+import {
+  claimDelivery,
+  completeDelivery,
+  getDelivery,
+  markUnconfirmed,
+} from '../store/deliveries.js';
+
+/** One effect that must happen at most once: an email, a DM, a thread reply, a comment. */
+export interface OnceEffect<R extends { messageId: string }> {
+  /**
+   * Whether the vendor can find what an earlier attempt did by its dedup key (Slack message
+   * metadata, a Discord nonce, a Discourse external id). Then an attempt whose outcome is unknown
+   * is retried with `earlierAttemptSince` so the vendor looks first; otherwise (SMTP) it is never
+   * retried, since nobody can tell whether it went out.
+   */
+  findsEarlier: boolean;
+  run(attempt: EffectAttempt): Promise<R>;
+}
+
+export type SendOutcome<R> =
+  /** This attempt made it (or found the earlier attempt's, then `receipt.created` is false). */
+  | { status: 'sent'; receipt: R }
+  /** A confirmed earlier attempt made it; `messageId` as that attempt recorded it. */
+  | { status: 'already'; messageId: string | null }
+  /** An earlier attempt may have made it and the vendor cannot tell: not attempted again. */
+  | { status: 'unconfirmed' };
+
+/**
+ * A ConnectorError that proves the vendor did nothing: it answered, and the answer was a
+ * refusal. `unavailable` (a timeout, a dropped connection, a 5xx) proves nothing.
+ */
+function definitelyRefused(error: unknown): boolean {
+  return error instanceof ConnectorError && error.code !== 'unavailable';
+}
+
+/**
+ * Runs `effect` at most once per `key` (workflow id + step path) through the deliveries ledger,
+ * whatever retries, crashes and replays happen around it. The ledger row is claimed before the
+ * effect and completed after it; an attempt that dies in between leaves the row unconfirmed.
+ */
+export async function sendOnce<R extends { messageId: string }>(
+  deps: { db: Db; logger: Logger },
+  key: string,
+  channel: string,
+  effect: OnceEffect<R>,
+): Promise<SendOutcome<R>> {
+  const { db, logger } = deps;
+  const claim = await claimDelivery(db, key, channel);
+  if (claim.kind === 'sent')
+    return { status: 'already', messageId: (await getDelivery(db, key))?.detail ?? null };
+
+  let earlierAttemptSince: Date | undefined;
+  if (claim.kind === 'unconfirmed') {
+    if (!effect.findsEarlier) {
+      logger.warn({ key, channel }, 'an earlier attempt may have sent this; not sending again');
+      return { status: 'unconfirmed' };
+    }
+    earlierAttemptSince = (await getDelivery(db, key))?.createdAt ?? new Date(0);
+    logger.info({ key, channel }, 'an earlier attempt may have sent this; the vendor looks first');
+  }
+
+  let receipt: R;
+  try {
+    receipt = await effect.run({ dedupKey: key, earlierAttemptSince });
+  } catch (error) {
+    const code = error instanceof ConnectorError ? error.code : 'error';
+    // A refusal of a first attempt frees the key; after an unknown attempt, the doubt remains.
+    if (definitelyRefused(error) && !earlierAttemptSince)
+      await completeDelivery(db, key, 'failed', code);
+    else if (effect.findsEarlier) await markUnconfirmed(db, key, code);
+    else await completeDelivery(db, key, 'failed', code);
+    throw error;
+  }
+  await completeDelivery(db, key, 'sent', receipt.messageId);
+  return { status: 'sent', receipt };
+}

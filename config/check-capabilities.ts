@@ -1,0 +1,64 @@
+import type { z } from 'zod';
+import type { AnyConnector } from '../connectors/descriptor.js';
+import type { SharedCapability } from '../connectors/ports.js';
+import { SHARED_CAPABILITIES } from '../connectors/ports.js';
+import type { AnyWorkflow } from '../workflows/descriptor.js';
+import { STEPS } from '../workflows/steps/index.js';
+import type { ProviderConfig } from './capabilities.js';
+import { missingCapability, providersOf, resolveProvider } from './capabilities.js';
+
+interface CheckedConfig extends ProviderConfig {
+  workflows: Record<string, unknown>;
+  temporal: { activitiesPerSecond: Record<string, number> };
+}
+
+const isShared = (capability: string): capability is SharedCapability =>
+  (SHARED_CAPABILITIES as readonly string[]).includes(capability);
+
+/**
+ * What the schema of each section cannot see alone: every step's capability has a configured
+ * connector to serve it, `providers:` names connectors that can, and per-connector settings
+ * name connectors that exist. Each problem has the path of the field to fix.
+ */
+export function checkCapabilities(
+  config: CheckedConfig,
+  registry: { connectors: readonly AnyConnector[]; workflows: readonly AnyWorkflow[] },
+  ctx: z.RefinementCtx,
+): void {
+  const problem = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+
+  for (const capability of SHARED_CAPABILITIES) {
+    const resolution = resolveProvider(config, registry.connectors, capability);
+    if ('problem' in resolution && config.providers?.[capability] !== undefined)
+      problem(['providers', capability], resolution.problem);
+  }
+
+  const ids = new Set(registry.connectors.map((connector) => connector.id));
+  for (const id of Object.keys(config.temporal.activitiesPerSecond))
+    if (!ids.has(id))
+      problem(
+        ['temporal', 'activitiesPerSecond', id],
+        `no connector is called ${id} (use one of ${[...ids].join(', ')})`,
+      );
+
+  for (const workflow of registry.workflows) {
+    const section = config.workflows[workflow.name];
+    if (section === undefined) continue;
+    for (const { path, steps } of workflow.steps?.(section) ?? [])
+      steps.forEach((step, index) => {
+        const capability = STEPS.find((definition) => definition.type === step.type)?.needs;
+        if (!capability) return;
+        const where = ['workflows', workflow.name, ...path, index, step.type];
+        if (isShared(capability)) {
+          const resolution = resolveProvider(config, registry.connectors, capability);
+          if ('none' in resolution)
+            problem(where, `needs ${missingCapability(config, registry.connectors, capability)}`);
+          else if ('problem' in resolution && config.providers?.[capability] === undefined)
+            problem(where, `needs ${resolution.problem}`);
+        } else if (providersOf(config, registry.connectors, capability).length === 0) {
+          problem(where, `needs ${missingCapability(config, registry.connectors, capability)}`);
+        }
+      });
+  }
+}

@@ -1,0 +1,23 @@
+import { discourseEmulator } from '../../sandbox/discourse/index.js';
+import { defineConnector } from '../descriptor.js';
+import { discourseMessenger, discourseThreadPoster } from './capabilities.js';
+import { createDiscourseConnector } from './client.js';
+import { discourseConfigSchema } from './config.js';
+import { discourseInbound } from './inbound.js';
+
+/** Discourse: signed webhooks in; private messages and topic replies out (Admin API). */
+export const discourse = defineConnector({
+  id: 'discourse',
+  title: 'Discourse',
+  config: discourseConfigSchema,
+  inbound: [{ path: '/webhooks/discourse', family: 'community', receiver: discourseInbound }],
+  connect: (config) => createDiscourseConnector(config),
+  capabilities: {
+    messenger: { create: (client) => discourseMessenger(client) },
+    threadPoster: { create: (client) => discourseThreadPoster(client) },
+  },
+  redactHeaders: ['x-discourse-event-signature', 'api-key'],
+  // Discourse's default admin API limit is 60 requests a minute.
+  activitiesPerSecond: 1,
+  sandbox: discourseEmulator,
+});

@@ -1,0 +1,193 @@
+/**
+ * The capabilities workflows and activities ask for, never a vendor. A connector descriptor says
+ * which of these it provides; the config says which connector serves a capability where several
+ * could (`providers: { crm: hubspot }`).
+ *
+ * Every effect that must happen once carries `dedupKey` (workflow id + step path, the same on
+ * every attempt). The activity layer's ledger (activities/send-once.ts) answers repeats of a
+ * confirmed effect itself; `earlierAttemptSince` tells the vendor side that an attempt began at
+ * that time and never confirmed (a crash, a lost answer), so it must look for that attempt's
+ * result before acting again.
+ */
+import type { TicketStatus } from './business-events.js';
+
+/** What the ledger knows about earlier attempts at one effect. */
+export interface EffectAttempt {
+  dedupKey: string;
+  /** Set when an earlier attempt began then and never confirmed: it may or may not have acted. */
+  earlierAttemptSince?: Date | undefined;
+}
+
+/** A message a platform holds: its id, and whether this call made it. */
+export interface PostReceipt {
+  messageId: string;
+  /** False when an earlier attempt had made it; undefined when the platform cannot tell. */
+  created?: boolean | undefined;
+}
+
+/** Who to message, as the member's platform identity knows them. */
+export interface DirectMessageTarget {
+  /** The platform's user id (Slack U…, Discord snowflake, Discourse numeric id). */
+  userId: string;
+  /** Username, where the platform addresses people by name (Discourse). */
+  handle?: string | undefined;
+}
+
+/** A platform that can send a member a private message. */
+export interface DirectMessenger {
+  sendDirectMessage(
+    input: EffectAttempt & {
+      to: DirectMessageTarget;
+      text: string;
+      /** A title, for platforms whose private messages have one (Discourse). */
+      subject: string;
+    },
+  ): Promise<PostReceipt>;
+}
+
+/** A platform that can reply in a thread (a Slack thread, a Discord thread, a Discourse topic). */
+export interface ThreadPoster {
+  replyInThread(
+    input: EffectAttempt & {
+      /** The channel holding the thread (Slack, Discord); a Discourse topic needs only threadId. */
+      channelId: string;
+      /** Slack thread_ts, Discord thread channel id, Discourse topic id. */
+      threadId: string;
+      text: string;
+    },
+  ): Promise<PostReceipt>;
+}
+
+/** A person in the CRM, keyed by email. */
+export interface CrmPerson {
+  email: string;
+  /** The member's name, which the CRM keeps in its own fields (first and last name). */
+  name?: string | undefined;
+  /** Custom properties by their name in the CRM. */
+  properties: Record<string, string>;
+}
+
+export interface CrmUpsertResult {
+  upserted: { email: string; personId: string; created: boolean }[];
+  /** Records the CRM refused for good (a bad address, an unknown property); retrying won't help. */
+  failed: { email: string; reason: string }[];
+}
+
+/** A CRM: people (contacts, leads) with townhall's community properties. */
+export interface Crm {
+  /** Makes sure the custom properties townhall writes exist; a read once they do. */
+  ensureProperties(): Promise<void>;
+  /** Creates or updates the person with this email: safe to repeat. */
+  upsertPerson(person: CrmPerson): Promise<{ personId: string; created: boolean }>;
+  /** Upserts at most `batchLimit` people in one call; partial failures are reported, not thrown. */
+  upsertPeople(people: readonly CrmPerson[]): Promise<CrmUpsertResult>;
+  /** The largest batch upsertPeople takes. */
+  readonly batchLimit: number;
+  /** People by email, with the properties asked for; emails the CRM does not know are missing. */
+  readPeople(
+    emails: readonly string[],
+    properties: readonly string[],
+  ): Promise<{
+    found: { personId: string; email: string; properties: Record<string, string | null> }[];
+    missing: string[];
+  }>;
+  /** Erases the person for good (GDPR); a person already gone is `deleted: false`, no error. */
+  deletePerson(email: string): Promise<{ deleted: boolean }>;
+}
+
+export interface TicketRequester {
+  email?: string | undefined;
+  name: string;
+  /** townhall's member id, where the help desk keeps an external id for people. */
+  externalId?: string | undefined;
+}
+
+export interface CreatedTicket {
+  ticketId: string;
+  /** What agents see, e.g. Intercom's ticket number; the id where the desk has no other. */
+  number: string;
+  /** Whether this call made it; false when an earlier attempt with the same externalId had. */
+  created: boolean;
+}
+
+/** A help desk: tickets with an external id that makes their creation idempotent. */
+export interface HelpDesk {
+  /** One live ticket per externalId, however often this is retried. */
+  createTicket(input: {
+    externalId: string;
+    requester: TicketRequester;
+    subject: string;
+    /** The first message (the thread's transcript), plain text. */
+    body: string;
+    tags?: string[] | undefined;
+  }): Promise<CreatedTicket>;
+  /** A public reply (the requester sees it) or an internal note. */
+  addComment(input: {
+    ticketId: string;
+    body: string;
+    public: boolean;
+  }): Promise<{ commentId: string }>;
+  /** The ticket's status in townhall's vocabulary, or undefined when there is no such ticket. */
+  readStatus(ticketId: string): Promise<{ status: TicketStatus; vendorStatus: string } | undefined>;
+  /** Erases the requester with this email and what the desk holds of them; none is no error. */
+  deleteRequester(email: string): Promise<{ deleted: boolean }>;
+}
+
+export interface OutgoingEmail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string | undefined;
+  /** Stable per intent, so receivers (and the sandbox) can tell a resend from a new message. */
+  idempotencyKey: string;
+  /** Extra headers, e.g. List-Unsubscribe. Values must not contain CR or LF. */
+  headers?: Record<string, string> | undefined;
+}
+
+/** Who townhall's mail comes from and how it is composed, whichever service carries it. */
+export interface MailSender {
+  /** e.g. "Townhall <hello@example.com>" */
+  from: string;
+  /** Folder of `<name>.txt.liquid` (and optional `<name>.html.liquid`) templates. */
+  templatesDir: string;
+  /** Signs the per-member one-click unsubscribe links; `mailto` is for RFC 2369 mail clients. */
+  unsubscribe: { secret: string; mailto: string };
+}
+
+/** Sends email. SMTP has no idempotency of its own: callers guard each send with the ledger. */
+export interface Mailer {
+  readonly sender: MailSender;
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+  close(): void;
+}
+
+/** The capabilities by name, as descriptors provide them and the config chooses them. */
+export interface Capabilities {
+  messenger: DirectMessenger;
+  threadPoster: ThreadPoster;
+  crm: Crm;
+  helpdesk: HelpDesk;
+  mailer: Mailer;
+}
+export type CapabilityName = keyof Capabilities;
+
+/**
+ * Capabilities one configured connector serves for everyone (`providers:` chooses when several
+ * could). The others are per platform: a DM or a thread reply goes out on the member's own.
+ */
+export const SHARED_CAPABILITIES = [
+  'crm',
+  'helpdesk',
+  'mailer',
+] as const satisfies readonly CapabilityName[];
+export type SharedCapability = (typeof SHARED_CAPABILITIES)[number];
+
+/** How each capability is named to people, in errors and summaries. */
+export const CAPABILITY_LABELS: Record<CapabilityName, string> = {
+  messenger: 'direct messages',
+  threadPoster: 'thread replies',
+  crm: 'a CRM',
+  helpdesk: 'a help desk',
+  mailer: 'email',
+};

@@ -1,0 +1,40 @@
+import type { CapabilityDeps } from '../activities/index.js';
+import type { ProviderConfig } from '../config/capabilities.js';
+import { providersOf, resolveProvider } from '../config/capabilities.js';
+import type { AnyConnector, ConnectorContext } from '../connectors/descriptor.js';
+import type { Capabilities, CapabilityName } from '../connectors/ports.js';
+
+/**
+ * The capabilities the configured connectors provide, for the activities: each connector's
+ * client made once, the per-platform ones (DMs, thread replies) for every platform that can, the
+ * shared ones (CRM, help desk, mailer) from the connector the config chooses.
+ */
+export function buildCapabilities(
+  config: ProviderConfig,
+  registry: readonly AnyConnector[],
+  context: ConnectorContext,
+): CapabilityDeps {
+  const clients = new Map<string, unknown>();
+  const connector = (id: string) => registry.find((candidate) => candidate.id === id)!;
+  function port<K extends CapabilityName>(id: string, capability: K): Capabilities[K] {
+    const descriptor = connector(id);
+    const section = config.connectors[id];
+    if (!clients.has(id)) clients.set(id, descriptor.connect?.(section, context));
+    return descriptor.capabilities![capability]!.create(clients.get(id), section);
+  }
+  const perPlatform = <K extends 'messenger' | 'threadPoster'>(capability: K) =>
+    Object.fromEntries(
+      providersOf(config, registry, capability).map((id) => [id, port(id, capability)]),
+    );
+  const shared = <K extends 'crm' | 'helpdesk' | 'mailer'>(capability: K) => {
+    const resolution = resolveProvider(config, registry, capability);
+    return 'id' in resolution ? port(resolution.id, capability) : undefined;
+  };
+  return {
+    messengers: perPlatform('messenger'),
+    threadPosters: perPlatform('threadPoster'),
+    crm: shared('crm'),
+    helpdesk: shared('helpdesk'),
+    mailer: shared('mailer'),
+  };
+}

@@ -1,0 +1,64 @@
+import type { CapabilityName } from '../connectors/ports.js';
+import { SHARED_CAPABILITIES } from '../connectors/ports.js';
+import type { AnyConnector } from '../connectors/descriptor.js';
+import type { ProviderConfig } from '../config/capabilities.js';
+import { resolveProvider } from '../config/capabilities.js';
+import type { Routing } from '../workflows/steps/context.js';
+
+export interface RoutingConfig extends ProviderConfig {
+  temporal: { taskQueue: string; activitiesPerSecond: Record<string, number> };
+}
+
+/** A rate-limited connector's own task queue, polled by every worker with the server's limit. */
+export interface VendorQueue {
+  connector: string;
+  taskQueue: string;
+  /** maxTaskQueueActivitiesPerSecond: the Temporal server enforces it across all workers. */
+  activitiesPerSecond: number;
+}
+
+/** `<main queue>@<connector id>`, e.g. townhall@hubspot. */
+export const vendorQueueName = (taskQueue: string, connector: string) =>
+  `${taskQueue}@${connector}`;
+
+/**
+ * The queues of the configured connectors that declare a rate limit (or get one in
+ * `temporal.activitiesPerSecond`): one queue per vendor account, so one vendor's limit never
+ * holds up calls to another, and a burst of work cannot spend a vendor's whole quota at once.
+ */
+export function vendorQueues(
+  config: RoutingConfig,
+  registry: readonly AnyConnector[],
+  taskQueue = config.temporal.taskQueue,
+): VendorQueue[] {
+  return registry.flatMap((connector) => {
+    if (config.connectors[connector.id] === undefined) return [];
+    const perSecond =
+      config.temporal.activitiesPerSecond[connector.id] ?? connector.activitiesPerSecond;
+    if (perSecond === undefined) return [];
+    return [
+      {
+        connector: connector.id,
+        taskQueue: vendorQueueName(taskQueue, connector.id),
+        activitiesPerSecond: perSecond,
+      },
+    ];
+  });
+}
+
+/** What a run is started with: who serves each shared capability, and the vendor queues. */
+export function routingFor(
+  config: RoutingConfig,
+  registry: readonly AnyConnector[],
+  taskQueue = config.temporal.taskQueue,
+): Routing {
+  const providers: Partial<Record<CapabilityName, string>> = {};
+  for (const capability of SHARED_CAPABILITIES) {
+    const resolution = resolveProvider(config, registry, capability);
+    if ('id' in resolution) providers[capability] = resolution.id;
+  }
+  const queues = Object.fromEntries(
+    vendorQueues(config, registry, taskQueue).map((queue) => [queue.connector, queue.taskQueue]),
+  );
+  return { providers, queues };
+}

@@ -1,0 +1,59 @@
+import type { Workflow } from '@temporalio/common';
+import type { z } from 'zod';
+import type { CommunityEvent, CommunityEventType } from '../connectors/events.js';
+import type { Routing } from './steps/context.js';
+import type { Step } from './steps/index.js';
+
+/** What a trigger computes a workflow's id and input from. */
+export interface TriggerContext<Config, E extends CommunityEvent = CommunityEvent> {
+  event: E;
+  /** The member behind the event's platform identity (found or created before the start). */
+  memberId: string;
+  /** The workflow's own config section, as it is now: a run keeps what it started with. */
+  config: Config;
+  routing: Routing;
+}
+
+/**
+ * One row of the trigger table: a normalized event that starts a workflow, with a deterministic
+ * id, so that duplicate deliveries resolve to one run.
+ */
+export interface StartTrigger<Config, W extends Workflow = Workflow> {
+  readonly on: CommunityEventType;
+  readonly workflow: W;
+  /** Whether this config wants the event at all (an `enabled: false` journey does not). */
+  enabled?(config: Config): boolean;
+  id(context: TriggerContext<Config>): string;
+  input(context: TriggerContext<Config>): Parameters<W>[0];
+  /**
+   * `once`: one run per id, ever: a duplicate joins the running one, and a finished one is never
+   * started again.
+   */
+  readonly entry: 'once';
+}
+
+/** A workflow type: its folder's descriptor, listed in workflows/registry.ts. */
+export interface WorkflowDescriptor<Name extends string = string, Config = unknown> {
+  /** Its key under `workflows:` in the config, and its workflow type name. */
+  readonly name: Name;
+  readonly workflow: Workflow;
+  readonly config: z.ZodType<Config, unknown>;
+  /** The step lists its config holds, with their paths under `workflows.<name>`. */
+  steps?(config: NoInfer<Config>): { path: (string | number)[]; steps: readonly Step[] }[];
+  readonly triggers: readonly StartTrigger<NoInfer<Config>, Workflow>[];
+}
+
+export type AnyWorkflow = WorkflowDescriptor<string, unknown>;
+
+export function defineWorkflow<const Name extends string, Config>(
+  descriptor: WorkflowDescriptor<Name, Config>,
+): WorkflowDescriptor<Name, Config> {
+  return descriptor;
+}
+
+/** A start trigger, typed by its workflow so its input is checked. */
+export function startOn<Config, W extends Workflow>(
+  trigger: StartTrigger<Config, W>,
+): StartTrigger<Config, W> {
+  return trigger;
+}

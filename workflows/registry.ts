@@ -1,0 +1,13 @@
+/**
+ * Every workflow type townhall runs, listed explicitly: the config's `workflows:` section and the
+ * trigger table come from this list. Each is also exported by name from workflows/index.ts, the
+ * worker's bundle entry (a test checks both lists agree).
+ */
+import type { AnyWorkflow } from './descriptor.js';
+import { onboardingWorkflow } from './onboarding/index.js';
+
+export const workflows = [onboardingWorkflow] as const;
+
+export type Workflows = typeof workflows;
+
+export const workflowRegistry: readonly AnyWorkflow[] = workflows;

@@ -1,0 +1,28 @@
+import type { createActivities } from '../../activities/index.js';
+import type { SharedCapability } from '../../connectors/ports.js';
+
+export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Where a run's vendor calls go, fixed when the run starts (a config change affects new runs):
+ * which connector serves each shared capability, and the task queue of each connector that has
+ * its own (rate-limited) one. A connector without a queue here is called on the run's own queue.
+ */
+export interface Routing {
+  providers?: Partial<Record<SharedCapability, string>> | undefined;
+  queues?: Record<string, string> | undefined;
+}
+
+/** What a step runs with, inside the workflow. */
+export interface StepContext {
+  memberId: string;
+  /** The platform the member came from: where `dm.send` messages them. */
+  platform?: string | undefined;
+  routing: Routing;
+  /**
+   * The activities for this step, on the task queue of `vendor` (the connector that serves the
+   * step's capability), with an activity id unique to this step and iteration: the idempotency
+   * key of every effect is `<workflow id>/<activity id>`.
+   */
+  activities: (vendor: string | undefined) => Activities;
+}

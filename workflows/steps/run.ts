@@ -1,0 +1,70 @@
+import { patched, proxyActivities } from '@temporalio/workflow';
+import { VENDOR_CALL } from '../retry-policies.js';
+import type { Activities, Routing, StepContext } from './context.js';
+import type { Step } from './index.js';
+import { STEPS } from './index.js';
+
+export interface StepOutcome {
+  type: Step['type'];
+  outcome: string;
+}
+
+/**
+ * Counts how often each step path has run in this run, so a step that runs again (a loop, a
+ * repeated drip) gets a new activity id, and with it a new idempotency key: `steps[2]#1`,
+ * `steps[2]#2`. Deterministic: it lives in the workflow's own state.
+ */
+export function stepIterations() {
+  const seen = new Map<string, number>();
+  return (path: string): number => {
+    const next = (seen.get(path) ?? 0) + 1;
+    seen.set(path, next);
+    return next;
+  };
+}
+
+/** Runs are started before step paths existed used `step-<index>`: they keep it on replay. */
+const STEP_PATH_IDS = 'activity-ids-from-step-paths';
+
+/**
+ * Runs steps in order. Only the member id travels through history; activities read the member's
+ * address and name from the store when they need them.
+ */
+export async function runSteps(
+  steps: readonly Step[],
+  run: { memberId: string; platform?: string | undefined; routing?: Routing | undefined },
+  log: (index: number, outcome: StepOutcome) => void = () => undefined,
+): Promise<StepOutcome[]> {
+  const pathIds = patched(STEP_PATH_IDS);
+  const iteration = stepIterations();
+  const routing = run.routing ?? {};
+  const outcomes: StepOutcome[] = [];
+  for (const [index, step] of steps.entries()) {
+    const path = `steps[${index}]`;
+    const activityId = pathIds ? `${path}#${iteration(path)}` : `step-${index}`;
+    const context: StepContext = {
+      memberId: run.memberId,
+      platform: run.platform,
+      routing,
+      activities: (vendor) => {
+        const taskQueue = vendor ? routing.queues?.[vendor] : undefined;
+        return proxyActivities<Activities>({
+          ...VENDOR_CALL,
+          activityId,
+          ...(taskQueue ? { taskQueue } : {}),
+        });
+      },
+    };
+    const definition = STEPS.find((candidate) => candidate.type === step.type)!;
+    const outcome = {
+      type: step.type,
+      outcome: await (definition.run as (s: Step, c: StepContext) => Promise<string>)(
+        step,
+        context,
+      ),
+    };
+    outcomes.push(outcome);
+    log(index, outcome);
+  }
+  return outcomes;
+}

@@ -1,0 +1,25 @@
+import type { z } from 'zod';
+import type { CapabilityName } from '../../connectors/ports.js';
+import type { StepContext } from './context.js';
+
+/**
+ * One step type of the journey language: how it is written in YAML (`- <type>: <value>`), what
+ * it becomes once parsed, the capability it needs from the configured connectors, and how a
+ * workflow runs it. The same definition serves `townhall validate` and the worker.
+ */
+export interface StepDefinition<Type extends string, Value, Parsed extends { type: Type }> {
+  readonly type: Type;
+  /** The capability its activity uses; `townhall validate` reports a config that lacks it. */
+  readonly needs?: CapabilityName;
+  /** The YAML value, with the descriptions the JSON Schema shows. */
+  readonly schema: z.ZodType<Value, unknown>;
+  parse(value: Value): Parsed;
+  /** Runs the step; resolves to a short outcome for the run's result ("sent", "skipped: ..."). */
+  run(step: Parsed, context: StepContext): Promise<string>;
+}
+
+export function defineStep<const Type extends string, Value, Parsed extends { type: Type }>(
+  definition: StepDefinition<Type, Value, Parsed>,
+): StepDefinition<Type, Value, Parsed> {
+  return definition;
+}

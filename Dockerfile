@@ -20,7 +20,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
-# The bundle is cached by a hash of workflows/ and the SDK version, under TOWNHALL_DATA_DIR;
+# The bundle cache under TOWNHALL_DATA_DIR is keyed on every file the bundle contains;
 # built as the unprivileged user so the same user can read it (and add to it) at run time.
 RUN mkdir -p "$TOWNHALL_DATA_DIR" && chown node:node "$TOWNHALL_DATA_DIR"
 USER node

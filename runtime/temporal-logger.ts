@@ -9,10 +9,16 @@ const LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   ERROR: 'error',
 };
 
+/**
+ * What the SDK warns about that townhall does on purpose: the workers of the vendors' own task
+ * queues run activities only. Logged at debug instead.
+ */
+const EXPECTED = new Set(['No workflows registered, not polling for workflow tasks']);
+
 /** Sends the Temporal SDK's own log lines (worker, workflows, activities) through pino. */
 export function temporalLogger(logger: Logger): TemporalLogger {
   const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
-    logger[LEVEL[level]](meta ?? {}, message);
+    logger[EXPECTED.has(message) ? 'debug' : LEVEL[level]](meta ?? {}, message);
   return {
     log,
     trace: (message, meta) => log('TRACE', message, meta),

@@ -26,6 +26,9 @@ export interface RouterDeps {
   registry?: readonly AnyWorkflow[];
 }
 
+/** Events that bring a new member: their record is made as the event is recorded. */
+const INTRODUCES_MEMBER: ReadonlySet<CommunityEvent['type']> = new Set(['member.joined']);
+
 /** started: a run is going (new or joined); finished: it already ran to its end. */
 export type RouteOutcome = 'started' | 'finished' | 'duplicate' | 'no-workflow';
 
@@ -69,8 +72,13 @@ export function createEventRouter(deps: RouterDeps) {
       return config !== undefined && (trigger.enabled?.(config) ?? true);
     });
     let outcome: RouteOutcome = 'no-workflow';
-    if (rows.length > 0) {
-      const { memberId } = await upsertMemberFromIdentity(deps.db, event.platform, event.member);
+    // A join makes the member's record whatever runs; other events only when a trigger needs it.
+    const member =
+      rows.length > 0 || INTRODUCES_MEMBER.has(event.type)
+        ? await upsertMemberFromIdentity(deps.db, event.platform, event.member)
+        : undefined;
+    if (member) {
+      const { memberId } = member;
       for (const row of rows) {
         const started = await start(row, event, memberId);
         if (outcome !== 'started') outcome = started;

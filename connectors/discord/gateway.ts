@@ -1,6 +1,5 @@
 import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Channel } from 'discord.js';
 import { Client, Events, GatewayIntentBits, Options } from 'discord.js';
 import type { Logger } from 'pino';
 import type { CommunityEvent } from '../events.js';
@@ -10,6 +9,8 @@ import { HANDLED_DISPATCHES, normalizeDispatch } from './normalize.js';
 import { THREAD_CHANNEL_TYPES } from './payloads.js';
 import type { Spool } from './spool.js';
 import { openSpool } from './spool.js';
+import type { Queued } from './queued.js';
+import { channelInfo, fromSpool, toSpool } from './queued.js';
 
 /** Intents for the four dispatches townhall reads (GUILDS fills the channel cache for threads). */
 export const DISCORD_INTENTS = [
@@ -50,46 +51,6 @@ interface RawPacket {
   t?: string | null;
   s?: number | null;
   d?: unknown;
-}
-
-interface Queued {
-  t: string;
-  d: unknown;
-  s: number;
-  sessionId: string;
-  receivedAt: Date;
-  /** The channels the payload names, as the cache knew them on arrival. */
-  channels: Map<string, ChannelInfo>;
-}
-
-const toSpool = (item: Queued) => ({ ...item, channels: [...item.channels] });
-
-/** A spooled dispatch back from JSON (its Map of channels and Date were flattened). */
-function fromSpool(value: unknown): Queued | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  if (typeof v.t !== 'string' || typeof v.s !== 'number' || typeof v.sessionId !== 'string')
-    return undefined;
-  const channels = new Map<string, ChannelInfo>(
-    Array.isArray(v.channels) ? (v.channels as [string, ChannelInfo][]) : [],
-  );
-  return {
-    t: v.t,
-    d: v.d,
-    s: v.s,
-    sessionId: v.sessionId,
-    receivedAt: new Date(typeof v.receivedAt === 'string' ? v.receivedAt : Date.now()),
-    channels,
-  };
-}
-
-function channelInfo(channel: Channel | null | undefined): ChannelInfo | undefined {
-  if (!channel) return undefined;
-  return {
-    type: channel.type,
-    parentId:
-      'parentId' in channel && typeof channel.parentId === 'string' ? channel.parentId : null,
-  };
 }
 
 const channelIdOf = (d: unknown): string | undefined => {

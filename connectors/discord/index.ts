@@ -5,7 +5,7 @@ import { discordMessenger, discordThreadPoster } from './capabilities.js';
 import { createDiscordConnector } from './client.js';
 import { discordConfigSchema } from './config.js';
 import { startDiscordGateway } from './gateway.js';
-import { discordInteractions } from './interactions.js';
+import { discordInteractions } from './inbound.js';
 
 /**
  * Discord: members, messages and reactions arrive over the gateway (a listener, run once);

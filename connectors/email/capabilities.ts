@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ConnectorContext } from '../descriptor.js';
 import type { Mailer } from '../ports.js';
 import type { EmailConfig } from './config.js';
-import { createEmailConnector } from './smtp.js';
+import { createEmailConnector } from './client.js';
 
 /** The address inside `Name <address>`, or the whole string when it is a bare address. */
 export function addressOf(from: string): string {

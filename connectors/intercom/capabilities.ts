@@ -1,6 +1,6 @@
 import { ConnectorError } from '../errors.js';
 import type { HelpDesk } from '../ports.js';
-import type { IntercomConnector } from './connector.js';
+import type { IntercomConnector } from './client.js';
 import { normalizeConversationState } from './states.js';
 
 const unexpected = (what: string) =>

@@ -1,26 +1,73 @@
-import { IntercomClient, IntercomEnvironment } from 'intercom-client';
+import { ConnectorError } from '../errors.js';
+import type { IntercomClientOptions } from './sdk.js';
+import { intercomClient } from './sdk.js';
 import type { IntercomConfig } from './config.js';
-import { INTERCOM_VERSION } from './config.js';
+import type { ContactLookup, IntercomContactRef } from './contacts.js';
+import { contactActions, contactErasure } from './contacts.js';
+import { conversationActions } from './conversations.js';
+import type { CreatedTicket, IntercomTicketInfo, TicketInput } from './tickets.js';
+import { ticketActions } from './tickets.js';
 
-export interface IntercomClientOptions {
-  /** Per request; a create that outlives it is retried by Temporal (and deduplicated). */
-  timeoutInSeconds?: number;
+export interface IntercomConnector {
+  /** What createTicket makes, as connectors.intercom.create says. */
+  readonly kind: 'ticket' | 'conversation';
+  findOrCreateContact(lookup: ContactLookup): Promise<IntercomContactRef>;
+  /** A ticket of the configured type, or a conversation (`create: conversation`). */
+  createTicket(input: TicketInput): Promise<CreatedTicket>;
+  /** A public reply (`comment`) or an internal `note`, as the configured admin. */
+  replyAsAdmin(input: {
+    ticketId: string;
+    body: string;
+    kind?: 'comment' | 'note';
+  }): Promise<{ partId: string }>;
+  /** undefined when there is no such ticket. Tickets only. */
+  getTicket(ticketId: string): Promise<IntercomTicketInfo | undefined>;
+  /** The conversation's state (open, snoozed, closed); undefined when there is none. */
+  getConversation(conversationId: string): Promise<{ id: string; state: string } | undefined>;
+  /** Deletes the contacts with this email (see contacts.ts); refuses a teammate's address. */
+  eraseContacts(email: string): Promise<{ deleted: boolean }>;
 }
 
-/**
- * The official SDK client, pinned to API version 2.14 and with its own retries off: Temporal
- * owns retries, honouring the wait Intercom advertises (see errors.ts), and a client retrying
- * inside an activity would hide both the attempts and the waits from it.
- */
-export function intercomClient(
-  config: Pick<IntercomConfig, 'accessToken' | 'baseUrl'>,
+export function createIntercomConnector(
+  config: IntercomConfig,
   options: IntercomClientOptions = {},
-): IntercomClient {
-  return new IntercomClient({
-    token: config.accessToken,
-    baseUrl: (config.baseUrl ?? IntercomEnvironment.UsProduction).replace(/\/+$/, ''),
-    version: INTERCOM_VERSION,
-    maxRetries: 0,
-    timeoutInSeconds: options.timeoutInSeconds ?? 20,
-  });
+): IntercomConnector {
+  const client = intercomClient(config, options);
+  const tickets = ticketActions(client, config);
+  const conversations = conversationActions(client, config);
+  const ticketsOnly = (action: string) => {
+    if (config.create === 'conversation')
+      throw new ConnectorError(
+        'invalid',
+        `Intercom ${action} applies to tickets, and connectors.intercom.create is "conversation"`,
+        { vendor: 'intercom' },
+      );
+  };
+
+  return {
+    kind: config.create,
+
+    findOrCreateContact: contactActions(client),
+
+    createTicket(input) {
+      return config.create === 'conversation'
+        ? conversations.createConversation(input)
+        : tickets.createTicket(input);
+    },
+
+    replyAsAdmin({ ticketId, body, kind = 'comment' }) {
+      return config.create === 'conversation'
+        ? conversations.replyToConversation({ conversationId: ticketId, body, kind })
+        : tickets.replyToTicket({ ticketId, body, kind });
+    },
+
+    async getTicket(ticketId) {
+      ticketsOnly('ticket read');
+      return tickets.getTicket(ticketId);
+    },
+
+    getConversation: (conversationId) => conversations.getConversation(conversationId),
+
+    eraseContacts: contactErasure(client),
+  };
 }

@@ -25,9 +25,7 @@ export const intercomConfigSchema = z
     ticketTypeId: numericId
       .optional()
       .describe('Ticket type for new tickets (GET /ticket_types lists them); needed for tickets'),
-    adminId: numericId.describe(
-      'The teammate townhall replies and updates tickets as (GET /admins lists them)',
-    ),
+    adminId: numericId.describe('The teammate townhall replies as (GET /admins lists them)'),
   })
   .refine((intercom) => intercom.create !== 'ticket' || intercom.ticketTypeId !== undefined, {
     path: ['ticketTypeId'],

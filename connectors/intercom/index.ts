@@ -2,7 +2,7 @@ import { intercomEmulator } from '../../sandbox/intercom/index.js';
 import { defineConnector } from '../descriptor.js';
 import { intercomHelpDesk } from './capabilities.js';
 import { intercomConfigSchema } from './config.js';
-import { createIntercomConnector } from './connector.js';
+import { createIntercomConnector } from './client.js';
 import { intercomInbound } from './inbound.js';
 
 /** Intercom: the help desk (tickets or conversations); ticket webhooks in (sha1 HMAC). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConnectorError } from '../errors.js';
-import type { ZendeskApiOptions } from './api.js';
-import { zendeskApi } from './api.js';
+import type { ZendeskApiOptions } from './sdk.js';
+import { zendeskApi } from './sdk.js';
 import type { ZendeskConfig } from './config.js';
 import type { ZendeskComment, ZendeskStatus, ZendeskTicket, ZendeskUser } from './resources.js';
 import {

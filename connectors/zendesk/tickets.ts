@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ConnectorError } from '../errors.js';
-import type { ZendeskApi } from './api.js';
+import type { ZendeskApi } from './sdk.js';
 import type { TicketPriority, ZendeskConfig } from './config.js';
 import type { ZendeskTicket } from './resources.js';
 import { toTicket, zendeskTicket } from './resources.js';

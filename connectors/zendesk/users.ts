@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConnectorError } from '../errors.js';
-import type { ZendeskApi } from './api.js';
+import type { ZendeskApi } from './sdk.js';
 import { zendeskUser } from './resources.js';
 
 /** A user as search and the deleted-users list show them: `active` is false once deleted. */
@@ -49,7 +49,7 @@ async function deletedNotErased(
  * found in the deleted-users list, and a 404 on either delete means it is already done.
  *
  * Staff are never erased this way: an agent's or admin's address is refused before anything is
- * deleted. Tickets the user requested stay (Zendesk keeps them, with the requester erased).
+ * deleted. Tickets the user requested are not deleted here.
  */
 export async function eraseEndUser(api: ZendeskApi, email: string): Promise<{ deleted: boolean }> {
   const action = 'user erasure';

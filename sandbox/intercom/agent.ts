@@ -51,6 +51,33 @@ export function agentRoutes(ws: Workspace, emitter: IntercomEmitter) {
     agentReply('conversation'),
   );
 
+  /**
+   * `close`, `snooze` (for an hour) or `open` a conversation, as a teammate does in the inbox.
+   * townhall subscribes to no conversation state topic, so no webhook is sent: it reads the
+   * state (GET /conversations/{id}) when it needs it.
+   */
+  router.post('/_sandbox/intercom/conversations/:id/:action', (req, res) => {
+    const actions = { close: 'closed', snooze: 'snoozed', open: 'open' } as const;
+    const action = String(req.params.action);
+    const state = action in actions ? actions[action as keyof typeof actions] : undefined;
+    const conversation = ws.conversations.get(String(req.params.id));
+    if (!state || !conversation) {
+      res.status(404).json({ error: 'use POST /_sandbox/intercom/conversations/<id>/close' });
+      return;
+    }
+    if (conversation.state !== state) {
+      const agent = ws.agent();
+      conversation.state = state;
+      conversation.snoozedUntil = state === 'snoozed' ? Math.floor(Date.now() / 1000) + 3600 : null;
+      ws.addPart(conversation, {
+        partType: action === 'close' ? 'close' : action === 'snooze' ? 'snoozed' : 'open',
+        body: null,
+        author: { type: 'admin', id: agent.id, name: agent.name, email: agent.email },
+      });
+    }
+    res.json(serializeConversation(ws, conversation));
+  });
+
   /** Moves the ticket to its type's first state in a category and notifies townhall. */
   router.post('/_sandbox/intercom/tickets/:id/:action', express.json(), async (req, res) => {
     const categories: Record<string, StateCategory> = {

@@ -95,6 +95,17 @@ export function directoryRoutes(context: ApiContext) {
     });
   });
 
+  /**
+   * Gone at once from reads and search. Their tickets and conversations are left in place: the
+   * API reference says nothing of them, and townhall does not rely on either.
+   */
+  router.delete('/contacts/:id', conforms('delete', '/contacts/{contact_id}'), (req, res) => {
+    const contact = ws.contacts.get(String(req.params.id));
+    if (!contact) return notFound(res, 'User Not Found');
+    ws.contacts.delete(contact.id);
+    res.json({ type: 'contact', id: contact.id, external_id: contact.externalId, deleted: true });
+  });
+
   // Ticket types -------------------------------------------------------------------------------
 
   router.get('/ticket_types', conforms('get', '/ticket_types'), (_req, res) => {

@@ -81,7 +81,9 @@ export interface Conversation {
   messageId: string;
   contactId: string;
   body: string;
-  open: boolean;
+  /** Open and snoozed conversations are `open: true` in the API; closed ones false. */
+  state: 'open' | 'snoozed' | 'closed';
+  snoozedUntil: number | null;
   createdAt: number;
   updatedAt: number;
   searchableAt: number;
@@ -266,7 +268,8 @@ export function createWorkspace(appId: string) {
         messageId: numericId(2_000_000),
         contactId: input.contact.id,
         body: input.body,
-        open: true,
+        state: 'open',
+        snoozedUntil: null,
         createdAt: at,
         updatedAt: at,
         searchableAt: searchableAt(),

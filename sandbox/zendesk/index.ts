@@ -5,6 +5,7 @@ import type { Emulator, EmulatorContext, EmulatorDefinition } from '../emulator.
 import { withDefaults } from '../emulator.js';
 import { agentRoutes } from './agent.js';
 import { ticketChanges } from './changes.js';
+import { deletedUserRoutes } from './deleted-users.js';
 import { baseOf, fail, faultBody, notFound } from './http.js';
 import { searchRoutes } from './search.js';
 import type { Desk } from './store.js';
@@ -48,6 +49,7 @@ function inspectionRoutes(desk: Desk, webhooks: ZendeskWebhooks, requests: ApiRe
     );
   });
 
+  /** Every user record the account holds: deleted ones (active: false) and tombstones too. */
   router.get('/_sandbox/zendesk/users', (req, res) => {
     res.json([...desk.users.values()].map((user) => serializeUser(baseOf(req), user)));
   });
@@ -128,7 +130,7 @@ function createZendeskEmulator(
     next();
   });
   router.use('/api/v2', api);
-  api.use(userRoutes(desk), tickets.router, searchRoutes(desk));
+  api.use(userRoutes(desk), deletedUserRoutes(desk), tickets.router, searchRoutes(desk));
   api.use((_req, res) => {
     fail(res, 404, 'InvalidEndpoint', 'Not found');
   });

@@ -30,7 +30,8 @@ export function searchRoutes(desk: Desk) {
         )
         .map((ticket) => ({ ...serializeTicket(baseOf(req), ticket), result_type: 'ticket' }));
     } else if (type === 'user') {
-      results = [...desk.users.values()]
+      results = desk
+        .activeUsers()
         .filter(
           (user) =>
             (!terms.has('email') || user.email === terms.get('email')!.toLowerCase()) &&

@@ -90,7 +90,7 @@ export function ticketRoutes(options: TicketRouteOptions) {
 
     let requester: DeskUser | undefined;
     if (input.requester_id !== undefined) {
-      requester = desk.users.get(Number(input.requester_id));
+      requester = desk.activeUsers().find((user) => user.id === Number(input.requester_id));
       if (!requester)
         details.requester = [{ description: 'Requester: is invalid', error: 'InvalidValue' }];
     } else if (isObject(input.requester)) {

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { Step as OnboardingStep } from '../../workflows/steps/index.js';
-import { createEmailConnector } from '../../connectors/email/smtp.js';
+import { createEmailConnector } from '../../connectors/email/client.js';
 import { unsubscribeToken } from '../../connectors/email/unsubscribe.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { RunningWorker } from '../../runtime/temporal.js';

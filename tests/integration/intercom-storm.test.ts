@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { asActivityFailure } from '../../activities/failures.js';
-import { createIntercomConnector } from '../../connectors/intercom/connector.js';
+import { createIntercomConnector } from '../../connectors/intercom/client.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { loadIntercomSpec } from '../../sandbox/intercom/spec.js';

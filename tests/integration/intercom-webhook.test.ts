@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { IntercomClient } from 'intercom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { BusinessEvent } from '../../connectors/business-events.js';
-import { createIntercomConnector } from '../../connectors/intercom/connector.js';
+import { createIntercomConnector } from '../../connectors/intercom/client.js';
 import { refFor } from '../../connectors/intercom/dedup.js';
 import { signIntercomBody } from '../../connectors/intercom/signature.js';
 import { createLogger } from '../../runtime/logger.js';
@@ -274,13 +274,10 @@ describe('POST /webhooks/intercom', () => {
       transcript: 'grace: the login page loops',
       dedupKey: 'handoff:slack:C1:1',
     });
-    // Another integration moves the ticket through the API (townhall itself never does).
     const sdk = new IntercomClient({ token: TOKEN, baseUrl: sandbox.url, maxRetries: 0 });
-    const type = await sdk.ticketTypes.get({ ticket_type_id: '1' });
-    const waitingState = type?.ticket_states?.data?.find(
-      (state) => state?.category === 'waiting_on_customer',
-    );
-    await sdk.tickets.update({ ticket_id: ticket.id, ticket_state_id: waitingState!.id! });
+    const states = (await sdk.ticketTypes.get({ ticket_type_id: '1' }))?.ticket_states?.data;
+    const target = states?.find((state) => state?.category === 'waiting_on_customer');
+    await sdk.tickets.update({ ticket_id: ticket.id, ticket_state_id: target!.id! });
     const waiting = await waitFor('the state change event', async () =>
       (await events()).find((e) => e.payload.type === 'ticket.status_changed'),
     );

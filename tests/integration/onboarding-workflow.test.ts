@@ -5,7 +5,7 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { Step as OnboardingStep } from '../../workflows/steps/index.js';
-import { createEmailConnector } from '../../connectors/email/smtp.js';
+import { createEmailConnector } from '../../connectors/email/client.js';
 import { hubspotCrm } from '../../connectors/hubspot/capabilities.js';
 import { createHubSpotConnector } from '../../connectors/hubspot/client.js';
 import { createLogger } from '../../runtime/logger.js';

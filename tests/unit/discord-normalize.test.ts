@@ -1,127 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { communityEvent } from '../../connectors/events.js';
-import type { ChannelInfo, DispatchContext } from '../../connectors/discord/normalize.js';
+import type { ChannelInfo } from '../../connectors/discord/normalize.js';
 import { normalizeDispatch } from '../../connectors/discord/normalize.js';
-
-const GUILD = '1199384020519211018';
-const GENERAL = '1199384021555212340';
-const SUPPORT = '1199384021555212341';
-const THREAD = '1213099876543210987';
-const SESSION = '8f4ef1c3a5e3b0d9f6a7c2e1d4b5a6c7';
-const RECEIVED = new Date('2026-11-24T12:30:00.000Z');
-
-const channels: Record<string, ChannelInfo> = {
-  [GENERAL]: { type: 0, parentId: null },
-  [SUPPORT]: { type: 0, parentId: null },
-  [THREAD]: { type: 11, parentId: SUPPORT },
-};
-
-const ctx = (known: Record<string, ChannelInfo> = channels): DispatchContext => ({
-  guildId: GUILD,
-  channel: (id) => known[id],
-  sessionId: SESSION,
-  sequence: 42,
-  receivedAt: RECEIVED,
-});
-
-/** User objects as the gateway sends them (users since the 2023 username change). */
-const ada = {
-  id: '80351110224678912',
-  username: 'ada',
-  avatar: '8342729096ea3675442027381ff50dfe',
-  discriminator: '0',
-  public_flags: 64,
-  flags: 64,
-  banner: null,
-  accent_color: null,
-  global_name: 'Ada Lovelace',
-  avatar_decoration_data: null,
-  primary_guild: null,
-};
-const bot = {
-  ...ada,
-  id: '1175823948372738048',
-  username: 'helper-bot',
-  global_name: null,
-  bot: true,
-};
-
-/** GUILD_MEMBER_ADD: a guild member object plus guild_id (Gateway Events reference). */
-const memberAdd = {
-  avatar: null,
-  banner: null,
-  communication_disabled_until: null,
-  flags: 0,
-  joined_at: '2026-11-24T12:00:00.123000+00:00',
-  nick: null,
-  pending: false,
-  premium_since: null,
-  roles: [],
-  unusual_dm_activity_until: null,
-  user: ada,
-  mute: false,
-  deaf: false,
-  guild_id: GUILD,
-};
-
-/** MESSAGE_CREATE: a message object plus guild_id, member, mentions and channel_type. */
-const message = {
-  type: 0,
-  tts: false,
-  timestamp: '2026-11-24T12:05:00.456000+00:00',
-  pinned: false,
-  nonce: '1310262358129967104',
-  mentions: [],
-  mention_roles: [],
-  mention_everyone: false,
-  member: {
-    roles: [],
-    premium_since: null,
-    pending: false,
-    nick: 'ada (she/her)',
-    mute: false,
-    joined_at: '2026-11-24T12:00:00.123000+00:00',
-    flags: 0,
-    deaf: false,
-    communication_disabled_until: null,
-    banner: null,
-    avatar: null,
-  },
-  id: '1310262360587694151',
-  flags: 0,
-  embeds: [],
-  edited_timestamp: null,
-  content: 'How do I reset my password?',
-  components: [],
-  channel_type: 0,
-  channel_id: GENERAL,
-  author: ada,
-  attachments: [],
-  guild_id: GUILD,
-};
-
-/** MESSAGE_REACTION_ADD. */
-const reaction = {
-  user_id: ada.id,
-  type: 0,
-  message_id: '1310262360587694151',
-  message_author_id: '80351110224678999',
-  member: { ...message.member, user: ada },
-  emoji: { name: '🎫', id: null },
-  channel_id: GENERAL,
-  burst: false,
-  burst_colors: [],
-  guild_id: GUILD,
-};
-
-const url = (channel: string, id: string) =>
-  `https://discord.com/channels/${GUILD}/${channel}/${id}`;
-const adaMember = {
-  userId: ada.id,
-  communityId: GUILD,
-  name: 'Ada Lovelace',
-  handle: 'ada',
-};
+import {
+  ada,
+  adaMember,
+  bot,
+  ctx,
+  GENERAL,
+  GUILD,
+  memberAdd,
+  message,
+  reaction,
+  RECEIVED,
+  SESSION,
+  SUPPORT,
+  THREAD,
+  url,
+} from '../support/discord-dispatches.js';
 
 type Case = [
   name: string,

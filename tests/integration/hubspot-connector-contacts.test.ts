@@ -1,88 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../connectors/errors.js';
-import type { ContactUpsert, HubSpotConnector } from '../../connectors/hubspot/client.js';
-import { createHubSpotConnector } from '../../connectors/hubspot/client.js';
-import { DEFAULT_COMMUNITY_PROPERTIES } from '../../connectors/hubspot/config.js';
-import { msUntilMidnight } from '../../connectors/hubspot/rate-limits.js';
-import type { Sandbox } from '../../sandbox/index.js';
-import { SANDBOX_HUBSPOT_TOKEN, startTestSandbox } from '../support/sandbox.js';
+import { hubspot, members, requestsTo, sandbox, useHubSpotSandbox } from '../support/hubspot.js';
 
-let sandbox: Sandbox;
-let hubspot: HubSpotConnector;
+/** Contacts upserted, read, searched, updated, archived and GDPR-deleted, in batches. */
 
-const connector = (accessToken = SANDBOX_HUBSPOT_TOKEN) =>
-  createHubSpotConnector({ accessToken, baseUrl: sandbox.url });
-const post = (path: string, body: unknown) =>
-  fetch(`${sandbox.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-const requestsTo = (method: string, path: string) =>
-  sandbox.emulators.hubspot.requests().filter((r) => r.method === method && r.path === path);
-const PROPERTY_NAMES = DEFAULT_COMMUNITY_PROPERTIES.map((p) => p.name);
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  hubspot = connector();
-});
-beforeEach(async () => {
-  await post('/_sandbox/reset', {});
-});
-afterAll(() => sandbox?.stop());
-
-/** `count` members, some with community properties (needs ensureCommunityProperties first). */
-const members = (count: number, from = 0): ContactUpsert[] =>
-  Array.from({ length: count }, (_, i) => ({
-    email: `member${from + i}@example.com`,
-    properties: {
-      firstname: `Member ${from + i}`,
-      community_churn_risk: i % 2 === 0 ? 'low' : 'high',
-      ...(i % 3 === 0 ? { community_joined_at: '2026-11-01T10:00:00Z' } : {}),
-    },
-  }));
-
-describe('ensureCommunityProperties', () => {
-  it('creates the group and each property once, then finds them all', async () => {
-    const first = await hubspot.ensureCommunityProperties();
-    expect(first).toEqual({ groupCreated: true, created: PROPERTY_NAMES, existing: [] });
-    const second = await hubspot.ensureCommunityProperties();
-    expect(second).toEqual({ groupCreated: false, created: [], existing: PROPERTY_NAMES });
-    expect(requestsTo('POST', '/crm/v3/properties/contacts')).toHaveLength(PROPERTY_NAMES.length);
-
-    const stored = sandbox.emulators.hubspot
-      .properties()
-      .filter((p) => p.groupName === 'community');
-    expect(stored.map((p) => p.name)).toEqual(PROPERTY_NAMES);
-    expect(stored.find((p) => p.name === 'community_churn_risk')).toMatchObject({
-      type: 'enumeration',
-      fieldType: 'select',
-      options: [
-        { label: 'low', value: 'low', displayOrder: 0, hidden: false },
-        { label: 'medium', value: 'medium', displayOrder: 1, hidden: false },
-        { label: 'high', value: 'high', displayOrder: 2, hidden: false },
-      ],
-    });
-  });
-
-  it('run by three workers at once, each property is created by exactly one of them', async () => {
-    const results = await Promise.all(
-      [connector(), connector(), connector()].map((c) => c.ensureCommunityProperties()),
-    );
-    expect(results.flatMap((r) => r.created).sort()).toEqual([...PROPERTY_NAMES].sort());
-    expect(results.filter((r) => r.groupCreated)).toHaveLength(1);
-    const creates = requestsTo('POST', '/crm/v3/properties/contacts');
-    const made = creates
-      .filter((r) => r.status === 201)
-      .map((r) => (r.body as { name: string }).name);
-    expect(made.sort()).toEqual([...PROPERTY_NAMES].sort());
-    // The workers did race, and every losing create got HubSpot's 409, which the connector
-    // took as "already there".
-    const lost = creates.filter((r) => r.status !== 201);
-    expect(lost.length).toBeGreaterThan(0);
-    expect(lost.every((r) => r.status === 409)).toBe(true);
-  });
-});
+useHubSpotSandbox();
 
 describe('contacts', () => {
   beforeEach(async () => {
@@ -276,34 +198,5 @@ describe('contacts', () => {
     expect(
       await hubspot.gdprDeleteContact({ id: 'member1@example.com', idProperty: 'email' }),
     ).toEqual({ deleted: true });
-  });
-});
-
-describe('failures', () => {
-  it('a rejected token is a non-retryable auth error naming connectors.hubspot.accessToken', async () => {
-    const token = 'pat-na1-wrong-token';
-    const wrong = connector(token);
-    for (const call of [
-      () => wrong.ensureCommunityProperties(),
-      () => wrong.searchContacts({ filterGroups: [] }),
-      () => wrong.upsertContacts(members(2)),
-    ]) {
-      const error = await call().catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'auth', retryable: false, status: 401 });
-      expect((error as Error).message).toContain('connectors.hubspot.accessToken');
-      expect((error as Error).message).not.toContain(token);
-    }
-  });
-
-  it('a spent daily allowance waits until midnight in the account’s time zone', async () => {
-    expect((await post('/_sandbox/hubspot/limits', { daily: { max: 2 } })).status).toBe(200);
-    await hubspot.searchContacts({ filterGroups: [] });
-    await hubspot.searchContacts({ filterGroups: [] });
-    const untilMidnight = msUntilMidnight('UTC');
-    const error = await hubspot.searchContacts({ filterGroups: [] }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'rate_limited', retryable: true, status: 429 });
-    const wait = (error as ConnectorError).retryAfterMs!;
-    expect(wait).toBeGreaterThan(untilMidnight - 5_000);
-    expect(wait).toBeLessThanOrEqual(untilMidnight + 1_000);
   });
 });

@@ -1,0 +1,105 @@
+// The roles of a deployment as separate processes: `townhall server` replicas hold no chat
+// gateway connection; the one `townhall gateway` does, and routes what it hears.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTemporalClient } from '../../runtime/temporal.js';
+import type { Sandbox } from '../../sandbox/index.js';
+import type { TestDb } from '../support/db.js';
+import { openTestDb } from '../support/db.js';
+import { discordConfigFor, startDiscordSandbox } from '../support/discord.js';
+import { freePort } from '../support/ports.js';
+import { waitFor } from '../support/sandbox.js';
+import type { TownhallProcess } from '../support/townhall-process.js';
+import { spawnTownhall } from '../support/townhall-process.js';
+
+const TOKEN = 'roles-test-discord-token';
+let sandbox: Sandbox;
+let t: TestDb;
+const running: TownhallProcess[] = [];
+
+beforeAll(async () => {
+  sandbox = await startDiscordSandbox(TOKEN, { heartbeatIntervalMs: 1_000 });
+  t = await openTestDb();
+});
+afterAll(async () => {
+  for (const process of running) process.child.kill('SIGKILL');
+  await sandbox?.stop();
+  await t?.close();
+});
+
+const identifies = async () =>
+  (
+    (await (await fetch(`${sandbox.url}/_sandbox/discord/gateway`)).json()) as {
+      stats: { identifies: number };
+    }
+  ).stats.identifies;
+
+describe('server, worker and gateway roles', () => {
+  it('connects to the chat gateway from the gateway role only', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-roles-'));
+    const config = path.join(dir, 'townhall.config.yaml');
+    const discord = discordConfigFor(sandbox, TOKEN);
+    writeFileSync(
+      config,
+      `
+connectors:
+  discord:
+    applicationId: '${discord.applicationId}'
+    publicKey: ${discord.publicKey}
+    botToken: ${TOKEN}
+    guildId: '${discord.guildId}'
+    apiUrl: ${discord.apiUrl}
+workflows:
+  onboarding:
+    steps:
+      - wait: 1h
+`,
+    );
+    const taskQueue = `roles-${randomBytes(4).toString('hex')}`;
+    const env = (role: string) => ({
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      TOWNHALL_DATA_DIR: path.join(dir, role),
+      DATABASE_URL: t.url ?? '',
+      PORT: '0',
+    });
+
+    const server = await spawnTownhall(['server', '--config', config], {
+      ...env('server'),
+      PORT: String(await freePort()),
+    });
+    running.push(server);
+    expect(server.output()).not.toMatch(/^\s+gateway\s/m);
+    expect(await identifies()).toBe(0);
+
+    const gateway = await spawnTownhall(['gateway', '--config', config], env('gateway'));
+    running.push(gateway);
+    expect(gateway.output()).toMatch(/^\s+gateway\s+discord$/m);
+    expect(await identifies()).toBe(1);
+
+    // What the gateway hears starts the journey, with no server or worker involved.
+    const emitted = await fetch(`${sandbox.url}/_sandbox/discord/emit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ t: 'GUILD_MEMBER_ADD', d: { user: { username: 'hedy' } } }),
+    });
+    expect(emitted.status).toBe(200);
+    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const runs = await waitFor('the onboarding run', async () => {
+      const found: string[] = [];
+      for await (const run of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` }))
+        found.push(run.type);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(runs).toEqual(['onboarding']);
+    expect(await identifies()).toBe(1);
+
+    for (const process of [gateway, server]) {
+      process.child.kill('SIGINT');
+      expect(await process.exited).toBe(0);
+    }
+  });
+});

@@ -3,6 +3,7 @@ import type { Connectors } from '../connectors/index.js';
 import { connectors } from '../connectors/index.js';
 import { port } from '../connectors/config-fields.js';
 import type { AnyConnector } from '../connectors/descriptor.js';
+import { assertUnique } from '../connectors/descriptor.js';
 import { SHARED_CAPABILITIES } from '../connectors/ports.js';
 import type { AnyWorkflow } from '../workflows/descriptor.js';
 import type { Workflows } from '../workflows/registry.js';
@@ -90,6 +91,10 @@ export function buildConfigSchema<
   const C extends readonly AnyConnector[],
   const W extends readonly AnyWorkflow[],
 >(registry: { connectors: C; workflows: W }) {
+  assertUnique(registry.connectors);
+  const names = registry.workflows.map((workflow) => workflow.name);
+  if (new Set(names).size !== names.length)
+    throw new Error(`the workflow registry lists a name twice: ${names.join(', ')}`);
   return z
     .strictObject({
       server,

@@ -132,3 +132,18 @@ export function defineConnector<
 export type ConfigOf<C> = C extends { readonly config: z.ZodType<infer Config, unknown> }
   ? Config
   : never;
+
+/**
+ * A registry lists each id and each webhook path once: two descriptors with one id would share a
+ * config section, two routes with one path would shadow each other. Thrown at start-up.
+ */
+export function assertUnique(registry: readonly AnyConnector[]): void {
+  const seen = new Set<string>();
+  for (const key of registry.flatMap((c) => [
+    `id ${c.id}`,
+    ...(c.inbound ?? []).map((r) => `path ${r.path}`),
+  ])) {
+    if (seen.has(key)) throw new Error(`the connector registry lists ${key} twice`);
+    seen.add(key);
+  }
+}

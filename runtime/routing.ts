@@ -30,9 +30,15 @@ export function vendorQueues(
   config: RoutingConfig,
   registry: readonly AnyConnector[],
   taskQueue = config.temporal.taskQueue,
+  /**
+   * `all` for workers: they poll the queue of every rate-limited connector, configured or not, so
+   * a run that started before its connector left the config fails with a clear "not configured"
+   * instead of waiting forever on a queue nobody polls.
+   */
+  which: 'configured' | 'all' = 'configured',
 ): VendorQueue[] {
   return registry.flatMap((connector) => {
-    if (config.connectors[connector.id] === undefined) return [];
+    if (which === 'configured' && config.connectors[connector.id] === undefined) return [];
     const perSecond =
       config.temporal.activitiesPerSecond[connector.id] ?? connector.activitiesPerSecond;
     if (perSecond === undefined) return [];

@@ -42,7 +42,7 @@ export function connectorContext(
   return {
     logger,
     configDir: loaded.dir,
-    publicUrl: publicUrl(loaded, settings),
+    publicUrl: publicUrl(settings),
     dataDir: settings.dataDir,
   };
 }
@@ -63,10 +63,10 @@ export function activityDeps(
   };
 }
 
-/** Where members reach the server: server.publicUrl, else the local listening address. */
-export function publicUrl(loaded: LoadedConfig, settings: Settings): string {
+/** Where members reach the server: the configured public URL, else the local listening address. */
+export function publicUrl(settings: Settings): string {
   const host = settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host;
-  return loaded.config.server.publicUrl ?? `http://${host}:${settings.port}`;
+  return settings.publicUrl ?? `http://${host}:${settings.port}`;
 }
 
 export interface RunningServer {

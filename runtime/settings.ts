@@ -8,6 +8,8 @@ export interface Settings {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Where members reach the server (unsubscribe links): TOWNHALL_PUBLIC_URL, else server.publicUrl. */
+  publicUrl: string | undefined;
   temporal: {
     /** Unset: run the embedded dev server on devPort. */
     address: string | undefined;
@@ -37,6 +39,7 @@ export function resolveSettings(config: Config, env: NodeJS.ProcessEnv = process
     port: portFrom(env.PORT, config.server.port, 'PORT'),
     dataDir: dataDirFrom(env),
     databaseUrl: env.DATABASE_URL || undefined,
+    publicUrl: env.TOWNHALL_PUBLIC_URL || config.server.publicUrl || undefined,
     temporal: {
       address: env.TEMPORAL_ADDRESS || config.temporal.address || undefined,
       namespace: env.TEMPORAL_NAMESPACE || config.temporal.namespace,

@@ -79,12 +79,18 @@ export async function run(
 
     if (roles.worker) {
       const deps = activityDeps(loaded, settings, db, logger);
+      // Outside the one-process sandbox, a local address in every unsubscribe link would be a
+      // link nobody can open: refuse to start rather than mail it.
+      if (deps.mailer && !roles.embedded && !settings.publicUrl)
+        throw new Error(
+          'a mailer is configured, so unsubscribe links need the address members reach this server at: set server.publicUrl in the config or TOWNHALL_PUBLIC_URL',
+        );
       const worker = await startWorker({
         address,
         namespace: settings.temporal.namespace,
         taskQueue: settings.temporal.taskQueue,
         activities: createActivities(deps),
-        vendorQueues: vendorQueues(config, registry, settings.temporal.taskQueue),
+        vendorQueues: vendorQueues(config, registry, settings.temporal.taskQueue, 'all'),
         cacheDir: settings.dataDir,
         logger,
       });

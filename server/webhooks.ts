@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { BusinessEvent } from '../connectors/business-events.js';
 import type { AnyConnector, EventBatch } from '../connectors/descriptor.js';
+import { assertUnique } from '../connectors/descriptor.js';
 import { registry as connectorRegistry } from '../connectors/index.js';
 import type { BusinessEventRouter } from './business-router.js';
 import { routeEach } from './business-router.js';
@@ -28,6 +29,7 @@ export function webhookRoutes(
   logger: Logger,
   registry: readonly AnyConnector[] = connectorRegistry,
 ): Record<string, RequestHandler> {
+  assertUnique(registry);
   const routes: Record<string, RequestHandler> = {};
   for (const connector of registry) {
     const config = connectors[connector.id];

@@ -1,5 +1,6 @@
 // The roles of a deployment as separate processes: `townhall server` replicas hold no chat
 // gateway connection; the one `townhall gateway` does, and routes what it hears.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -101,5 +102,39 @@ workflows:
       process.child.kill('SIGINT');
       expect(await process.exited).toBe(0);
     }
+  });
+
+  it('will not run a worker that would mail unsubscribe links to a local address', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-roles-'));
+    const config = path.join(dir, 'townhall.config.yaml');
+    writeFileSync(
+      config,
+      `
+connectors:
+  email:
+    from: Townhall <hello@townhall.test>
+    smtp: { host: 127.0.0.1, port: 2525 }
+    unsubscribeSecret: roles-test-unsubscribe-secret
+workflows: {}
+`,
+    );
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TOWNHALL_DATA_DIR: path.join(dir, 'data'),
+      DATABASE_URL: t.url ?? '',
+      TOWNHALL_PUBLIC_URL: '',
+    };
+    const run = spawnSync(
+      process.execPath,
+      [path.resolve('bin/townhall.js'), 'worker', '-c', config],
+      {
+        encoding: 'utf8',
+        env,
+        timeout: 60_000,
+      },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('set server.publicUrl in the config or TOWNHALL_PUBLIC_URL');
   });
 });

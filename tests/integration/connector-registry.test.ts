@@ -168,4 +168,18 @@ describe('a connector registered only in this test', () => {
     expect(lines.join('')).toContain('[redacted]');
     expect(lines.join('')).not.toContain(signature);
   });
+
+  it('cannot take an id or a webhook path another connector has', () => {
+    const twin = { ...example, title: 'Example twin' };
+    expect(() => buildConfigSchema({ connectors: [...registry, twin], workflows })).toThrow(
+      'the connector registry lists id example twice',
+    );
+    const shadow = { ...example, id: 'shadow' };
+    expect(() =>
+      webhookRoutes({}, { community: () => Promise.resolve('no-workflow' as const) }, quiet, [
+        ...registry,
+        shadow,
+      ]),
+    ).toThrow('the connector registry lists path /webhooks/example twice');
+  });
 });

@@ -1,3 +1,5 @@
+// Over 300 lines: one contract (the Intercom connector against its emulator, every request checked
+// against the 2.14 description); its cases share one spec-conformance hook that a split would copy.
 import { IntercomClient, IntercomError } from 'intercom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toActivityFailure } from '../../activities/failures.js';

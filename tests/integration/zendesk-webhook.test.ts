@@ -1,3 +1,5 @@
+// Over 300 lines: one signed-webhook scenario end to end (agent action in the emulator, signed
+// delivery, stored event); its cases share the server and sandbox a split would duplicate.
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createZendeskConnector } from '../../connectors/zendesk/client.js';

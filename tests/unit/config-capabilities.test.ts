@@ -91,6 +91,13 @@ describe('capabilities in the config', () => {
     expect(vendorQueues(config, registry)).toEqual([
       { connector: 'hubspot', taskQueue: 'townhall@hubspot', activitiesPerSecond: 4 },
     ]);
+    // Workers poll every rate-limited connector's queue, so a run routed to one that has since
+    // left the config fails as not configured instead of waiting on a queue nobody polls.
+    const polled = vendorQueues(config, registry, 'townhall', 'all');
+    expect(polled.map((queue) => queue.connector)).toEqual(
+      expect.arrayContaining(['hubspot', 'slack', 'zendesk']),
+    );
+    expect(polled.find((queue) => queue.connector === 'hubspot')?.activitiesPerSecond).toBe(4);
     expect(
       problems(
         file([email], '      - wait: 1h', 'temporal: { activitiesPerSecond: { hubspto: 4 } }'),

@@ -4,9 +4,10 @@ import type { SharedCapability } from '../../connectors/ports.js';
 export type Activities = ReturnType<typeof createActivities>;
 
 /**
- * Where a run's vendor calls go, fixed when the run starts (a config change affects new runs):
- * which connector serves each shared capability, and the task queue of each connector that has
- * its own (rate-limited) one. A connector without a queue here is called on the run's own queue.
+ * Where a run's vendor calls go, fixed when the run starts: the task queue of each connector that
+ * has its own (rate-limited) one, and which connector served each shared capability then, which
+ * picks the queue. The call itself goes through the capability the worker's config provides now;
+ * a connector without a queue here is called on the run's own queue.
  */
 export interface Routing {
   providers?: Partial<Record<SharedCapability, string>> | undefined;

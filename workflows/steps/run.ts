@@ -26,45 +26,54 @@ export function stepIterations() {
 /** Runs are started before step paths existed used `step-<index>`: they keep it on replay. */
 const STEP_PATH_IDS = 'activity-ids-from-step-paths';
 
+export interface StepRun {
+  memberId: string;
+  platform?: string | undefined;
+  routing?: Routing | undefined;
+}
+
 /**
- * Runs steps in order. Only the member id travels through history; activities read the member's
- * address and name from the store when they need them.
+ * The steps of one workflow run. Create it once per run: it counts how often each step path has
+ * run, so a list that runs again (a loop, a repeated drip) gets new activity ids (`steps[0]#2`),
+ * and with them new idempotency keys. Only the member id travels through history; activities
+ * read the member's address and name from the store when they need them.
  */
-export async function runSteps(
-  steps: readonly Step[],
-  run: { memberId: string; platform?: string | undefined; routing?: Routing | undefined },
-  log: (index: number, outcome: StepOutcome) => void = () => undefined,
-): Promise<StepOutcome[]> {
+export function createStepRunner(run: StepRun) {
   const pathIds = patched(STEP_PATH_IDS);
   const iteration = stepIterations();
   const routing = run.routing ?? {};
-  const outcomes: StepOutcome[] = [];
-  for (const [index, step] of steps.entries()) {
-    const path = `steps[${index}]`;
-    const activityId = pathIds ? `${path}#${iteration(path)}` : `step-${index}`;
-    const context: StepContext = {
-      memberId: run.memberId,
-      platform: run.platform,
-      routing,
-      activities: (vendor) => {
-        const taskQueue = vendor ? routing.queues?.[vendor] : undefined;
-        return proxyActivities<Activities>({
-          ...VENDOR_CALL,
-          activityId,
-          ...(taskQueue ? { taskQueue } : {}),
-        });
-      },
-    };
-    const definition = STEPS.find((candidate) => candidate.type === step.type)!;
-    const outcome = {
-      type: step.type,
-      outcome: await (definition.run as (s: Step, c: StepContext) => Promise<string>)(
-        step,
-        context,
-      ),
-    };
-    outcomes.push(outcome);
-    log(index, outcome);
+
+  /** Runs `steps` in order; `path` is where the list sits in the workflow's config. */
+  async function runSteps(
+    steps: readonly Step[],
+    path = 'steps',
+    log: (index: number, outcome: StepOutcome) => void = () => undefined,
+  ): Promise<StepOutcome[]> {
+    const outcomes: StepOutcome[] = [];
+    for (const [index, step] of steps.entries()) {
+      const stepPath = `${path}[${index}]`;
+      const activityId = pathIds ? `${stepPath}#${iteration(stepPath)}` : `step-${index}`;
+      const context: StepContext = {
+        memberId: run.memberId,
+        platform: run.platform,
+        routing,
+        activities: (vendor) => {
+          const taskQueue = vendor ? routing.queues?.[vendor] : undefined;
+          return proxyActivities<Activities>({
+            ...VENDOR_CALL,
+            activityId,
+            ...(taskQueue ? { taskQueue } : {}),
+          });
+        },
+      };
+      const definition = STEPS.find((candidate) => candidate.type === step.type)!;
+      const runStep = definition.run as (s: Step, c: StepContext) => Promise<string>;
+      const outcome = { type: step.type, outcome: await runStep(step, context) };
+      outcomes.push(outcome);
+      log(index, outcome);
+    }
+    return outcomes;
   }
-  return outcomes;
+
+  return { runSteps };
 }

@@ -13,9 +13,9 @@ export interface StepDefinition<Type extends string, Value, Parsed extends { typ
   readonly needs?: CapabilityName;
   /** The YAML value, with the descriptions the JSON Schema shows. */
   readonly schema: z.ZodType<Value, unknown>;
-  parse(value: Value): Parsed;
+  readonly parse: (value: Value) => Parsed;
   /** Runs the step; resolves to a short outcome for the run's result ("sent", "skipped: ..."). */
-  run(step: Parsed, context: StepContext): Promise<string>;
+  readonly run: (step: Parsed, context: StepContext) => Promise<string>;
 }
 
 export function defineStep<const Type extends string, Value, Parsed extends { type: Type }>(

@@ -9,6 +9,7 @@ import type { AnyWorkflow } from '../workflows/descriptor.js';
 import type { Workflows } from '../workflows/registry.js';
 import { workflows } from '../workflows/registry.js';
 import { checkCapabilities } from './check-capabilities.js';
+import { membersConfigSchema } from './members.js';
 
 /**
  * The config file's schema, assembled from the registries: each connector brings its section
@@ -101,6 +102,7 @@ export function buildConfigSchema<
       temporal,
       sandbox,
       providers,
+      members: membersConfigSchema,
       connectors: z.strictObject(sections<C, 'id'>(registry.connectors, (c) => c.id)),
       workflows: z.strictObject(sections<W, 'name'>(registry.workflows, (w) => w.name)),
     })

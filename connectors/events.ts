@@ -15,6 +15,11 @@ const member = z.object({
   email: z.email().optional(),
   name: z.string().optional(),
   handle: z.string().optional(),
+  /**
+   * Roles or groups the platform says the member has, as it names them (Discord role ids,
+   * Discourse groups, Slack's admin/owner): `members.staff.roles` matches them.
+   */
+  roles: z.array(z.string().min(1)).optional(),
 });
 
 /** Where a message lives: channel (or Discourse topic category), thread (or topic), message. */

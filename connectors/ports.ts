@@ -58,31 +58,69 @@ export interface ThreadPoster {
   ): Promise<PostReceipt>;
 }
 
-/** A person in the CRM, keyed by email. */
+/**
+ * The community properties every CRM gets, by townhall's names; each CRM adapter maps them to its
+ * own field names (HubSpot contact properties as named, Salesforce custom fields
+ * `Townhall_Member_Id__c`, `Community_Platforms__c` ...). Reports can rely on them.
+ */
+export const COMMUNITY_PROPERTIES = [
+  'townhall_member_id',
+  'community_platforms',
+  'community_first_seen',
+  'community_last_active',
+  'community_activity_30d',
+  'community_engagement_level',
+  'community_milestones',
+] as const;
+export type CommunityProperty = (typeof COMMUNITY_PROPERTIES)[number];
+
+/**
+ * A person in the CRM: a member, keyed by townhall's member id (the record's external id) and
+ * by email where the member has one. Properties go by townhall's names (COMMUNITY_PROPERTIES and
+ * the ops-configured extras, e.g. lifecyclestage).
+ */
 export interface CrmPerson {
-  email: string;
+  /** townhall's member id; absent only for a person townhall knows by email alone. */
+  memberId?: string | undefined;
+  email?: string | undefined;
   /** The member's name, which the CRM keeps in its own fields (first and last name). */
   name?: string | undefined;
-  /** Custom properties by their name in the CRM. */
   properties: Record<string, string>;
 }
 
+/** Which person a result is about: the member id when the input had one, else the email. */
+export const personKey = (person: Pick<CrmPerson, 'memberId' | 'email'>): string =>
+  person.memberId ?? person.email ?? '';
+
 export interface CrmUpsertResult {
-  upserted: { email: string; personId: string; created: boolean }[];
-  /** Records the CRM refused for good (a bad address, an unknown property); retrying won't help. */
-  failed: { email: string; reason: string }[];
+  /** `key` is personKey() of the input. */
+  upserted: { key: string; personId: string; created: boolean }[];
+  /**
+   * Records the CRM did not write. `retryable` false: refused for good (a bad address, an
+   * unknown field); true: worth another try (a lock, a timeout on that record).
+   */
+  failed: { key: string; reason: string; retryable: boolean }[];
 }
 
 /** A CRM: people (contacts, leads) with townhall's community properties. */
 export interface Crm {
-  /** Makes sure the custom properties townhall writes exist; a read once they do. */
+  /**
+   * Makes sure the custom properties townhall writes exist, or that they were created by an
+   * admin (Salesforce): a read once they do; a missing one is a ConnectorError naming it.
+   */
   ensureProperties(): Promise<void>;
-  /** Creates or updates the person with this email: safe to repeat. */
+  /** Creates or updates one person (by member id, else email): safe to repeat. */
   upsertPerson(person: CrmPerson): Promise<{ personId: string; created: boolean }>;
   /** Upserts at most `batchLimit` people in one call; partial failures are reported, not thrown. */
   upsertPeople(people: readonly CrmPerson[]): Promise<CrmUpsertResult>;
-  /** The largest batch upsertPeople takes. */
+  /** The largest batch upsertPeople takes (HubSpot 100, Salesforce 200). */
   readonly batchLimit: number;
+  /**
+   * For many people at once, where the CRM has a bulk API (Salesforce Bulk API 2.0): one job,
+   * polled to its end. Above `bulkThreshold` people a backfill uses it instead of batches.
+   */
+  bulkUpsert?(people: readonly CrmPerson[]): Promise<CrmUpsertResult>;
+  readonly bulkThreshold?: number | undefined;
   /** People by email, with the properties asked for; emails the CRM does not know are missing. */
   readPeople(
     emails: readonly string[],

@@ -88,6 +88,7 @@ export function communityRouter(
     temporal,
     taskQueue,
     workflows: loaded.config.workflows,
+    members: loaded.config.members,
     routing: routingFor(loaded.config, registry, taskQueue),
     logger,
   });

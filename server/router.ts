@@ -1,7 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { MembersConfig } from '../config/members.js';
+import { DEFAULT_MEMBERS_CONFIG, isStaff } from '../config/members.js';
 import type { CommunityEvent } from '../connectors/events.js';
+import { recordActivity } from '../store/activity.js';
 import type { Db } from '../store/db.js';
 import { markEventProcessed, recordEvent } from '../store/events.js';
 import { upsertMemberFromIdentity } from '../store/members.js';
@@ -17,6 +20,8 @@ export interface RouterDeps {
   taskQueue: string;
   /** The config's `workflows:` section: which workflows are on, and their settings. */
   workflows: Record<string, unknown>;
+  /** The config's `members:` section (staff, scores, levels, milestones); defaults when absent. */
+  members?: MembersConfig | undefined;
   /** Which connectors and task queues serve runs started now (runtime/routing.ts). */
   routing?: Routing | undefined;
   logger: Logger;
@@ -25,9 +30,6 @@ export interface RouterDeps {
   /** The workflow types whose triggers apply; townhall's registry unless a test brings its own. */
   registry?: readonly AnyWorkflow[];
 }
-
-/** Events that bring a new member: their record is made as the event is recorded. */
-const INTRODUCES_MEMBER: ReadonlySet<CommunityEvent['type']> = new Set(['member.joined']);
 
 /** started: a run is going (new or joined); finished: it already ran to its end. */
 export type RouteOutcome = 'started' | 'finished' | 'duplicate' | 'no-workflow';
@@ -40,6 +42,7 @@ export type RouteOutcome = 'started' | 'finished' | 'duplicate' | 'no-workflow';
 export function createEventRouter(deps: RouterDeps) {
   const startTimeoutMs = deps.startTimeoutMs ?? 2_500;
   const table = triggerTable(deps.registry ?? workflowRegistry);
+  const members = deps.members ?? DEFAULT_MEMBERS_CONFIG;
 
   async function start(row: TriggerRow, event: CommunityEvent, memberId: string) {
     const config = deps.workflows[row.workflow.name];
@@ -72,27 +75,28 @@ export function createEventRouter(deps: RouterDeps) {
       return config !== undefined && (trigger.enabled?.(config) ?? true);
     });
     let outcome: RouteOutcome = 'no-workflow';
-    // A join makes the member's record whatever runs; other events only when a trigger needs it.
-    const member =
-      rows.length > 0 || INTRODUCES_MEMBER.has(event.type)
-        ? await upsertMemberFromIdentity(deps.db, event.platform, event.member)
-        : undefined;
-    if (member) {
-      const { memberId } = member;
-      for (const row of rows) {
-        const started = await start(row, event, memberId);
-        if (outcome !== 'started') outcome = started;
-        deps.logger.info(
-          {
-            eventId: event.eventId,
-            type: event.type,
-            workflow: row.workflow.name,
-            memberId,
-            outcome: started,
-          },
-          'event routed',
-        );
-      }
+    // Every member event is activity: the member's record, the ledger and the roll-ups.
+    const occurredAt = new Date(event.occurredAt);
+    const staff = isStaff(members.staff, event.platform, event.member);
+    const member = await upsertMemberFromIdentity(deps.db, event.platform, event.member, {
+      staff,
+      seenAt: occurredAt,
+    });
+    await recordActivity(deps.db, event, member.memberId, { staff, config: members });
+    const { memberId } = member;
+    for (const row of rows) {
+      const started = await start(row, event, memberId);
+      if (outcome !== 'started') outcome = started;
+      deps.logger.info(
+        {
+          eventId: event.eventId,
+          type: event.type,
+          workflow: row.workflow.name,
+          memberId,
+          outcome: started,
+        },
+        'event routed',
+      );
     }
     await markEventProcessed(deps.db, event.eventId);
     return outcome;

@@ -17,17 +17,26 @@ export async function upsertMemberFromIdentity(
   db: Db,
   platform: string,
   member: CommunityMember,
+  /** `staff` from config `members.staff`; `seenAt` when the identity acted. */
+  options: { staff?: boolean; seenAt?: Date } = {},
 ): Promise<{ memberId: string; created: boolean }> {
   const identityKey = `${platform}:${member.communityId}:${member.userId}`;
+  const staff = options.staff ?? false;
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${identityKey}))`.execute(trx);
 
     const known = await trx
-      .selectFrom('identities')
-      .select('member_id')
+      .updateTable('identities')
+      .set({
+        staff,
+        display_name: sql`coalesce(${member.name ?? null}, display_name)`,
+        handle: sql`coalesce(${member.handle ?? null}, handle)`,
+        last_seen_at: sql`greatest(last_seen_at, ${options.seenAt ?? null})`,
+      })
       .where('platform', '=', platform)
       .where('community_id', '=', member.communityId)
       .where('platform_user_id', '=', member.userId)
+      .returning('member_id')
       .executeTakeFirst();
     if (known) return { memberId: known.member_id, created: false };
 
@@ -53,7 +62,16 @@ export async function upsertMemberFromIdentity(
         member_id: row.id,
         email,
         handle: member.handle ?? null,
+        staff,
+        display_name: member.name ?? null,
+        last_seen_at: options.seenAt ?? null,
       })
+      .execute();
+    // Every member has roll-ups from the start, so the CRM sync's watermark sees new members.
+    await trx
+      .insertInto('member_stats')
+      .values({ member_id: row.id, first_seen_at: options.seenAt ?? new Date() })
+      .onConflict((oc) => oc.column('member_id').doNothing())
       .execute();
     return { memberId: row.id, created: row.created };
   });

@@ -4,12 +4,14 @@ import type { Db } from './db.js';
 import { initial } from './migrations/0001-initial.js';
 import { slackPosts } from './migrations/0002-slack-posts.js';
 import { oneLedger } from './migrations/0003-one-ledger.js';
+import { memberView } from './migrations/0004-member-view.js';
 
 /** Every migration, in order. Add new ones here explicitly; names sort by their number. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-slack-posts': slackPosts,
   '0003-one-ledger': oneLedger,
+  '0004-member-view': memberView,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -10,6 +10,8 @@ export interface Database {
     name: string | null;
     created_at: CreatedAt;
     updated_at: ColumnType<Date, never, Date>;
+    /** Set when an operator merged this member into another; a member view follows it. */
+    merged_into: string | null;
   };
   identities: {
     platform: string;
@@ -19,6 +21,10 @@ export interface Database {
     email: string | null;
     handle: string | null;
     created_at: CreatedAt;
+    /** Staff (config `members.staff`): their activity is recorded but left out of roll-ups. */
+    staff: Generated<boolean>;
+    display_name: string | null;
+    last_seen_at: Date | null;
   };
   received_events: {
     event_id: string;
@@ -44,5 +50,60 @@ export interface Database {
     detail: string | null;
     created_at: CreatedAt;
     updated_at: ColumnType<Date, never, Date>;
+  };
+  /** The activity ledger: one row per source event, pointing at the identity that acted. */
+  activity: {
+    event_id: string;
+    platform: string;
+    community_id: string;
+    platform_user_id: string;
+    type: string;
+    channel_id: string | null;
+    occurred_at: Date;
+    received_at: CreatedAt;
+  };
+  /** Roll-ups over a member's identities, kept current at ingest (store/activity.ts). */
+  member_stats: {
+    member_id: string;
+    first_seen_at: Date | null;
+    last_active_at: Date | null;
+    total: Generated<number>;
+    by_type: ColumnType<Record<string, number>, string | undefined, string>;
+    by_platform: ColumnType<Record<string, number>, string | undefined, string>;
+    level: string | null;
+    level_since: Date | null;
+    below_since: Date | null;
+    changed_at: Generated<Date>;
+  };
+  milestones: {
+    member_id: string;
+    name: string;
+    reached_at: Date;
+    event_id: string;
+  };
+  crm_links: {
+    member_id: string;
+    crm: string;
+    person_id: string;
+    synced_at: Generated<Date>;
+  };
+  merges: {
+    id: Generated<string>;
+    kept_member_id: string;
+    merged_member_id: string;
+    backup: ColumnType<unknown, string, string>;
+    reason: string;
+    actor: string;
+    created_at: CreatedAt;
+    undone_at: Date | null;
+    undone_by: string | null;
+  };
+  audit: {
+    id: Generated<string>;
+    action: string;
+    actor: string;
+    reason: string | null;
+    subject: ColumnType<unknown, string, string>;
+    at: CreatedAt;
   };
 }

@@ -1,10 +1,20 @@
+import { ConnectorError } from '../errors.js';
 import type { Crm, CrmPerson } from '../ports.js';
+import { personKey } from '../ports.js';
 import type { HubSpotConnector } from './client.js';
 import type { ContactUpsert } from './contacts.js';
 import { BATCH_LIMIT } from './contacts.js';
 
 /** HubSpot keeps a name as firstname and lastname: "Ada King Lovelace" → Ada, King Lovelace. */
 function contactOf({ email, name, properties }: CrmPerson): ContactUpsert {
+  if (!email)
+    throw new ConnectorError(
+      'invalid',
+      'HubSpot contacts are upserted by email; this person has none',
+      {
+        vendor: 'hubspot',
+      },
+    );
   const [first = '', ...rest] = (name ?? '').trim().split(/\s+/);
   const names: Record<string, string> = {};
   if (first) names.firstname = first;
@@ -38,14 +48,16 @@ export function hubspotCrm(hubspot: HubSpotConnector): Crm {
     },
 
     async upsertPeople(people) {
+      const keyOf = new Map(people.map((p) => [(p.email ?? '').toLowerCase(), personKey(p)]));
+      const key = (email: string) => keyOf.get(email.toLowerCase()) ?? email;
       const { upserted, failed } = await hubspot.upsertContacts(people.map(contactOf));
       return {
         upserted: upserted.map(({ email, contactId, created }) => ({
-          email,
+          key: key(email),
           personId: contactId,
           created,
         })),
-        failed: failed.map(({ email, reason }) => ({ email, reason })),
+        failed: failed.map(({ email, reason }) => ({ key: key(email), reason, retryable: false })),
       };
     },
 

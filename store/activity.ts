@@ -1,0 +1,131 @@
+import { sql } from 'kysely';
+import type { MembersConfig } from '../config/members.js';
+import type { CommunityEvent } from '../connectors/events.js';
+import type { Db } from './db.js';
+import { activityScore, nextLevel, postMilestone } from './engagement.js';
+
+const DAY_MS = 86_400_000;
+
+export interface RecordedActivity {
+  /** False for a redelivery: the ledger already had this source event, nothing was counted. */
+  recorded: boolean;
+  /** Milestones this event reached (first_post, posts_10 ...). */
+  milestones: string[];
+}
+
+/**
+ * Records one member activity in the ledger, once per source event, and keeps the member's
+ * roll-ups current: first seen, last active, counts by type and platform, milestones and the
+ * engagement level. Staff activity is recorded and counted nowhere. One transaction: a crash
+ * leaves either all of it or none, and the redelivery that follows counts it then.
+ */
+export async function recordActivity(
+  db: Db,
+  event: CommunityEvent,
+  memberId: string,
+  options: { staff: boolean; config: MembersConfig; now?: Date },
+): Promise<RecordedActivity> {
+  const now = options.now ?? new Date();
+  const occurredAt = new Date(event.occurredAt);
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('activity')
+      .values({
+        event_id: event.eventId,
+        platform: event.platform,
+        community_id: event.member.communityId,
+        platform_user_id: event.member.userId,
+        type: event.type,
+        channel_id: 'channelId' in event ? event.channelId : null,
+        occurred_at: occurredAt,
+      })
+      .onConflict((oc) => oc.column('event_id').doNothing())
+      .returning('event_id')
+      .executeTakeFirst();
+    if (!inserted) return { recorded: false, milestones: [] };
+    if (options.staff) return { recorded: true, milestones: [] };
+
+    const typeKey = event.type;
+    const platformKey = event.platform;
+    const stats = await sql<{
+      posts: number;
+      level: string | null;
+      level_since: Date | null;
+      below_since: Date | null;
+    }>`
+      insert into member_stats (member_id, first_seen_at, last_active_at, total, by_type, by_platform, changed_at)
+      values (${memberId}, ${occurredAt}, ${occurredAt}, 1,
+              jsonb_build_object(${typeKey}::text, 1), jsonb_build_object(${platformKey}::text, 1), ${now})
+      on conflict (member_id) do update set
+        first_seen_at = least(member_stats.first_seen_at, excluded.first_seen_at),
+        last_active_at = greatest(member_stats.last_active_at, excluded.last_active_at),
+        total = member_stats.total + 1,
+        by_type = member_stats.by_type || jsonb_build_object(${typeKey}::text,
+          coalesce((member_stats.by_type ->> ${typeKey}::text)::int, 0) + 1),
+        by_platform = member_stats.by_platform || jsonb_build_object(${platformKey}::text,
+          coalesce((member_stats.by_platform ->> ${platformKey}::text)::int, 0) + 1),
+        changed_at = excluded.changed_at
+      returning coalesce((by_type ->> 'message.posted')::int, 0) as posts, level, level_since, below_since`.execute(
+      trx,
+    );
+    const row = stats.rows[0]!;
+
+    const milestones: string[] = [];
+    const milestone =
+      event.type === 'message.posted'
+        ? postMilestone(row.posts, options.config.milestones.posts)
+        : undefined;
+    if (milestone) {
+      const reached = await trx
+        .insertInto('milestones')
+        .values({
+          member_id: memberId,
+          name: milestone,
+          reached_at: occurredAt,
+          event_id: event.eventId,
+        })
+        .onConflict((oc) => oc.columns(['member_id', 'name']).doNothing())
+        .returning('name')
+        .executeTakeFirst();
+      if (reached) milestones.push(milestone);
+    }
+
+    const counts = await windowCounts(trx, memberId, now, 30);
+    const level = nextLevel(
+      { level: row.level, since: row.level_since, belowSince: row.below_since },
+      activityScore(counts, options.config.scores),
+      options.config,
+      now,
+    );
+    await trx
+      .updateTable('member_stats')
+      .set({ level: level.level, level_since: level.since, below_since: level.belowSince })
+      .where('member_id', '=', memberId)
+      .execute();
+    return { recorded: true, milestones };
+  });
+}
+
+/** Activity counts by type over the last `days` days, across the member's non-staff identities. */
+export async function windowCounts(
+  db: Db,
+  memberId: string,
+  now: Date,
+  days: number,
+): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('activity as a')
+    .innerJoin('identities as i', (join) =>
+      join
+        .onRef('i.platform', '=', 'a.platform')
+        .onRef('i.community_id', '=', 'a.community_id')
+        .onRef('i.platform_user_id', '=', 'a.platform_user_id'),
+    )
+    .select(['a.type', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('i.member_id', '=', memberId)
+    .where('i.staff', '=', false)
+    .where('a.occurred_at', '>=', new Date(now.getTime() - days * DAY_MS))
+    .groupBy('a.type')
+    .execute();
+  return Object.fromEntries(rows.map((row) => [row.type, Number(row.n)]));
+}

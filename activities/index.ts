@@ -5,6 +5,7 @@ import { createCrmActivities } from './crm.js';
 import { createEmailActivities } from './email.js';
 import { createHelpDeskActivities } from './helpdesk.js';
 import { createMessagingActivities } from './messaging.js';
+import { createSyncActivities } from './sync.js';
 
 /**
  * What the activities act through: capabilities, never vendors. The runtime builds them from
@@ -15,6 +16,8 @@ export interface CapabilityDeps {
   messengers?: Readonly<Record<string, DirectMessenger>> | undefined;
   threadPosters?: Readonly<Record<string, ThreadPoster>> | undefined;
   crm?: Crm | undefined;
+  /** Every configured CRM by connector id: the member sync may write to each. */
+  crms?: Readonly<Record<string, Crm>> | undefined;
   helpdesk?: HelpDesk | undefined;
   mailer?: Mailer | undefined;
 }
@@ -24,6 +27,8 @@ export interface ActivityDeps extends CapabilityDeps {
   logger: Logger;
   /** Where members reach townhall: the base of the unsubscribe links in every email. */
   publicUrl: string;
+  /** Values every CRM record gets besides the community properties (config workflows.crmSync). */
+  crmExtras?: Record<string, string> | undefined;
 }
 
 /** Every activity the worker registers, bound to its dependencies. */
@@ -33,5 +38,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createEmailActivities(deps),
     ...createMessagingActivities(deps),
     ...createHelpDeskActivities(deps),
+    ...createSyncActivities(deps),
   };
 }

@@ -12,6 +12,8 @@ import { dataDirFrom } from '../runtime/settings.js';
 import { findOrBuildTemporalCli } from '../runtime/temporal-cli.js';
 import { workflowBundle } from '../runtime/workflow-bundle.js';
 import { workflowRegistry } from '../workflows/registry.js';
+import { registerMembersCommands } from './members.js';
+import { registerSyncCommands } from './sync.js';
 
 const program = new Command('townhall').description('Durable automations for community teams');
 
@@ -30,8 +32,12 @@ function summary(config: Config): string {
   const sections: Record<string, unknown> = config.workflows;
   const workflows = workflowRegistry.flatMap((workflow) => {
     const section = sections[workflow.name];
-    if (section === undefined || !workflow.triggers.some((t) => t.enabled?.(section) ?? true))
-      return [];
+    if (section === undefined) return [];
+    // Scheduled workflows have no triggers: their section's `enabled` says whether they run.
+    const enabled = workflow.triggers
+      ? workflow.triggers.some((t) => t.enabled?.(section) ?? true)
+      : (section as { enabled?: boolean }).enabled !== false;
+    if (!enabled) return [];
     const steps = workflow.steps?.(section).reduce((n, list) => n + list.steps.length, 0);
     return [steps === undefined ? workflow.name : `${workflow.name} (${steps} steps)`];
   });
@@ -153,5 +159,8 @@ program
       `${cli.kind === 'binary' ? cli.path : 'none (the SDK will download one)'}\n`,
     );
   });
+
+registerMembersCommands(program);
+registerSyncCommands(program, (file) => load(file, false));
 
 await program.parseAsync();

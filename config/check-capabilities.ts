@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AnyConnector } from '../connectors/descriptor.js';
 import type { SharedCapability } from '../connectors/ports.js';
-import { SHARED_CAPABILITIES } from '../connectors/ports.js';
+import { CAPABILITY_LABELS, SHARED_CAPABILITIES } from '../connectors/ports.js';
 import type { AnyWorkflow } from '../workflows/descriptor.js';
 import { STEPS } from '../workflows/steps/index.js';
 import type { ProviderConfig } from './capabilities.js';
@@ -45,6 +45,27 @@ export function checkCapabilities(
   for (const workflow of registry.workflows) {
     const section = config.workflows[workflow.name];
     if (section === undefined) continue;
+    for (const { path, capability, connector } of workflow.requires?.(section) ?? []) {
+      const where = ['workflows', workflow.name, ...path];
+      const offered = providersOf(config, registry.connectors, capability);
+      if (connector === undefined) {
+        if (!isShared(capability)) continue;
+        const resolution = resolveProvider(config, registry.connectors, capability);
+        if ('none' in resolution)
+          problem(where, `needs ${missingCapability(config, registry.connectors, capability)}`);
+        else if ('problem' in resolution && config.providers?.[capability] === undefined)
+          problem(where, `needs ${resolution.problem}`);
+      } else if (!offered.includes(connector)) {
+        const known = registry.connectors.find((c) => c.id === connector);
+        const sections: Record<string, unknown> = config.connectors;
+        problem(
+          where,
+          known?.capabilities?.[capability] && sections[connector] === undefined
+            ? `connectors.${connector} is not configured (add it under connectors:)`
+            : `connectors.${connector} does not provide ${CAPABILITY_LABELS[capability]} (configured ones that do: ${offered.join(', ') || 'none: add one under connectors:'})`,
+        );
+      }
+    }
     for (const { path, steps } of workflow.steps?.(section) ?? [])
       steps.forEach((step, index) => {
         const capability = STEPS.find((definition) => definition.type === step.type)?.needs;

@@ -45,10 +45,13 @@ export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
             message:
               !('input' in issue) || issue.input === undefined
                 ? `is required (expected ${issue.expected})`
-                : `expected ${issue.expected}, got ${describe(issue.input, path)}`,
+                : // A schema's own message (a duration's hint) says more than the type.
+                  `${issue.message.startsWith('Invalid input') ? `expected ${issue.expected}` : issue.message}, got ${describe(issue.input, path)}`,
           },
         ];
       case 'too_small':
+        // A schema's own message says what to do; zod's own ones ("Too small: ...") get plainer.
+        if (!issue.message.startsWith('Too small')) return [{ path, message: issue.message }];
         if (issue.origin === 'string' && issue.minimum === 1)
           return [{ path, message: 'must not be empty' }];
         if (issue.origin === 'array')

@@ -45,6 +45,13 @@ export const membersConfigSchema = z
       .record(
         z.string().regex(/^[a-z]+\.[a-z_]+$/, 'an event type, e.g. message.posted'),
         z.number().min(0),
+        {
+          // zod reports a bad key as "Invalid key in record"; say what a key is instead.
+          error: (issue) =>
+            issue.code === 'invalid_key'
+              ? 'not an event type (write one such as message.posted)'
+              : undefined,
+        },
       )
       .default({ ...DEFAULT_SCORES })
       .describe('Points per activity type, summed over 30 days into the engagement score'),
@@ -86,14 +93,19 @@ export const membersConfigSchema = z
 
 export type MembersConfig = z.output<typeof membersConfigSchema>;
 
-/** Whether `members.staff` names this platform identity, by user id or by a role it has. */
+/**
+ * Whether `members.staff` names this platform identity, by user id or by a role it has;
+ * undefined when the event does not say (it carries no roles): the identity keeps what an
+ * earlier event established.
+ */
 export function isStaff(
   staff: MembersConfig['staff'],
   platform: string,
   member: { userId: string; roles?: readonly string[] | undefined },
-): boolean {
+): boolean | undefined {
   if (staff.users.includes(`${platform}:${member.userId}`)) return true;
-  return (member.roles ?? []).some((role) => staff.roles.includes(`${platform}:${role}`));
+  if (member.roles === undefined) return undefined;
+  return member.roles.some((role) => staff.roles.includes(`${platform}:${role}`));
 }
 
 /** The defaults, for code that runs without a config file (tests, tools). */

@@ -17,23 +17,27 @@ import { membersConfigSchema } from './members.js';
  * vendor or a journey.
  */
 
+/** The sections of the items that have a config, by their id or name. */
 type SectionsOf<
-  List extends readonly { readonly config: z.ZodType<unknown, unknown> }[],
+  List extends readonly { readonly config?: z.ZodType<unknown, unknown> }[],
   Key extends string,
 > = {
   [
-    Item in List[number] as Item extends Record<Key, infer Name extends string> ? Name : never
-  ]: z.ZodOptional<Item['config']>;
+    Item in List[number] as Item extends Record<Key, infer Name extends string>
+      ? Item extends { readonly config: z.ZodType<unknown, unknown> }
+        ? Name
+        : never
+      : never
+  ]: z.ZodOptional<NonNullable<Item['config']>>;
 };
 
 function sections<
-  List extends readonly { readonly config: z.ZodType<unknown, unknown> }[],
+  List extends readonly { readonly config?: z.ZodType<unknown, unknown> }[],
   Key extends string,
 >(list: List, key: (item: List[number]) => string): SectionsOf<List, Key> {
-  return Object.fromEntries(list.map((item) => [key(item), item.config.optional()])) as SectionsOf<
-    List,
-    Key
-  >;
+  return Object.fromEntries(
+    list.flatMap((item) => (item.config ? [[key(item), item.config.optional()]] : [])),
+  );
 }
 
 const server = z
@@ -56,6 +60,14 @@ const temporal = z
       .describe('host:port of a Temporal cluster; unset runs the embedded dev server'),
     namespace: z.string().default('default'),
     taskQueue: z.string().default('townhall'),
+    bulkShare: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(1)
+      .describe(
+        "The share of each rate-limited connector's activity rate that bulk work (CRM sync, backfill) may use, on a queue of its own so a backlog never delays journeys' calls; where a connector has a request budget (its requestLimit), the budget paces the requests and keeps journeys first",
+      ),
     activitiesPerSecond: z
       .record(z.string(), z.number().positive())
       .default({})

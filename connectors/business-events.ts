@@ -54,6 +54,14 @@ export const businessEvent = z.discriminatedUnion('type', [
     properties: z.array(z.string().min(1)),
   }),
   z.object({ ...base, type: z.literal('contact.deleted'), contactId: z.string().min(1) }),
+  z.object({
+    ...base,
+    type: z.literal('contact.merged'),
+    /** The contact the merge resulted in: the CRM record that remains. */
+    contactId: z.string().min(1),
+    /** The contacts merged into it, which no longer exist on their own. */
+    mergedContactIds: z.array(z.string().min(1)).min(1),
+  }),
 ]);
 
 export type BusinessEvent = z.infer<typeof businessEvent>;

@@ -1,3 +1,4 @@
+import type { BudgetFactory } from './budget.js';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Emulator, EmulatorDefinition } from '../sandbox/emulator.js';
@@ -46,6 +47,14 @@ export interface ConnectorDescriptor<
    * vendor's calls share the main task queue.
    */
   readonly activitiesPerSecond?: number;
+  /**
+   * A link to a member's profile on the platform, where one can be made (`members show`, the
+   * members API). `config` is undefined when the connector is not configured.
+   */
+  profileUrl?(
+    config: NoInfer<Config> | undefined,
+    identity: { userId: string; communityId: string; handle: string | null },
+  ): string | undefined;
   /** Its local emulator (sandbox/<vendor>/), run by `townhall start` and the tests. */
   readonly sandbox?: Sandbox;
 }
@@ -68,6 +77,8 @@ export interface ConnectorContext {
   publicUrl: string;
   /** townhall's data folder, for state a connector keeps on disk (the gateway's spool). */
   dataDir: string;
+  /** Request budgets shared by every worker (the store's); absent, requests are not paced. */
+  budgets?: BudgetFactory | undefined;
 }
 
 export interface CapabilityProvider<Config, Client, Port> {

@@ -9,10 +9,20 @@ import { discourse } from './discourse/index.js';
 import { email } from './email/index.js';
 import { hubspot } from './hubspot/index.js';
 import { intercom } from './intercom/index.js';
+import { salesforce } from './salesforce/index.js';
 import { slack } from './slack/index.js';
 import { zendesk } from './zendesk/index.js';
 
-export const connectors = [slack, discord, discourse, hubspot, zendesk, intercom, email] as const;
+export const connectors = [
+  slack,
+  discord,
+  discourse,
+  hubspot,
+  salesforce,
+  zendesk,
+  intercom,
+  email,
+] as const;
 
 export type Connectors = typeof connectors;
 

@@ -22,7 +22,7 @@ export function buildCapabilities(
     if (!clients.has(id)) clients.set(id, descriptor.connect?.(section, context));
     return descriptor.capabilities![capability]!.create(clients.get(id), section);
   }
-  const perPlatform = <K extends 'messenger' | 'threadPoster'>(capability: K) =>
+  const perPlatform = <K extends 'messenger' | 'threadPoster' | 'crm'>(capability: K) =>
     Object.fromEntries(
       providersOf(config, registry, capability).map((id) => [id, port(id, capability)]),
     );
@@ -34,6 +34,7 @@ export function buildCapabilities(
     messengers: perPlatform('messenger'),
     threadPosters: perPlatform('threadPoster'),
     crm: shared('crm'),
+    crms: perPlatform('crm'),
     helpdesk: shared('helpdesk'),
     mailer: shared('mailer'),
   };

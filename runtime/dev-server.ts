@@ -65,6 +65,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'synchronous=OFF',
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...((options as { extraArgs?: string[] }).extraArgs ?? []),
   ];
   const child = spawn('sh', ['-c', GUARD, 'temporal-guard', options.cli.path, ...args], {
     stdio: ['pipe', 'ignore', 'pipe'],

@@ -6,7 +6,7 @@ import { resolveProvider } from '../config/capabilities.js';
 import type { Routing } from '../workflows/steps/context.js';
 
 export interface RoutingConfig extends ProviderConfig {
-  temporal: { taskQueue: string; activitiesPerSecond: Record<string, number> };
+  temporal: { taskQueue: string; activitiesPerSecond: Record<string, number>; bulkShare?: number };
 }
 
 /** A rate-limited connector's own task queue, polled by every worker with the server's limit. */
@@ -15,11 +15,17 @@ export interface VendorQueue {
   taskQueue: string;
   /** maxTaskQueueActivitiesPerSecond: the Temporal server enforces it across all workers. */
   activitiesPerSecond: number;
+  /** The queue for batch and bulk work, with `temporal.bulkShare` of the vendor's rate. */
+  bulk?: boolean;
 }
 
 /** `<main queue>@<connector id>`, e.g. townhall@hubspot. */
 export const vendorQueueName = (taskQueue: string, connector: string) =>
   `${taskQueue}@${connector}`;
+
+/** `<main queue>@<connector id>/bulk`: the same vendor, for batch and bulk work. */
+export const bulkQueueName = (taskQueue: string, connector: string) =>
+  `${vendorQueueName(taskQueue, connector)}/bulk`;
 
 /**
  * The queues of the configured connectors that declare a rate limit (or get one in
@@ -42,11 +48,19 @@ export function vendorQueues(
     const perSecond =
       config.temporal.activitiesPerSecond[connector.id] ?? connector.activitiesPerSecond;
     if (perSecond === undefined) return [];
+    // Default 1: the vendor's request budget (where it has one) paces bulk work, not this queue.
+    const bulkShare = config.temporal.bulkShare ?? 1;
     return [
       {
         connector: connector.id,
         taskQueue: vendorQueueName(taskQueue, connector.id),
         activitiesPerSecond: perSecond,
+      },
+      {
+        connector: connector.id,
+        taskQueue: bulkQueueName(taskQueue, connector.id),
+        activitiesPerSecond: perSecond * bulkShare,
+        bulk: true,
       },
     ];
   });
@@ -63,8 +77,12 @@ export function routingFor(
     const resolution = resolveProvider(config, registry, capability);
     if ('id' in resolution) providers[capability] = resolution.id;
   }
+  const all = vendorQueues(config, registry, taskQueue);
   const queues = Object.fromEntries(
-    vendorQueues(config, registry, taskQueue).map((queue) => [queue.connector, queue.taskQueue]),
+    all.filter((queue) => !queue.bulk).map((queue) => [queue.connector, queue.taskQueue]),
   );
-  return { providers, queues };
+  const bulkQueues = Object.fromEntries(
+    all.filter((queue) => queue.bulk).map((queue) => [queue.connector, queue.taskQueue]),
+  );
+  return { providers, queues, bulkQueues };
 }

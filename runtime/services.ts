@@ -1,3 +1,4 @@
+import { storeBudgets } from '../store/rate-budget.js';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -13,6 +14,8 @@ import { storeCheck, temporalCheck } from '../server/health.js';
 import { createBusinessEventRouter } from '../server/business-router.js';
 import type { EventRouter } from '../server/router.js';
 import { createEventRouter } from '../server/router.js';
+import { adminTokenFrom } from '../server/admin-auth.js';
+import { adminRouters } from '../server/routes/members-api.js';
 import { unsubscribeRoutes } from '../server/routes/unsubscribe.js';
 import { webhookRoutes } from '../server/webhooks.js';
 import type { Db } from '../store/db.js';
@@ -38,12 +41,14 @@ export function connectorContext(
   loaded: LoadedConfig,
   settings: Settings,
   logger: Logger,
+  db?: Db,
 ): ConnectorContext {
   return {
     logger,
     configDir: loaded.dir,
     publicUrl: publicUrl(settings),
     dataDir: settings.dataDir,
+    budgets: db ? storeBudgets(db) : undefined,
   };
 }
 
@@ -54,11 +59,12 @@ export function activityDeps(
   db: Db,
   logger: Logger,
 ): ActivityDeps {
-  const context = connectorContext(loaded, settings, logger);
+  const context = connectorContext(loaded, settings, logger, db);
   return {
     db,
     logger,
     publicUrl: context.publicUrl,
+    crmExtras: loaded.config.workflows.crmSync?.properties,
     ...buildCapabilities(loaded.config, registry, context),
   };
 }
@@ -114,6 +120,7 @@ export async function startHttpServer(
   temporal: Client,
   logger: Logger,
 ): Promise<RunningServer> {
+  const connectors: Record<string, unknown> = loaded.config.connectors;
   const mailer = mailerOf(loaded, settings, logger);
   const unsubscribe = mailer?.sender.unsubscribe;
   mailer?.close();
@@ -125,7 +132,14 @@ export async function startHttpServer(
       logger,
     ),
     checks: { store: storeCheck(db), temporal: temporalCheck(temporal) },
-    routers: unsubscribe ? [unsubscribeRoutes({ db, logger, secret: unsubscribe.secret })] : [],
+    routers: [
+      ...(unsubscribe ? [unsubscribeRoutes({ db, logger, secret: unsubscribe.secret })] : []),
+      // The members API exists only with TOWNHALL_ADMIN_TOKEN set (unset: its routes are 404).
+      ...adminRouters(
+        { db, logger, members: loaded.config.members, connectors, registry },
+        adminTokenFrom(process.env),
+      ),
+    ],
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(settings.port, settings.host, () => resolve(listening));

@@ -8,7 +8,10 @@ import { onShutdown } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { tryItLines } from './banner.js';
 import { startListeners } from './listeners.js';
-import { vendorQueues } from './routing.js';
+import { routingFor, vendorQueues } from './routing.js';
+import { ensureSchedules, scheduleRows } from './schedules.js';
+import { providersOf } from '../config/capabilities.js';
+import { workflowRegistry } from '../workflows/registry.js';
 import {
   activityDeps,
   communityRouter,
@@ -95,6 +98,16 @@ export async function run(
         logger,
       });
       shutdown.add('worker', () => worker.shutdown().finally(() => deps.mailer?.close()));
+      // The schedules (the CRM sync) exist as this config says, whichever worker starts first.
+      const routing = routingFor(config, registry, settings.temporal.taskQueue);
+      await ensureSchedules(
+        temporal,
+        scheduleRows(config.workflows, workflowRegistry, {
+          routing,
+          providers: (capability) => providersOf(config, registry, capability),
+        }),
+        { taskQueue: settings.temporal.taskQueue, logger },
+      );
       worker.done.catch((error: unknown) => {
         logger.fatal({ err: error }, 'worker stopped');
         void shutdown.stopAll().then(() => process.exit(1));

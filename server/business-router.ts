@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { BusinessEvent } from '../connectors/business-events.js';
+import { repointPerson, unlinkPerson } from '../store/crm-links.js';
 import type { Db } from '../store/db.js';
 import { markEventProcessed, recordEvent } from '../store/events.js';
 
@@ -11,15 +12,42 @@ export interface BusinessRouterDeps {
 export type BusinessRouteOutcome = 'recorded' | 'duplicate';
 
 /**
- * Makes a help-desk or CRM event durable, once per event id. The support handoff and member
- * sync workflows read these (status and replies flowing back to the community thread); until
- * they exist, recording is the whole job. Throws when the store is down, so the sender retries.
+ * What a CRM event changes in townhall's own records, beyond recording it. The event's `system`
+ * is the CRM's connector id, the `crm` of crm_links.
+ * - contact.deleted: the member's link to that record goes; the member stays. The next sync
+ *   upserts the member again if they still exist, which makes a new record.
+ * - contact.merged: links to the merged records point at the one that remains.
+ * - contact.changed (an email among the properties too): nothing to write, the link is by
+ *   record id; the event stays recorded, and the next sync upserts the member by their own key.
+ */
+async function apply(db: Db, event: BusinessEvent): Promise<Record<string, unknown> | undefined> {
+  switch (event.type) {
+    case 'contact.deleted':
+      return { unlinked: await unlinkPerson(db, event.system, event.contactId) };
+    case 'contact.merged':
+      return repointPerson(db, event.system, event.mergedContactIds, event.contactId);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Makes a help-desk or CRM event durable, once per event id, and applies what it changes in
+ * townhall's records (CRM links). The support handoff and member sync workflows read these
+ * (status and replies flowing back to the community thread). Throws when the store is down, so
+ * the sender retries; a redelivery of an event whose handling failed half-way is handled again
+ * (every change it makes is safe to repeat).
  */
 export function createBusinessEventRouter(deps: BusinessRouterDeps) {
   return async function route(event: BusinessEvent): Promise<BusinessRouteOutcome> {
     const { alreadyProcessed } = await recordEvent(deps.db, event.system, event);
     if (alreadyProcessed) return 'duplicate';
-    deps.logger.info({ eventId: event.eventId, type: event.type }, 'business event recorded');
+    const changed = await apply(deps.db, event);
+    // Member ids only: record ids and member ids are not personal data, values would be.
+    deps.logger.info(
+      { eventId: event.eventId, type: event.type, ...changed },
+      'business event recorded',
+    );
     await markEventProcessed(deps.db, event.eventId);
     return 'recorded';
   };

@@ -82,7 +82,7 @@ export function createEventRouter(deps: RouterDeps) {
       staff,
       seenAt: occurredAt,
     });
-    await recordActivity(deps.db, event, member.memberId, { staff, config: members });
+    await recordActivity(deps.db, event, member.memberId, { staff: member.staff, config: members });
     const { memberId } = member;
     for (const row of rows) {
       const started = await start(row, event, memberId);

@@ -17,18 +17,17 @@ export async function upsertMemberFromIdentity(
   db: Db,
   platform: string,
   member: CommunityMember,
-  /** `staff` from config `members.staff`; `seenAt` when the identity acted. */
-  options: { staff?: boolean; seenAt?: Date } = {},
-): Promise<{ memberId: string; created: boolean }> {
+  /** `staff` from config `members.staff` (undefined: unknown, keep what is stored); `seenAt` when the identity acted. */
+  options: { staff?: boolean | undefined; seenAt?: Date } = {},
+): Promise<{ memberId: string; created: boolean; staff: boolean }> {
   const identityKey = `${platform}:${member.communityId}:${member.userId}`;
-  const staff = options.staff ?? false;
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${identityKey}))`.execute(trx);
 
     const known = await trx
       .updateTable('identities')
       .set({
-        staff,
+        ...(options.staff !== undefined ? { staff: options.staff } : {}),
         display_name: sql`coalesce(${member.name ?? null}, display_name)`,
         handle: sql`coalesce(${member.handle ?? null}, handle)`,
         last_seen_at: sql`greatest(last_seen_at, ${options.seenAt ?? null})`,
@@ -36,9 +35,10 @@ export async function upsertMemberFromIdentity(
       .where('platform', '=', platform)
       .where('community_id', '=', member.communityId)
       .where('platform_user_id', '=', member.userId)
-      .returning('member_id')
+      .returning(['member_id', 'staff'])
       .executeTakeFirst();
-    if (known) return { memberId: known.member_id, created: false };
+    if (known) return { memberId: known.member_id, created: false, staff: known.staff };
+    const staff = options.staff ?? false;
 
     const email = member.email ?? null;
     const name = member.name ?? member.handle ?? null;
@@ -52,6 +52,9 @@ export async function upsertMemberFromIdentity(
           insert into members (name) values (${name}) returning id, true as created`.execute(trx);
     const row = inserted.rows[0];
     if (!row) throw new Error('member insert returned no row');
+    // The email may belong to a member an operator merged into another (store/merges.ts): the
+    // new identity joins the kept member, as the merged member's identities did.
+    const memberId = row.created ? row.id : await keptMemberId(trx, row.id);
 
     await trx
       .insertInto('identities')
@@ -59,7 +62,7 @@ export async function upsertMemberFromIdentity(
         platform,
         community_id: member.communityId,
         platform_user_id: member.userId,
-        member_id: row.id,
+        member_id: memberId,
         email,
         handle: member.handle ?? null,
         staff,
@@ -70,11 +73,21 @@ export async function upsertMemberFromIdentity(
     // Every member has roll-ups from the start, so the CRM sync's watermark sees new members.
     await trx
       .insertInto('member_stats')
-      .values({ member_id: row.id, first_seen_at: options.seenAt ?? new Date() })
+      .values({ member_id: memberId, first_seen_at: options.seenAt ?? new Date() })
       .onConflict((oc) => oc.column('member_id').doNothing())
       .execute();
-    return { memberId: row.id, created: row.created };
+    return { memberId, created: row.created, staff };
   });
+}
+
+/** Where a merged member lives now: merges keep members.merged_into one hop deep. */
+async function keptMemberId(db: Db, memberId: string): Promise<string> {
+  const row = await db
+    .selectFrom('members')
+    .select('merged_into')
+    .where('id', '=', memberId)
+    .executeTakeFirst();
+  return row?.merged_into ?? memberId;
 }
 
 export async function getMember(db: Db, memberId: string): Promise<MemberRecord | undefined> {

@@ -1,10 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { Db } from './db.js';
 import { initial } from './migrations/0001-initial.js';
 import { slackPosts } from './migrations/0002-slack-posts.js';
 import { oneLedger } from './migrations/0003-one-ledger.js';
 import { memberView } from './migrations/0004-member-view.js';
+import { crmSync } from './migrations/0005-crm-sync.js';
 
 /** Every migration, in order. Add new ones here explicitly; names sort by their number. */
 export const migrations: Record<string, Migration> = {
@@ -12,13 +13,17 @@ export const migrations: Record<string, Migration> = {
   '0002-slack-posts': slackPosts,
   '0003-one-ledger': oneLedger,
   '0004-member-view': memberView,
+  '0005-crm-sync': crmSync,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
 /** Brings the schema up to date; safe to run from several processes at once (Kysely locks). */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Named explicitly: Kysely otherwise looks for its tables in every schema, and another
+  // schema's copy (another app, a test) would stop it from creating them in ours.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0]!.schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new Error('database migration failed', { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -106,4 +106,23 @@ export interface Database {
     subject: ColumnType<unknown, string, string>;
     at: CreatedAt;
   };
+  sync_state: {
+    crm: string;
+    watermark_at: Date | null;
+    watermark_member: string | null;
+    last_run_at: Date | null;
+    last_run_written: Generated<number>;
+    last_run_failed: Generated<number>;
+    updated_at: Generated<Date>;
+  };
+  sync_failures: {
+    crm: string;
+    member_id: string;
+    reason: string;
+    failed_at: Generated<Date>;
+  };
+  rate_budgets: {
+    account: string;
+    next_at: number;
+  };
 }

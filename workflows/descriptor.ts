@@ -1,6 +1,7 @@
 import type { Workflow } from '@temporalio/common';
 import type { z } from 'zod';
 import type { CommunityEvent, CommunityEventType } from '../connectors/events.js';
+import type { CapabilityName } from '../connectors/ports.js';
 import type { Routing } from './steps/context.js';
 import type { Step } from './steps/index.js';
 
@@ -37,17 +38,57 @@ export interface WorkflowDescriptor<Name extends string = string, Config = unkno
   /** Its key under `workflows:` in the config, and its workflow type name. */
   readonly name: Name;
   readonly workflow: Workflow;
-  readonly config: z.ZodType<Config, unknown>;
+  /** Its section under `workflows:`; none for a workflow started only on demand (a backfill). */
+  readonly config?: z.ZodType<Config, unknown>;
   /** The step lists its config holds, with their paths under `workflows.<name>`. */
   steps?(config: NoInfer<Config>): { path: (string | number)[]; steps: readonly Step[] }[];
-  readonly triggers: readonly StartTrigger<NoInfer<Config>, Workflow>[];
+  /**
+   * Capabilities its config needs, checked by `townhall validate`: from the connector it names,
+   * or (no connector) from the one the config chooses for a shared capability.
+   */
+  requires?(config: NoInfer<Config>): {
+    path: (string | number)[];
+    capability: CapabilityName;
+    connector?: string | undefined;
+  }[];
+  readonly triggers?: readonly StartTrigger<NoInfer<Config>, Workflow>[];
+  /** Temporal Schedules it runs on (the worker makes them exist, as the config says). */
+  schedules?(config: NoInfer<Config>, context: ScheduleContext): ScheduleRow[];
+}
+
+export interface ScheduleContext {
+  routing: Routing;
+  /** The connector ids that provide each capability in this config. */
+  providers: (capability: CapabilityName) => string[];
+}
+
+/** One Temporal Schedule: starts `workflow` every `everyMs`, skipping a start while one runs. */
+export interface ScheduleRow {
+  id: string;
+  everyMs: number;
+  workflow: Workflow;
+  workflowId: string;
+  args: unknown[];
 }
 
 export type AnyWorkflow = WorkflowDescriptor<string, unknown>;
 
+/** A workflow with a section under `workflows:`. */
+export type ConfiguredWorkflow<Name extends string, Config> = WorkflowDescriptor<Name, Config> & {
+  readonly config: z.ZodType<Config, unknown>;
+};
+
 export function defineWorkflow<const Name extends string, Config>(
-  descriptor: WorkflowDescriptor<Name, Config>,
-): WorkflowDescriptor<Name, Config> {
+  descriptor: ConfiguredWorkflow<Name, Config>,
+): ConfiguredWorkflow<Name, Config> {
+  return descriptor;
+}
+
+/** A workflow started only on demand (a command), with no config section, triggers or schedules. */
+export function defineOnDemandWorkflow<const Name extends string>(descriptor: {
+  name: Name;
+  workflow: Workflow;
+}): WorkflowDescriptor<Name, never> {
   return descriptor;
 }
 

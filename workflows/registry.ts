@@ -4,9 +4,11 @@
  * worker's bundle entry (a test checks both lists agree).
  */
 import type { AnyWorkflow } from './descriptor.js';
+import { crmBackfillWorkflow } from './crm-backfill/index.js';
+import { crmSyncWorkflow } from './crm-sync/index.js';
 import { onboardingWorkflow } from './onboarding/index.js';
 
-export const workflows = [onboardingWorkflow] as const;
+export const workflows = [onboardingWorkflow, crmSyncWorkflow, crmBackfillWorkflow] as const;
 
 export type Workflows = typeof workflows;
 

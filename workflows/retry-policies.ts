@@ -13,3 +13,20 @@ export const VENDOR_CALL: ActivityOptions = {
     maximumInterval: '5m',
   },
 };
+
+/** Reads and writes of townhall's own store: a failure means the store is down, so retry soon. */
+export const STORE_CALL: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+};
+
+/**
+ * A batch or bulk job to a CRM: minutes for a bulk job, alive as long as it heartbeats; a
+ * rate limit waits the vendor's advertised time, like any vendor call.
+ */
+export const CRM_BATCH: ActivityOptions = {
+  startToCloseTimeout: '30m',
+  // A dead worker's batch is retried elsewhere within 20 s: pushes heartbeat every 5 s.
+  heartbeatTimeout: '20s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
+};

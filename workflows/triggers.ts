@@ -16,7 +16,7 @@ export function triggerTable(
 ): ReadonlyMap<CommunityEventType, TriggerRow[]> {
   const table = new Map<CommunityEventType, TriggerRow[]>();
   for (const workflow of registry)
-    for (const trigger of workflow.triggers) {
+    for (const trigger of workflow.triggers ?? []) {
       const rows = table.get(trigger.on) ?? [];
       rows.push({ workflow, trigger });
       table.set(trigger.on, rows);

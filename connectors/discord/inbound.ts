@@ -72,7 +72,7 @@ function commandEvent(body: unknown, servedGuild: string | undefined): InboundRe
     platform: 'discord',
     // The interaction id is a snowflake: its creation time is the moment the user invoked it.
     occurredAt: snowflakeTime(interaction.id).toISOString(),
-    member: memberOf(guildId, member.user, member.nick),
+    member: memberOf(guildId, member.user, member),
     command: name,
     text: commandText(interaction.data.options),
     ...where,

@@ -40,6 +40,8 @@ export const discord = defineConnector({
     messenger: { create: (client) => discordMessenger(client) },
     threadPoster: { create: (client) => discordThreadPoster(client) },
   },
+  profileUrl: (_config, identity) =>
+    `https://discord.com/users/${encodeURIComponent(identity.userId)}`,
   redactHeaders: ['x-signature-ed25519'],
   // Discord allows 50 requests a second per bot; a DM is two (open the channel, post).
   activitiesPerSecond: 20,

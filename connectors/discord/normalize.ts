@@ -60,18 +60,32 @@ function parseWith<T>(schema: z.ZodType<T>, data: unknown): T {
 export const messageUrl = (guildId: string, channelId: string, messageId: string) =>
   `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;
 
-/** A member as normalized events carry it: nickname, else display name, else nothing. */
+/** What a guild member object adds to its user: the server nickname and the role ids. */
+export interface GuildMemberFields {
+  nick?: string | null | undefined;
+  roles?: readonly string[] | undefined;
+}
+
+/** The member's role ids when the payload lists them (an empty list is "no roles"); else none. */
+export const rolesOf = (member: GuildMemberFields | undefined): { roles?: string[] } =>
+  member?.roles ? { roles: [...member.roles] } : {};
+
+/**
+ * A member as normalized events carry it: nickname, else display name, else nothing; the role
+ * ids when a guild member object came with the user (absent means unknown, not "no roles").
+ */
 export function memberOf(
   guildId: string,
   user: { id: string; username: string; global_name?: string | null | undefined },
-  nick?: string | null,
+  member?: GuildMemberFields,
 ): CommunityMember {
-  const name = nick ?? user.global_name ?? undefined;
+  const name = member?.nick ?? user.global_name ?? undefined;
   return {
     userId: user.id,
     communityId: guildId,
     ...(name ? { name } : {}),
     handle: user.username,
+    ...rolesOf(member),
   };
 }
 
@@ -103,7 +117,7 @@ function memberAdd(d: unknown): CommunityEvent | string {
     eventId: `discord:member_add:${member.guild_id}:${member.user.id}:${member.joined_at}`,
     platform: 'discord',
     occurredAt: iso(member.joined_at),
-    member: memberOf(member.guild_id, member.user, member.nick),
+    member: memberOf(member.guild_id, member.user, member),
   };
 }
 
@@ -133,7 +147,7 @@ function messageCreate(d: unknown, ctx: DispatchContext): CommunityEvent | strin
     eventId: `discord:message:${message.id}`,
     platform: 'discord',
     occurredAt: iso(message.timestamp),
-    member: memberOf(message.guild_id, message.author, message.member?.nick),
+    member: memberOf(message.guild_id, message.author, message.member),
     ...locate(message.channel_id, message.channel_type, ctx.channel),
     messageId: message.id,
     url: messageUrl(message.guild_id, message.channel_id, message.id),
@@ -150,8 +164,8 @@ function reactionAdd(d: unknown, ctx: DispatchContext): CommunityEvent | string 
   const emojiName = emoji.name ?? emoji.id;
   if (!emojiName) return 'reaction without an emoji';
   const member = reaction.member?.user
-    ? memberOf(reaction.guild_id, reaction.member.user, reaction.member.nick)
-    : { userId: reaction.user_id, communityId: reaction.guild_id };
+    ? memberOf(reaction.guild_id, reaction.member.user, reaction.member)
+    : { userId: reaction.user_id, communityId: reaction.guild_id, ...rolesOf(reaction.member) };
   return {
     type: 'reaction.added',
     eventId: `discord:reaction:${reaction.message_id}:${reaction.user_id}:${emoji.id ?? emojiName}`,

@@ -17,11 +17,15 @@ export const discordUser = z.looseObject({
   system: z.boolean().optional(),
 });
 
-/** Guild member object; `user` is absent where the member rides along with a user. */
+/**
+ * Guild member object; `user` is absent where the member rides along with a user. `roles` (role
+ * ids, @everyone not among them) rides along and is optional: a malformed list reads as unknown
+ * rather than losing the event it came with.
+ */
 export const guildMember = z.looseObject({
   user: discordUser.optional(),
   nick: z.string().nullish(),
-  roles: z.array(snowflake).optional(),
+  roles: z.array(snowflake).optional().catch(undefined),
   joined_at: z.string().nullish(),
 });
 

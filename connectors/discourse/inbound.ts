@@ -3,6 +3,7 @@ import type { CommunityEvent, CommunityMember } from '../events.js';
 import type { InboundConnector, InboundRequest, InboundResult } from '../types.js';
 import { MalformedPayloadError } from '../types.js';
 import type { DiscourseConfig } from './config.js';
+import type { DiscourseStanding } from './payloads.js';
 import { POST_TYPE, pingBody, postBody, topicBody, userBody } from './payloads.js';
 import { verifyDiscourseSignature } from './signature.js';
 import { header, parseJson, parseWith } from '../inbound-parsing.js';
@@ -50,17 +51,38 @@ function postText(raw: string | undefined, cooked: string): string {
     .trim();
 }
 
+/**
+ * 'admin', 'moderator' and 'staff' where the payload says true, then the primary group and any
+ * listed groups by name. Undefined when the payload states none of these fields (unknown); an
+ * empty list when it states them and they name nothing.
+ */
+export function discourseRoles(standing: DiscourseStanding): string[] | undefined {
+  const { admin, moderator, staff, primary_group_name: primary, groups } = standing;
+  if ([admin, moderator, staff, primary, groups].every((field) => field === undefined))
+    return undefined;
+  const roles = new Set<string>();
+  if (admin === true) roles.add('admin');
+  if (moderator === true) roles.add('moderator');
+  if (staff === true) roles.add('staff');
+  if (primary) roles.add(primary);
+  for (const group of groups ?? []) if (group.name) roles.add(group.name);
+  return [...roles];
+}
+
 function memberOf(
   forum: string,
   user: { id: number; username: string; name?: string | null | undefined; email?: string | null },
+  standing: DiscourseStanding,
 ): CommunityMember {
   const email = user.email ?? undefined;
+  const roles = discourseRoles(standing);
   return {
     userId: String(user.id),
     communityId: forum,
     ...(email && z.email().safeParse(email).success ? { email } : {}),
     ...(user.name ? { name: user.name } : {}),
     handle: user.username,
+    ...(roles ? { roles } : {}),
   };
 }
 
@@ -79,7 +101,7 @@ function userEvent(request: InboundRequest, event: 'user_created' | 'user_destro
       joined && user.created_at
         ? new Date(user.created_at).toISOString()
         : new Date().toISOString(),
-    member: memberOf(forum.id, user),
+    member: memberOf(forum.id, user, user),
   };
   return { kind: 'event', event: result } as const;
 }
@@ -106,7 +128,11 @@ function postEvent(request: InboundRequest): InboundResult {
     eventId: eventIdFor(forum.id, 'post_created', post.id),
     platform: 'discourse',
     occurredAt: new Date(post.created_at).toISOString(),
-    member: memberOf(forum.id, { id: post.user_id, username: post.username, name: post.name }),
+    member: memberOf(
+      forum.id,
+      { id: post.user_id, username: post.username, name: post.name },
+      post,
+    ),
     channelId: String(post.category_id),
     threadId: String(post.topic_id),
     messageId: String(post.id),

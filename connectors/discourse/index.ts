@@ -16,6 +16,11 @@ export const discourse = defineConnector({
     messenger: { create: (client) => discourseMessenger(client) },
     threadPoster: { create: (client) => discourseThreadPoster(client) },
   },
+  // Profiles live at /u/<username>; without the forum's address or a username there is no link.
+  profileUrl: (config, identity) =>
+    config && identity.handle
+      ? `${config.baseUrl.replace(/\/+$/, '')}/u/${encodeURIComponent(identity.handle)}`
+      : undefined,
   redactHeaders: ['x-discourse-event-signature', 'api-key'],
   // Discourse's default admin API limit is 60 requests a minute.
   activitiesPerSecond: 1,

@@ -9,6 +9,26 @@ import { z } from 'zod';
 /** Positive ids are people; system (-1) and bots such as discobot (-2) are negative. */
 const userId = z.number().int();
 
+/**
+ * What a user's standing rides along as: `admin` and `moderator` (UserCardSerializer, and
+ * PostSerializer for a post's author, which adds `staff`), `primary_group_name` (both), and the
+ * `groups` a user object may list (UserSerializer, by name). All optional, and read as unknown
+ * when malformed: standing is a detail that must not cost the event it rides on.
+ */
+const standing = {
+  admin: z.boolean().nullish().catch(undefined),
+  moderator: z.boolean().nullish().catch(undefined),
+  staff: z.boolean().nullish().catch(undefined),
+  primary_group_name: z.string().nullish().catch(undefined),
+  groups: z
+    .array(z.looseObject({ name: z.string() }))
+    .nullish()
+    .catch(undefined),
+};
+export type DiscourseStanding = {
+  [K in keyof typeof standing]?: z.infer<(typeof standing)[K]>;
+};
+
 /** WebHookUserSerializer. `email` is present because the webhook is serialized as an admin. */
 export const discourseUser = z.looseObject({
   id: userId,
@@ -16,6 +36,7 @@ export const discourseUser = z.looseObject({
   name: z.string().nullish(),
   email: z.string().nullish(),
   created_at: z.string().optional(),
+  ...standing,
 });
 
 /** WebHookPostSerializer. `post_url` is site-relative, e.g. /t/welcome/10/1. */
@@ -33,6 +54,8 @@ export const discoursePost = z.looseObject({
   category_id: z.number().int().nullish(),
   topic_archetype: z.string().optional(),
   post_url: z.string().optional(),
+  /** The author's: admin, moderator, staff and primary_group_name (PostSerializer). */
+  ...standing,
 });
 
 export const discourseTopic = z.looseObject({ id: z.number().int() });

@@ -9,6 +9,9 @@ import { withoutEmails } from '../redact.js';
 export interface BatchErrorDetail {
   message: string;
   code?: string | undefined;
+  /** The property the detail is about, on the wire; the SDK deserializes it as `_in`. */
+  in?: string | undefined;
+  _in?: string | undefined;
   context?: Record<string, string[]> | undefined;
 }
 
@@ -59,4 +62,37 @@ export function failuresById(
   const fallback = anonymous[0];
   if (fallback) for (const id of unmatched) if (!failures.has(id)) failures.set(id, fallback);
   return failures;
+}
+
+/**
+ * Whether a record HubSpot did not write is worth another try, from its error's category and
+ * code only (never its message, which is for people and may change):
+ *
+ * | category                                   | code                | retryable |
+ * | ------------------------------------------ | ------------------- | --------- |
+ * | VALIDATION_ERROR                           | any (INVALID_EMAIL, INVALID_OPTION, PROPERTY_DOESNT_EXIST, READ_ONLY_VALUE, INVALID_DATE, a unique value taken ...) | no |
+ * | OBJECT_ALREADY_EXISTS                      | any (CONTACT_EXISTS) | no        |
+ * | CONFLICT                                   | CONTACT_EXISTS, OBJECT_ALREADY_EXISTS | no |
+ * | CONFLICT                                   | other (a concurrent write to the record) | yes |
+ * | OBJECT_NOT_FOUND, INVALID_AUTHENTICATION, MISSING_SCOPES, BLOCKED_EMAIL, ... | any | no |
+ * | RATE_LIMITS, INTERNAL_ERROR, TIMEOUT, SERVICE_UNAVAILABLE, LOCKED | any | yes |
+ * | no error for the record (neither a result nor an error came back) | - | yes |
+ *
+ * A category HubSpot has not documented is not retried: the record is reported, not looped on.
+ */
+const RETRYABLE_CATEGORIES = new Set([
+  'RATE_LIMITS',
+  'INTERNAL_ERROR',
+  'TIMEOUT',
+  'SERVICE_UNAVAILABLE',
+  'LOCKED',
+  'CONFLICT',
+]);
+/** Codes that make a conflict permanent: another record holds the value, retrying changes nothing. */
+const DUPLICATE_CODES = new Set(['CONTACT_EXISTS', 'OBJECT_ALREADY_EXISTS']);
+
+export function isRetryable(failure: { category?: string | undefined; code?: string | undefined }) {
+  if (failure.category === undefined) return true;
+  if (failure.code !== undefined && DUPLICATE_CODES.has(failure.code)) return false;
+  return RETRYABLE_CATEGORIES.has(failure.category);
 }

@@ -1,3 +1,4 @@
+import type { BudgetFactory } from '../budget.js';
 import { ConnectorError } from '../errors.js';
 import type { HubSpotConfigInput } from './config.js';
 import { hubspotConfigSchema } from './config.js';
@@ -13,6 +14,8 @@ export type {
   ContactPage,
   ContactSearch,
   ContactUpsert,
+  KeyedUpsert,
+  KeyedUpsertResult,
   SearchFilter,
   UpsertResult,
 } from './contacts.js';
@@ -25,10 +28,13 @@ export interface HubSpotConnector extends Actions {
   upsertContact(input: ContactUpsert): Promise<{ contactId: string; created: boolean }>;
 }
 
-export function createHubSpotConnector(input: HubSpotConfigInput): HubSpotConnector {
+export function createHubSpotConnector(
+  input: HubSpotConfigInput,
+  budgets?: BudgetFactory,
+): HubSpotConnector {
   const config = hubspotConfigSchema.parse(input);
   const client = hubspotClient(config);
-  const call = callerFor(config);
+  const call = callerFor(config, budgets?.('hubspot', config.requestLimit));
   const contacts = contactActions(client, call);
 
   return {

@@ -1,6 +1,7 @@
 import type { Client } from '@hubspot/api-client';
 import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import { ConnectorError } from '../errors.js';
+import type { BatchError } from './batch.js';
 import { describeError, failuresById } from './batch.js';
 import type { Call } from './sdk.js';
 import { batchCall } from './sdk.js';
@@ -25,6 +26,29 @@ export interface UpsertResult {
   upserted: { email: string; contactId: string; created: boolean }[];
   /** Records HubSpot refused (invalid email, unknown property ...): retrying will not help. */
   failed: { email: string; reason: string; category?: string; code?: string }[];
+}
+
+/** One contact to create or update, found by the value `id` of the upsert's unique property. */
+export interface KeyedUpsert {
+  id: string;
+  properties: Record<string, string>;
+}
+
+/** What HubSpot did with each input of an upsert keyed by a unique property. */
+export interface KeyedUpsertResult {
+  upserted: { id: string; contactId: string; created: boolean }[];
+  /**
+   * Inputs HubSpot did not write, with its error's category and first code; `properties` are
+   * the properties its error details name (e.g. the unique property whose value another
+   * contact has). No error at all (the input got neither a result nor an error): no category.
+   */
+  failed: {
+    id: string;
+    reason: string;
+    category?: string;
+    code?: string;
+    properties?: string[];
+  }[];
 }
 
 export type SearchOperator =
@@ -67,7 +91,8 @@ export interface ContactPage {
   after?: string;
 }
 
-const normalizeEmail = (email: string) => email.trim().toLowerCase();
+/** HubSpot keeps emails in lower case and matches them in any case. */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 function toContact(object: {
   id: string;
@@ -92,60 +117,107 @@ function checkBatchSize(action: string, size: number): void {
     );
 }
 
-/** Later inputs for the same email (any case) merge into the earlier one: HubSpot refuses duplicates. */
-function mergeByEmail(inputs: readonly ContactUpsert[]): Map<string, ContactUpsert> {
-  const merged = new Map<string, ContactUpsert>();
+/**
+ * Later inputs for the same key merge into the earlier one: HubSpot refuses duplicate ids in a
+ * batch. Emails match in any case (HubSpot keeps them in lower case); other unique values as
+ * they are.
+ */
+function mergeById(
+  inputs: readonly KeyedUpsert[],
+  normalize: (id: string) => string,
+): Map<string, KeyedUpsert> {
+  const merged = new Map<string, KeyedUpsert>();
   for (const input of inputs) {
-    const key = normalizeEmail(input.email);
+    const key = normalize(input.id);
     const earlier = merged.get(key);
     merged.set(key, {
-      email: earlier?.email ?? input.email.trim(),
+      id: earlier?.id ?? input.id.trim(),
       properties: { ...earlier?.properties, ...input.properties },
     });
   }
   return merged;
 }
 
+/** The property names a batch error's details are about (`in`, or `context.propertyName`). */
+function propertiesNamed(error: BatchError | undefined): string[] {
+  const names = (error?.errors ?? []).flatMap((detail) => [
+    ...(detail.in ? [detail.in] : []),
+    ...(detail._in ? [detail._in] : []),
+    ...(detail.context?.propertyName ?? []),
+  ]);
+  return [...new Set(names)];
+}
+
 export function contactActions(client: Client, call: Call) {
   const contacts = client.crm.contacts;
 
+  /**
+   * Creates or updates up to 100 contacts in one request, each found by its value of
+   * `idProperty`: `email`, or a property HubSpot keeps unique (`hasUniqueValue`, such as
+   * townhall_member_id). The value is written too. A 207 leaves the good records written and
+   * names the bad ones: they come back in `failed` with HubSpot's category and code.
+   */
+  async function upsertContactsBy(
+    idProperty: string,
+    inputs: readonly KeyedUpsert[],
+  ): Promise<KeyedUpsertResult> {
+    const normalize = idProperty === 'email' ? normalizeEmail : (id: string) => id.trim();
+    const byId = mergeById(inputs, normalize);
+    if (byId.size === 0) return { upserted: [], failed: [] };
+    checkBatchSize('contact batch upsert', byId.size);
+    const body = await batchCall(call, 'contact batch upsert', () =>
+      contacts.batchApi.upsert({
+        inputs: [...byId.values()].map(({ id, properties }) => ({
+          idProperty,
+          id,
+          properties: { ...properties, [idProperty]: id },
+        })),
+      }),
+    );
+    const upserted: KeyedUpsertResult['upserted'] = [];
+    for (const result of body.results ?? []) {
+      const input = byId.get(normalize(result.properties[idProperty] ?? ''));
+      if (!input) continue;
+      upserted.push({ id: input.id, contactId: result.id, created: result._new });
+    }
+    const done = new Set(upserted.map((u) => normalize(u.id)));
+    const unmatched = [...byId.keys()].filter((key) => !done.has(key));
+    const failures = failuresById(body.errors ?? [], unmatched, normalize);
+    const failed = unmatched.map((key) => {
+      const error = failures.get(key);
+      const named = propertiesNamed(error);
+      return {
+        id: byId.get(key)!.id,
+        reason: error ? describeError(error) : 'HubSpot returned no result for this contact',
+        ...(error ? { category: error.category } : {}),
+        ...(error?.errors?.[0]?.code ? { code: error.errors[0].code } : {}),
+        ...(named.length > 0 ? { properties: named } : {}),
+      };
+    });
+    return { upserted, failed };
+  }
+
   return {
+    upsertContactsBy,
+
     /**
      * Creates or updates up to 100 contacts keyed by email in one request. A 207 leaves the good
      * records written and names the bad ones: they come back in `failed` with HubSpot's reason.
      */
     async upsertContacts(inputs: readonly ContactUpsert[]): Promise<UpsertResult> {
-      const byEmail = mergeByEmail(inputs);
-      if (byEmail.size === 0) return { upserted: [], failed: [] };
-      checkBatchSize('contact batch upsert', byEmail.size);
-      const body = await batchCall(call, 'contact batch upsert', () =>
-        contacts.batchApi.upsert({
-          inputs: [...byEmail.values()].map(({ email, properties }) => ({
-            idProperty: 'email',
-            id: email,
-            properties: { ...properties, email },
-          })),
-        }),
+      const { upserted, failed } = await upsertContactsBy(
+        'email',
+        inputs.map(({ email, properties }) => ({ id: email, properties })),
       );
-      const upserted: UpsertResult['upserted'] = [];
-      for (const result of body.results ?? []) {
-        const input = byEmail.get(normalizeEmail(result.properties.email ?? ''));
-        if (!input) continue;
-        upserted.push({ email: input.email, contactId: result.id, created: result._new });
-      }
-      const done = new Set(upserted.map((u) => normalizeEmail(u.email)));
-      const unmatched = [...byEmail.keys()].filter((key) => !done.has(key));
-      const failures = failuresById(body.errors ?? [], unmatched, normalizeEmail);
-      const failed = unmatched.map((key) => {
-        const error = failures.get(key);
-        return {
-          email: byEmail.get(key)!.email,
-          reason: error ? describeError(error) : 'HubSpot returned no result for this contact',
-          ...(error ? { category: error.category } : {}),
-          ...(error?.errors?.[0]?.code ? { code: error.errors[0].code } : {}),
-        };
-      });
-      return { upserted, failed };
+      return {
+        upserted: upserted.map(({ id, contactId, created }) => ({ email: id, contactId, created })),
+        failed: failed.map(({ id, reason, category, code }) => ({
+          email: id,
+          reason,
+          ...(category ? { category } : {}),
+          ...(code ? { code } : {}),
+        })),
+      };
     },
 
     /** Reads up to 100 contacts by id, or by `idProperty` (email, or a unique property). */

@@ -31,6 +31,10 @@ const webhookEvent = z.looseObject({
   objectId: id,
   propertyName: z.string().min(1).optional(),
   changeSource: z.string().optional(),
+  /** contact.merge: the contact given priority, the ones merged into it, and the result. */
+  primaryObjectId: id.optional(),
+  mergedObjectIds: z.array(id).optional(),
+  newObjectId: id.optional(),
 });
 const webhookBatch = z.array(webhookEvent).min(1);
 type WebhookEvent = z.output<typeof webhookEvent>;
@@ -50,7 +54,23 @@ function parseBatch(raw: Buffer): WebhookEvent[] {
   throw new MalformedPayloadError(issues);
 }
 
-/** contact.* subscriptions townhall acts on; everything else (deals, merges ...) is skipped. */
+/**
+ * A contact.merge: the contact that remains is `newObjectId` (HubSpot may make a new one), else
+ * the primary; every other id named (the merged ones, and the primary when a new one replaced
+ * it) no longer exists on its own.
+ */
+function merged(event: WebhookEvent): { contactId: string; mergedContactIds: string[] } {
+  const contactId = event.newObjectId ?? event.primaryObjectId ?? event.objectId;
+  const ids = [...(event.mergedObjectIds ?? []), event.primaryObjectId, event.objectId];
+  const mergedContactIds = [
+    ...new Set(ids.filter((i): i is string => i !== undefined && i !== contactId)),
+  ];
+  if (!event.mergedObjectIds?.length || mergedContactIds.length === 0)
+    throw new MalformedPayloadError('contact.merge without mergedObjectIds');
+  return { contactId, mergedContactIds };
+}
+
+/** contact.* subscriptions townhall acts on; everything else (deals, restores ...) is skipped. */
 function toBusinessEvent(event: WebhookEvent): BusinessEvent | undefined {
   const base = {
     eventId: `hubspot:${event.portalId}:${event.eventId}`,
@@ -69,6 +89,8 @@ function toBusinessEvent(event: WebhookEvent): BusinessEvent | undefined {
     case 'contact.deletion':
     case 'contact.privacyDeletion':
       return { ...base, type: 'contact.deleted' };
+    case 'contact.merge':
+      return { ...base, type: 'contact.merged', ...merged(event) };
     default:
       return undefined;
   }

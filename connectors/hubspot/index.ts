@@ -19,10 +19,11 @@ export const hubspot = defineConnector({
       enabled: (config) => config.clientSecret !== undefined,
     },
   ],
-  connect: (config) => createHubSpotConnector(config),
+  connect: (config, context) => createHubSpotConnector(config, context.budgets),
   capabilities: { crm: { create: (client) => hubspotCrm(client) } },
   redactHeaders: ['x-hubspot-signature-v3', 'x-hubspot-signature'],
-  // Private apps get 100 requests per 10 s (more on paid tiers): 9 leaves room for retries.
+  // The portal's request budget (requestLimit) paces each request; the queue's rate keeps a
+  // burst of runs from piling onto it.
   activitiesPerSecond: 9,
   sandbox: hubspotEmulator,
 });

@@ -1,4 +1,5 @@
 import { Client } from '@hubspot/api-client';
+import type { RequestBudget } from '../budget.js';
 import type { HubSpotConfig } from './config.js';
 import { hubspotError } from './errors.js';
 import { isBatchBody } from './batch.js';
@@ -17,8 +18,13 @@ export function hubspotClient(config: Pick<HubSpotConfig, 'accessToken' | 'baseU
 /** Runs one SDK call; anything it throws becomes a ConnectorError. */
 export type Call = <T>(action: string, call: () => Promise<T>) => Promise<T>;
 
-export function callerFor(config: Pick<HubSpotConfig, 'accountTimeZone'>): Call {
+/** Each call first takes a slot of the portal's request budget, when there is one. */
+export function callerFor(
+  config: Pick<HubSpotConfig, 'accountTimeZone'>,
+  budget?: RequestBudget,
+): Call {
   return async (action, call) => {
+    await budget?.take();
     try {
       return await call();
     } catch (error) {

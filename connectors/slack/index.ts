@@ -34,6 +34,9 @@ export const slack = defineConnector({
     messenger: { requires: needsBot, create: (client) => slackMessenger(bot(client)) },
     threadPoster: { requires: needsBot, create: (client) => slackThreadPoster(bot(client)) },
   },
+  // Slack's documented deep link: opens the member's profile in the Slack app.
+  profileUrl: (_config, identity) =>
+    `slack://user?team=${encodeURIComponent(identity.communityId)}&id=${encodeURIComponent(identity.userId)}`,
   redactHeaders: ['x-slack-signature'],
   // chat.postMessage allows about one message per second per channel; a DM is a channel.
   activitiesPerSecond: 1,

@@ -42,16 +42,38 @@ function pickName(user: SlackUser): string | undefined {
   );
 }
 
-/** A full Slack user object as a normalized member; the email only when Slack showed one. */
+/** The roles a Slack user object's flags name, as `members.staff.roles` writes them. */
+const SLACK_ROLES = [
+  ['admin', 'is_admin'],
+  ['owner', 'is_owner'],
+  ['primary_owner', 'is_primary_owner'],
+] as const;
+
+/**
+ * 'admin', 'owner' and 'primary_owner' as the user object's flags say; undefined when it carries
+ * none of the flags (unknown), an empty list when all it carries are false.
+ */
+export function slackRoles(user: SlackUser): string[] | undefined {
+  const stated = SLACK_ROLES.filter(([, flag]) => user[flag] !== undefined);
+  if (stated.length === 0) return undefined;
+  return stated.filter(([, flag]) => user[flag] === true).map(([role]) => role);
+}
+
+/**
+ * A full Slack user object as a normalized member; the email only when Slack showed one, the
+ * roles only when the object carries the admin/owner flags.
+ */
 export function memberFromUser(user: SlackUser, teamId: string): CommunityMember {
   const email = user.profile?.email;
   const name = pickName(user);
+  const roles = slackRoles(user);
   return {
     userId: user.id,
     communityId: user.team_id ?? teamId,
     ...(email && z.email().safeParse(email).success ? { email } : {}),
     ...(name ? { name } : {}),
     ...(user.name ? { handle: user.name } : {}),
+    ...(roles ? { roles } : {}),
   };
 }
 

@@ -20,6 +20,13 @@ export const slackUser = z.looseObject({
   is_bot: z.boolean().optional(),
   /** A deactivated account: how a member leaving the workspace shows up (user_change). */
   deleted: z.boolean().optional(),
+  /**
+   * Workspace admin, owner and primary owner. Optional and read as unknown when malformed: a
+   * strange flag must not cost the member event it rides on.
+   */
+  is_admin: z.boolean().optional().catch(undefined),
+  is_owner: z.boolean().optional().catch(undefined),
+  is_primary_owner: z.boolean().optional().catch(undefined),
   profile: z
     .looseObject({
       email: z.string().optional(),

@@ -1,8 +1,10 @@
 import express from 'express';
 import type { Request, Response } from 'express';
+import type { ValueProblem } from './errors.js';
 import { batchError, invalidValuesMessage, sendError, sendInvalidValues } from './errors.js';
 import type { PropertyStore } from './property-store.js';
-import type { ContactStore } from './store.js';
+import type { RecordFaults } from './record-faults.js';
+import type { ContactStore, SandboxContact } from './store.js';
 import { text, view } from './store.js';
 
 const BATCH_LIMIT = 100;
@@ -51,20 +53,126 @@ function sendBatch(res: Response, startedAt: string, results: unknown[], errors:
   res.status(errors.length > 0 ? 207 : 200).json(body);
 }
 
-/** CRM v3 contacts: single-object CRUD, batch upsert/read/archive and GDPR delete. */
-export function contactRoutes(contacts: ContactStore, properties: PropertyStore) {
+/** A unique value `values` would give a contact while another live contact holds it. */
+interface UniqueConflict {
+  name: string;
+  value: string;
+  holder: SandboxContact;
+}
+
+/**
+ * The unique values (email, and every property defined with `hasUniqueValue`) that writing
+ * `values` to `self` (undefined: a new contact) would share with another contact. HubSpot keeps
+ * one contact per email and per value of each unique property.
+ */
+function uniqueConflicts(
+  contacts: ContactStore,
+  properties: PropertyStore,
+  self: SandboxContact | undefined,
+  values: Record<string, string>,
+): UniqueConflict[] {
+  const unique = ['email', ...properties.uniqueNames()];
+  return unique.flatMap((name) => {
+    const value = values[name];
+    if (!value) return [];
+    const holder = contacts.find(value, name);
+    return holder && holder !== self ? [{ name, value, holder }] : [];
+  });
+}
+
+/** A unique property's value taken: HubSpot's "Property values were not valid" entry for it. */
+const takenValue = ({ name, holder }: UniqueConflict): ValueProblem => ({
+  name,
+  error: 'VALUE_NOT_UNIQUE',
+  message: `Another contact already has this ${name} value. Existing ID: ${holder.id}`,
+});
+
+/** An email another contact has: HubSpot's Contact already exists (409 for one contact). */
+const contactExists = (conflict: UniqueConflict) =>
+  `Contact already exists. Existing ID: ${conflict.holder.id}`;
+
+/**
+ * A write that would give two contacts one unique value, answered as HubSpot does for one
+ * contact: 409 CONFLICT for an email another contact has, 400 VALIDATION_ERROR naming the unique
+ * properties whose values are taken. Returns true when it answered.
+ */
+function refuseConflicts(res: Response, conflicts: readonly UniqueConflict[]): boolean {
+  const email = conflicts.find((conflict) => conflict.name === 'email');
+  if (email) {
+    sendError(res, 409, 'CONFLICT', contactExists(email));
+    return true;
+  }
+  if (conflicts.length === 0) return false;
+  sendInvalidValues(res, conflicts.map(takenValue));
+  return true;
+}
+
+/** The same, as the StandardError of one input in a batch's 207. */
+function conflictError(id: string, conflicts: readonly UniqueConflict[]) {
+  const email = conflicts.find((conflict) => conflict.name === 'email');
+  if (email)
+    return {
+      ...batchError('OBJECT_ALREADY_EXISTS', contactExists(email), [id]),
+      errors: [
+        {
+          message: `A contact with email ${email.value} already exists. Existing ID: ${email.holder.id}`,
+          code: 'CONTACT_EXISTS',
+          in: 'email',
+          context: { propertyName: ['email'] },
+        },
+      ],
+    };
+  const problems = conflicts.map(takenValue);
+  return batchError('VALIDATION_ERROR', invalidValuesMessage(problems), [id], problems);
+}
+
+export interface ContactRouteOptions {
+  /** The sandbox account's portal id, which HubSpot names in some errors. */
+  portalId: number;
+  recordFaults: RecordFaults;
+}
+
+/** CRM v3 contacts: single-object CRUD, batch upsert/read/archive, merge and GDPR delete. */
+export function contactRoutes(
+  contacts: ContactStore,
+  properties: PropertyStore,
+  options: ContactRouteOptions,
+) {
   const router = express.Router();
   const base = '/crm/v3/objects/contacts';
 
+  /**
+   * Batch upsert: each input names its unique property (`idProperty`: email, or one defined with
+   * `hasUniqueValue`) and its value (`id`); a contact with that value is updated, else one is
+   * created with it. Any other idProperty fails the whole request, as HubSpot answers it.
+   */
   router.post(`${base}/batch/upsert`, (req, res) => {
     const inputs = batchInputs(req, res);
     if (!inputs) return;
-    if (inputs.some((input) => input.idProperty !== 'email')) {
-      sendError(res, 400, 'VALIDATION_ERROR', 'idProperty must be "email" (a unique property)');
+    const keyed = inputs.find(
+      (input) =>
+        typeof input.idProperty !== 'string' ||
+        (input.idProperty !== 'email' && !properties.uniqueNames().includes(input.idProperty)),
+    );
+    if (keyed) {
+      const name = typeof keyed.idProperty === 'string' ? keyed.idProperty : undefined;
+      sendError(
+        res,
+        400,
+        'VALIDATION_ERROR',
+        name
+          ? `Unable to perform update/upsert by non-unique 0-1 property ${name} in portal ID ${options.portalId}`
+          : 'Invalid input JSON: idProperty is required for an upsert',
+      );
       return;
     }
-    const ids = inputs.map((input) => text(input.id).toLowerCase());
-    const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
+    const keys = inputs.map((input) => {
+      const id = text(input.id).trim();
+      return `${text(input.idProperty)}:${input.idProperty === 'email' ? id.toLowerCase() : id}`;
+    });
+    const duplicates = inputs
+      .filter((_, i) => keys.indexOf(keys[i]!) !== i)
+      .map((input) => text(input.id));
     if (duplicates.length > 0) {
       sendError(
         res,
@@ -78,20 +186,41 @@ export function contactRoutes(contacts: ContactStore, properties: PropertyStore)
     const results: unknown[] = [];
     const errors: unknown[] = [];
     for (const input of inputs) {
+      const idProperty = input.idProperty as string;
       const id = typeof input.id === 'string' ? input.id : '';
+      const fault = options.recordFaults.take(id);
+      if (fault) {
+        errors.push(fault);
+        continue;
+      }
       const values = asStrings(isRecord(input.properties) ? input.properties : {});
-      const problems = EMAIL.test(id)
-        ? properties.validate({ ...values, email: id })
-        : [{ name: 'email', error: 'INVALID_EMAIL', message: `Email address ${id} is invalid` }];
+      const problems =
+        idProperty === 'email' && !EMAIL.test(id)
+          ? [{ name: 'email', error: 'INVALID_EMAIL', message: `Email address ${id} is invalid` }]
+          : id === ''
+            ? [
+                {
+                  name: idProperty,
+                  error: 'INVALID_ID',
+                  message: `${idProperty} must not be empty`,
+                },
+              ]
+            : properties.validate({ ...values, [idProperty]: id });
       if (problems.length > 0) {
         errors.push(batchError('VALIDATION_ERROR', invalidValuesMessage(problems), [id], problems));
         continue;
       }
-      const existing = contacts.byEmail(id);
-      const contact = contacts.write(existing, {
-        ...values,
-        email: existing?.properties.email ?? id,
-      });
+      const existing = contacts.find(id, idProperty);
+      const written =
+        idProperty === 'email'
+          ? { ...values, email: existing?.properties.email ?? id }
+          : { ...values, [idProperty]: id };
+      const conflicts = uniqueConflicts(contacts, properties, existing, written);
+      if (conflicts.length > 0) {
+        errors.push(conflictError(id, conflicts));
+        continue;
+      }
+      const contact = contacts.write(existing, written);
       results.push({ ...contact, new: !existing });
     }
     sendBatch(res, startedAt, results, errors);
@@ -161,12 +290,17 @@ export function contactRoutes(contacts: ContactStore, properties: PropertyStore)
       sendInvalidValues(res, problems);
       return;
     }
-    const existing = values.email ? contacts.byEmail(values.email) : undefined;
-    if (existing) {
-      sendError(res, 409, 'CONFLICT', `Contact already exists. Existing ID: ${existing.id}`);
-      return;
-    }
+    if (refuseConflicts(res, uniqueConflicts(contacts, properties, undefined, values))) return;
     res.status(201).json(contacts.write(undefined, values));
+  });
+
+  /**
+   * POST /crm/v3/objects/contacts/merge: `objectIdToMerge` becomes part of `primaryObjectId`,
+   * which is answered; a `contact.merge` webhook follows.
+   */
+  router.post(`${base}/merge`, (req, res) => {
+    const body = (req.body ?? {}) as { primaryObjectId?: unknown; objectIdToMerge?: unknown };
+    mergeContacts(res, text(body.primaryObjectId), text(body.objectIdToMerge));
   });
 
   router.get(`${base}/:id`, (req, res) => {
@@ -197,6 +331,7 @@ export function contactRoutes(contacts: ContactStore, properties: PropertyStore)
       sendInvalidValues(res, problems);
       return;
     }
+    if (refuseConflicts(res, uniqueConflicts(contacts, properties, contact, values))) return;
     const updated = contacts.write(contact, values);
     res.json(view(updated, Object.keys(values)));
   });
@@ -206,5 +341,30 @@ export function contactRoutes(contacts: ContactStore, properties: PropertyStore)
     res.status(204).end();
   });
 
-  return router;
+  /** Merges as HubSpot's API and UI do, for the API route and the sandbox's agent action. */
+  function mergeContacts(res: Response, primaryId: string, secondaryId: string): void {
+    if (!primaryId || !secondaryId) {
+      sendError(
+        res,
+        400,
+        'VALIDATION_ERROR',
+        'Invalid input JSON: primaryObjectId and objectIdToMerge are required',
+      );
+      return;
+    }
+    const primary = contacts.find(primaryId);
+    const secondary = contacts.find(secondaryId);
+    if (!primary || !secondary) {
+      sendError(res, 404, 'OBJECT_NOT_FOUND', 'resource not found');
+      return;
+    }
+    if (primary === secondary) {
+      sendError(res, 400, 'VALIDATION_ERROR', 'A contact cannot be merged with itself');
+      return;
+    }
+    contacts.merge(primary, secondary);
+    res.json(view(primary));
+  }
+
+  return { router, mergeContacts };
 }

@@ -8,6 +8,7 @@ import type { HubSpotLimitsInput } from './limits.js';
 import { createRateLimiter } from './limits.js';
 import { propertyRoutes } from './properties.js';
 import { createPropertyStore } from './property-store.js';
+import { createRecordFaults } from './record-faults.js';
 import { searchRoutes } from './search.js';
 import type { SandboxContact } from './store.js';
 import { createContactStore } from './store.js';
@@ -34,6 +35,8 @@ export interface SandboxRequest {
   query: Record<string, unknown>;
   body: unknown;
   status?: number;
+  /** When it arrived (epoch ms): tests measure request rates from it. */
+  at: number;
 }
 
 /** The sandbox account's portal (hub) id and the app that receives its webhooks. */
@@ -45,8 +48,11 @@ export const DEFAULT_HUBSPOT_ACCESS_TOKEN = 'sandbox-hubspot-token';
 
 /**
  * HubSpot's CRM v3 API for contacts and their properties: token auth, HubSpot's error bodies,
- * the rate limiter and its headers, 207 batches, search, GDPR delete, and v3-signed webhooks.
- * Inspection under /_sandbox/hubspot/: contacts, requests, properties, limits, webhooks.
+ * the rate limiter and its headers, 207 batches, upserts by email or a unique property, unique
+ * values enforced, search, merges, GDPR delete, and v3-signed webhooks. Inspection under
+ * /_sandbox/hubspot/: contacts, requests, properties, limits, webhooks; agent actions: merge two
+ * contacts (POST /_sandbox/hubspot/contacts/:id/merge), fail chosen records of the next batch
+ * upserts (POST /_sandbox/hubspot/record-faults).
  */
 function createHubSpotEmulator(options: Partial<HubSpotEmulatorOptions>, context: EmulatorContext) {
   const accessToken = options.accessToken ?? DEFAULT_HUBSPOT_ACCESS_TOKEN;
@@ -60,6 +66,11 @@ function createHubSpotEmulator(options: Partial<HubSpotEmulatorOptions>, context
   const contacts = createContactStore(webhooks.notify);
   const properties = createPropertyStore();
   const limiter = createRateLimiter(options.limits);
+  const recordFaults = createRecordFaults();
+  const contactApi = contactRoutes(contacts, properties, {
+    portalId: SANDBOX_PORTAL_ID,
+    recordFaults,
+  });
 
   const requests: SandboxRequest[] = [];
 
@@ -72,6 +83,18 @@ function createHubSpotEmulator(options: Partial<HubSpotEmulatorOptions>, context
     res.json(requests);
   });
   router.use(webhooks.router);
+  router.use(recordFaults.router);
+  // What a person does in HubSpot's UI: merge contact `objectIdToMerge` into contact :id.
+  router.post('/_sandbox/hubspot/contacts/:id/merge', express.json(), (req, res) => {
+    const body = (req.body ?? {}) as { objectIdToMerge?: unknown };
+    contactApi.mergeContacts(
+      res,
+      req.params.id,
+      typeof body.objectIdToMerge === 'string' || typeof body.objectIdToMerge === 'number'
+        ? String(body.objectIdToMerge)
+        : '',
+    );
+  });
   router.get('/_sandbox/hubspot/properties', (_req, res) => {
     res.json({
       groups: [...properties.groups.values()],
@@ -115,6 +138,7 @@ function createHubSpotEmulator(options: Partial<HubSpotEmulatorOptions>, context
       path: req.originalUrl.split('?')[0]!,
       query: { ...(req.query as Record<string, unknown>) },
       body: req.body as unknown,
+      at: Date.now(),
     };
     res.on('finish', () => {
       entry.status = res.statusCode;
@@ -126,7 +150,7 @@ function createHubSpotEmulator(options: Partial<HubSpotEmulatorOptions>, context
   router.use('/crm', limiter.middleware);
 
   router.use(searchRoutes(contacts, properties));
-  router.use(contactRoutes(contacts, properties));
+  router.use(contactApi.router);
   router.use(propertyRoutes(properties));
   // A body that is not JSON: HubSpot's 400, not Express's HTML page.
   router.use('/crm', (error: unknown, _req: Request, res: Response, next: NextFunction) => {
@@ -151,6 +175,7 @@ function createHubSpotEmulator(options: Partial<HubSpotEmulatorOptions>, context
       properties.reset();
       limiter.reset();
       webhooks.reset();
+      recordFaults.reset();
     },
   };
 }

@@ -5,6 +5,9 @@ import { FIELD_TYPES } from './property-store.js';
 
 const str = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
+/** HubSpot allows at most 10 unique properties per object type, contacts included. */
+const MAX_UNIQUE = 10;
+
 /** What is wrong with a POST /crm/v3/properties/contacts body, if anything. */
 function createProblem(store: PropertyStore, body: Record<string, unknown>): string | undefined {
   const missing = ['name', 'label', 'type', 'fieldType', 'groupName'].filter((k) => !str(body[k]));
@@ -18,8 +21,46 @@ function createProblem(store: PropertyStore, body: Record<string, unknown>): str
   if (!store.groups.has(groupName!)) return `Property group ${groupName} does not exist`;
   if (type === 'enumeration' && (!Array.isArray(options) || options.length === 0))
     return 'An enumeration property needs options';
+  if (body.hasUniqueValue === true && type !== 'string' && type !== 'number')
+    return `Only string and number properties can have unique values, not ${type}`;
+  if (body.hasUniqueValue === true && store.uniqueNames().length >= MAX_UNIQUE)
+    return `The contact object already has the maximum of ${MAX_UNIQUE} unique properties`;
   return undefined;
 }
+
+/** What is wrong with a PATCH /crm/v3/properties/contacts/:name body, if anything. */
+function updateProblem(
+  store: PropertyStore,
+  property: SandboxProperty,
+  body: Record<string, unknown>,
+): string | undefined {
+  if ('hasUniqueValue' in body) return 'hasUniqueValue can only be set when a property is created';
+  if ('name' in body && body.name !== property.name) return 'A property cannot be renamed';
+  if (property.hubspotDefined) return `${property.name} is a HubSpot-defined property`;
+  const type = str(body.type) ?? property.type;
+  const fieldType = str(body.fieldType) ?? property.fieldType;
+  const fields = FIELD_TYPES[type];
+  if (!fields) return `Invalid type ${type}: one of ${Object.keys(FIELD_TYPES).join(', ')}`;
+  if (!fields.includes(fieldType)) return `fieldType ${fieldType} is not valid for type ${type}`;
+  const groupName = str(body.groupName);
+  if (groupName && !store.groups.has(groupName))
+    return `Property group ${groupName} does not exist`;
+  if ('options' in body) {
+    if (!Array.isArray(body.options)) return 'options must be a list';
+    const values = (body.options as Record<string, unknown>[]).map((o) => str(o?.value));
+    if (values.some((value) => value === undefined)) return 'Every option needs a value';
+    if (new Set(values).size !== values.length) return 'Option values must be unique';
+  }
+  return undefined;
+}
+
+const optionsOf = (options: Record<string, unknown>[]) =>
+  options.map((o, i) => ({
+    label: String(o.label ?? o.value),
+    value: String(o.value),
+    displayOrder: typeof o.displayOrder === 'number' ? o.displayOrder : i,
+    hidden: o.hidden === true,
+  }));
 
 /** Properties API v3 for contacts: definitions and groups, 409 on duplicates. */
 export function propertyRoutes(store: PropertyStore) {
@@ -86,12 +127,7 @@ export function propertyRoutes(store: PropertyStore) {
       fieldType: body.fieldType as string,
       description: str(body.description) ?? '',
       groupName: body.groupName as string,
-      options: options.map((o, i) => ({
-        label: String(o.label),
-        value: String(o.value),
-        displayOrder: typeof o.displayOrder === 'number' ? o.displayOrder : i,
-        hidden: o.hidden === true,
-      })),
+      options: optionsOf(options),
       displayOrder: typeof body.displayOrder === 'number' ? body.displayOrder : -1,
       calculated: false,
       externalOptions: false,
@@ -105,6 +141,35 @@ export function propertyRoutes(store: PropertyStore) {
     };
     store.properties.set(name, property);
     res.status(201).json(property);
+  });
+
+  /**
+   * Updates a custom property's definition; `options`, when given, replace the whole list (the
+   * way to add one: send the old ones with it). Values contacts already hold are kept.
+   */
+  router.patch(`${base}/:name`, (req, res) => {
+    const property = store.properties.get(req.params.name);
+    if (!property || property.archived) {
+      sendError(res, 404, 'OBJECT_NOT_FOUND', `Unable to find property ${req.params.name}`);
+      return;
+    }
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const problem = updateProblem(store, property, body);
+    if (problem) {
+      sendError(res, 400, 'VALIDATION_ERROR', problem);
+      return;
+    }
+    for (const key of ['label', 'description', 'groupName', 'type', 'fieldType'] as const) {
+      const value = str(body[key]);
+      if (value !== undefined) property[key] = value;
+    }
+    if (Array.isArray(body.options))
+      property.options = optionsOf(body.options as Record<string, unknown>[]);
+    if (typeof body.displayOrder === 'number') property.displayOrder = body.displayOrder;
+    if (typeof body.hidden === 'boolean') property.hidden = body.hidden;
+    if (typeof body.formField === 'boolean') property.formField = body.formField;
+    property.updatedAt = new Date().toISOString();
+    res.json(property);
   });
 
   return router;

@@ -170,6 +170,9 @@ export function createPropertyStore() {
     properties,
     groups,
     reset,
+    /** The custom properties defined with unique values (email is unique besides these). */
+    uniqueNames: () =>
+      [...properties.values()].filter((p) => p.hasUniqueValue && !p.archived).map((p) => p.name),
     /** Every problem with a set of values a client wants to write (HubSpot reports all). */
     validate(values: Record<string, unknown>): ValueProblem[] {
       const problems: ValueProblem[] = [];

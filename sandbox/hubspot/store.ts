@@ -16,7 +16,17 @@ export type ContactChange =
       propertyName: string;
       propertyValue: string;
     }
-  | { subscriptionType: 'contact.deletion' | 'contact.privacyDeletion'; objectId: string };
+  | { subscriptionType: 'contact.deletion' | 'contact.privacyDeletion'; objectId: string }
+  | {
+      subscriptionType: 'contact.merge';
+      /** HubSpot sends the primary contact's id as the event's object. */
+      objectId: string;
+      primaryObjectId: string;
+      mergedObjectIds: string[];
+      /** The contact the merge resulted in: the primary one, as contacts merge today. */
+      newObjectId: string;
+      numberOfPropertiesMoved: number;
+    };
 
 /** HubSpot stores every property value as text: numbers and booleans too; null clears. */
 export function text(value: unknown): string {
@@ -28,6 +38,8 @@ export function text(value: unknown): string {
 
 /** Kept by HubSpot itself: never reported as a property change. */
 const SYSTEM = new Set(['hs_object_id', 'createdate', 'lastmodifieddate']);
+/** The ids of the contacts merged into this one, `;`-separated (a HubSpot-kept property). */
+const MERGED_IDS = 'hs_merged_object_ids';
 
 /** Properties a read returns when the caller names none (HubSpot's default set). */
 export const DEFAULT_PROPERTIES = [
@@ -42,6 +54,8 @@ export const DEFAULT_PROPERTIES = [
 /** The contacts of one sandbox account; every write is reported to `onChange`. */
 export function createContactStore(onChange: (changes: ContactChange[]) => void) {
   const contacts = new Map<string, SandboxContact>();
+  /** Contacts merged into another: their ids keep resolving to the one they became part of. */
+  const mergedInto = new Map<string, string>();
   let nextId = 1001;
 
   const byEmail = (email: string) =>
@@ -52,7 +66,10 @@ export function createContactStore(onChange: (changes: ContactChange[]) => void)
   /** Live (not archived) contact by id, or by the value of `idProperty`. */
   function find(id: string, idProperty?: string): SandboxContact | undefined {
     if (!idProperty || idProperty === 'hs_object_id') {
-      const contact = contacts.get(id);
+      let current = id;
+      for (let hops = 0; mergedInto.has(current) && hops < 100; hops++)
+        current = mergedInto.get(current)!;
+      const contact = contacts.get(current);
       return contact && !contact.archived ? contact : undefined;
     }
     if (idProperty === 'email') return byEmail(id);
@@ -100,6 +117,42 @@ export function createContactStore(onChange: (changes: ContactChange[]) => void)
     onChange(archived.map((c) => ({ subscriptionType: 'contact.deletion', objectId: c.id })));
   }
 
+  /**
+   * Merges `secondary` into `primary`, as HubSpot's merge does: the primary keeps its values
+   * (its email and unique values too: two contacts' unique values cannot both survive), and
+   * takes the secondary's where it has none; the secondary is gone, its id resolving to the
+   * primary from now on. Returns how many values moved.
+   */
+  function merge(primary: SandboxContact, secondary: SandboxContact): number {
+    let moved = 0;
+    for (const [name, value] of Object.entries(secondary.properties)) {
+      if (SYSTEM.has(name) || name === MERGED_IDS || value === '') continue;
+      const mine = primary.properties[name];
+      if (mine !== undefined && mine !== '') continue;
+      primary.properties[name] = value;
+      moved++;
+    }
+    const now = new Date().toISOString();
+    const earlier = primary.properties[MERGED_IDS]?.split(';').filter(Boolean) ?? [];
+    const theirs = secondary.properties[MERGED_IDS]?.split(';').filter(Boolean) ?? [];
+    primary.properties[MERGED_IDS] = [...earlier, secondary.id, ...theirs].join(';');
+    primary.properties.lastmodifieddate = now;
+    primary.updatedAt = now;
+    contacts.delete(secondary.id);
+    mergedInto.set(secondary.id, primary.id);
+    onChange([
+      {
+        subscriptionType: 'contact.merge',
+        objectId: primary.id,
+        primaryObjectId: primary.id,
+        mergedObjectIds: [secondary.id],
+        newObjectId: primary.id,
+        numberOfPropertiesMoved: moved,
+      },
+    ]);
+    return moved;
+  }
+
   /** GDPR delete: gone for good, not archived. */
   function purge(contact: SandboxContact): void {
     contacts.delete(contact.id);
@@ -112,9 +165,13 @@ export function createContactStore(onChange: (changes: ContactChange[]) => void)
     write,
     archive,
     purge,
+    merge,
     live: () => [...contacts.values()].filter((c) => !c.archived),
     list: () => [...contacts.values()],
-    reset: () => contacts.clear(),
+    reset: () => {
+      contacts.clear();
+      mergedInto.clear();
+    },
   };
 }
 export type ContactStore = ReturnType<typeof createContactStore>;

@@ -118,6 +118,14 @@ export function createHubSpotWebhooks(options: HubSpotWebhookOptions) {
         ...change,
         objectId: Number(change.objectId),
         ...(change.subscriptionType === 'contact.creation' ? { changeFlag: 'NEW' } : {}),
+        ...(change.subscriptionType === 'contact.merge'
+          ? {
+              changeFlag: 'MERGED',
+              primaryObjectId: Number(change.primaryObjectId),
+              mergedObjectIds: change.mergedObjectIds.map(Number),
+              newObjectId: Number(change.newObjectId),
+            }
+          : {}),
       });
     }
     timer ??= setTimeout(flush, BATCH_WINDOW_MS).unref();

@@ -121,7 +121,7 @@ describe('contacts', () => {
               operator: 'IN' as const,
               values: ['high', 'medium'],
             },
-            { propertyName: 'community_joined_at', operator: 'HAS_PROPERTY' as const },
+            { propertyName: 'community_first_seen', operator: 'HAS_PROPERTY' as const },
           ],
         },
         {
@@ -152,13 +152,13 @@ describe('contacts', () => {
     const byEmail = await hubspot.updateContact({
       id: 'member0@example.com',
       idProperty: 'email',
-      properties: { community_post_count: '12' },
+      properties: { community_activity_30d: '12' },
     });
     expect(byEmail.id).toBe(upserted[0]!.contactId);
-    expect(byEmail.properties.community_post_count).toBe('12');
+    expect(byEmail.properties.community_activity_30d).toBe('12');
     await hubspot.updateContact({ id: byEmail.id, properties: { community_churn_risk: 'medium' } });
     expect(sandbox.emulators.hubspot.list()[0]?.properties).toMatchObject({
-      community_post_count: '12',
+      community_activity_30d: '12',
       community_churn_risk: 'medium',
     });
     const missing = await hubspot
@@ -170,7 +170,7 @@ describe('contacts', () => {
       .catch((e: unknown) => e);
     expect(missing).toMatchObject({ code: 'not_found', retryable: false, status: 404 });
     const invalid = await hubspot
-      .updateContact({ id: byEmail.id, properties: { community_post_count: 'many' } })
+      .updateContact({ id: byEmail.id, properties: { community_activity_30d: 'many' } })
       .catch((e: unknown) => e);
     expect(invalid).toMatchObject({ code: 'invalid', status: 400 });
   });

@@ -108,7 +108,7 @@ describe('onboarding workflow (real Temporal, real store, sandbox vendors)', () 
       await fetch(`${sandbox.url}/_sandbox/hubspot/properties`)
     ).json()) as { properties: { name: string; groupName: string }[] };
     expect(properties.filter((p) => p.groupName === 'community').map((p) => p.name)).toContain(
-      'community_member_id',
+      'townhall_member_id',
     );
     expect(contact?.properties).toMatchObject({
       firstname: 'Grace',

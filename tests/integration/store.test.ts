@@ -46,7 +46,7 @@ describe(`store (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => 
       communityId: 'forum',
       email: 'ADA@example.com',
     });
-    expect(discourse).toEqual({ memberId: slack.memberId, created: false });
+    expect(discourse).toEqual({ memberId: slack.memberId, created: false, staff: false });
     expect(await getMember(t.db, slack.memberId)).toMatchObject({
       email: 'ada@example.com',
       name: 'Ada',

@@ -12,8 +12,17 @@ import { SANDBOX_HUBSPOT_TOKEN, startTestSandbox } from './sandbox.js';
 export let sandbox: Sandbox;
 export let hubspot: HubSpotConnector;
 
+/** An ops-configured extra next to townhall's fixed community properties: an enumeration. */
+export const CHURN_RISK = {
+  name: 'community_churn_risk',
+  label: 'Community churn risk',
+  type: 'enumeration' as const,
+  fieldType: 'select' as const,
+  options: ['low', 'medium', 'high'].map((value) => ({ label: value, value })),
+};
+
 export const connector = (accessToken = SANDBOX_HUBSPOT_TOKEN) =>
-  createHubSpotConnector({ accessToken, baseUrl: sandbox.url });
+  createHubSpotConnector({ accessToken, baseUrl: sandbox.url, properties: [CHURN_RISK] });
 export const post = (path: string, body: unknown) =>
   fetch(`${sandbox.url}${path}`, {
     method: 'POST',
@@ -22,7 +31,7 @@ export const post = (path: string, body: unknown) =>
   });
 export const requestsTo = (method: string, path: string) =>
   sandbox.emulators.hubspot.requests().filter((r) => r.method === method && r.path === path);
-export const PROPERTY_NAMES = DEFAULT_COMMUNITY_PROPERTIES.map((p) => p.name);
+export const PROPERTY_NAMES = [...DEFAULT_COMMUNITY_PROPERTIES.map((p) => p.name), CHURN_RISK.name];
 
 /** `count` members, some with community properties (needs ensureCommunityProperties first). */
 export const members = (count: number, from = 0): ContactUpsert[] =>
@@ -31,7 +40,7 @@ export const members = (count: number, from = 0): ContactUpsert[] =>
     properties: {
       firstname: `Member ${from + i}`,
       community_churn_risk: i % 2 === 0 ? 'low' : 'high',
-      ...(i % 3 === 0 ? { community_joined_at: '2026-11-01T10:00:00Z' } : {}),
+      ...(i % 3 === 0 ? { community_first_seen: '2026-11-01T10:00:00Z' } : {}),
     },
   }));
 

@@ -38,7 +38,7 @@ function problems(text: string): string[] {
 describe('capabilities in the config', () => {
   it('names a step whose capability no configured connector provides, and the fix', () => {
     expect(problems(file([email], '      - wait: 1h\n      - crm.upsert_contact:'))).toEqual([
-      'workflows.onboarding.steps[1].crm.upsert_contact: needs a CRM (capability crm): connectors.hubspot, which is not configured (add it under connectors:)',
+      'workflows.onboarding.steps[1].crm.upsert_contact: needs a CRM (capability crm): one of connectors.hubspot, connectors.salesforce',
     ]);
     expect(problems(file([hubspot], '      - email.send: { template: w, subject: s }'))).toEqual([
       'workflows.onboarding.steps[0].email.send: needs email (capability mailer): connectors.email, which is not configured (add it under connectors:)',
@@ -69,7 +69,9 @@ describe('capabilities in the config', () => {
   it('checks that providers: names a connector that is configured and provides it', () => {
     expect(
       problems(file([hubspot, zendesk], '      - wait: 1h', 'providers: { crm: zendesk }')),
-    ).toEqual(['providers.crm: zendesk does not provide a CRM (choose one of hubspot)']);
+    ).toEqual([
+      'providers.crm: zendesk does not provide a CRM (choose one of hubspot, salesforce)',
+    ]);
     expect(
       problems(file([zendesk], '      - wait: 1h', 'providers: { helpdesk: intercom }')),
     ).toEqual([
@@ -82,14 +84,21 @@ describe('capabilities in the config', () => {
       file(
         [hubspot, email],
         '      - wait: 1h',
-        'temporal: { activitiesPerSecond: { hubspot: 4 } }',
+        'temporal: { activitiesPerSecond: { hubspot: 4 }, bulkShare: 0.5 }',
       ),
       'test.yaml',
       {},
     );
     // Email declares no rate limit: its calls stay on the main queue.
+    // Each with a second queue for bulk work, at temporal.bulkShare (here 0.5) of the rate.
     expect(vendorQueues(config, registry)).toEqual([
       { connector: 'hubspot', taskQueue: 'townhall@hubspot', activitiesPerSecond: 4 },
+      {
+        connector: 'hubspot',
+        taskQueue: 'townhall@hubspot/bulk',
+        activitiesPerSecond: 2,
+        bulk: true,
+      },
     ]);
     // Workers poll every rate-limited connector's queue, so a run routed to one that has since
     // left the config fails as not configured instead of waiting on a queue nobody polls.

@@ -87,7 +87,7 @@ workflows:
   it('requires the connector a step uses', () => {
     const text = minimal('      - crm.upsert_contact: {}');
     expect(problems(text)).toEqual([
-      'workflows.onboarding.steps[0].crm.upsert_contact: needs a CRM (capability crm): connectors.hubspot, which is not configured (add it under connectors:)',
+      'workflows.onboarding.steps[0].crm.upsert_contact: needs a CRM (capability crm): one of connectors.hubspot, connectors.salesforce',
     ]);
   });
 

@@ -120,6 +120,7 @@ describe('Discord interaction → normalized event or reply', () => {
           communityId: config.guildId,
           name: 'Grace Hopper',
           handle: 'grace',
+          roles: ['1213093380096000020'],
         },
         command: 'ticket',
         text: 'I cannot log in',

@@ -74,6 +74,8 @@ describe('Discourse webhook parsing', () => {
           email: 'ada@example.com',
           name: 'Ada Lovelace',
           handle: 'ada',
+          // admin and moderator are stated, both false: known to have neither role.
+          roles: [],
         },
       },
     ],

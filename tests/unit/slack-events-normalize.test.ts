@@ -10,6 +10,8 @@ const member = {
   email: 'some.user@example.com',
   name: 'Some User',
   handle: 'some-user',
+  // someUser() carries is_admin and is_owner, both false: known to have neither role.
+  roles: [],
 };
 
 describe('Slack Events API normalization', () => {

@@ -87,3 +87,57 @@ describe('Slack Events API parsing', () => {
     expect(() => parse(body)).toThrow(MalformedPayloadError);
   });
 });
+
+describe('Slack member roles', () => {
+  const joined = (user: Record<string, unknown>, type = 'team_join') => {
+    const result = parse(envelope({ type, user: { id: 'U0ADMIN1', name: 'egon', ...user } }));
+    if (result.kind !== 'event') throw new Error(`expected an event, got ${result.kind}`);
+    expect(communityEvent.safeParse(result.event).success).toBe(true);
+    return result.event.member;
+  };
+
+  it.each([
+    ['an admin', { is_admin: true, is_owner: false, is_primary_owner: false }, ['admin']],
+    [
+      'the primary owner (who is also owner and admin)',
+      { is_admin: true, is_owner: true, is_primary_owner: true },
+      ['admin', 'owner', 'primary_owner'],
+    ],
+    ['an owner without the other flags', { is_owner: true }, ['owner']],
+    ['a regular member: the flags are there, all false', { is_admin: false, is_owner: false }, []],
+  ])('names the roles of %s from the user object’s flags', (_name, flags, roles) => {
+    expect(joined(flags).roles).toEqual(roles);
+    expect(joined(flags, 'user_change').roles).toEqual(roles);
+  });
+
+  it('leaves roles out when the user object carries none of the flags (unknown)', () => {
+    expect(joined({})).not.toHaveProperty('roles');
+  });
+
+  it('reads a malformed flag as unknown and keeps the event', () => {
+    expect(joined({ is_admin: 'yes', is_owner: false }).roles).toEqual([]);
+    expect(joined({ is_admin: 'yes' })).not.toHaveProperty('roles');
+  });
+
+  it('gives messages and reactions no roles: their events carry no user flags', () => {
+    for (const event of [
+      {
+        type: 'message',
+        channel: 'C0GENERAL',
+        user: 'U0ADMIN1',
+        text: 'hi',
+        ts: '1700000000.000200',
+      },
+      {
+        type: 'reaction_added',
+        user: 'U0ADMIN1',
+        reaction: 'tada',
+        item: { type: 'message', channel: 'C0GENERAL', ts: '1700000000.000200' },
+      },
+    ]) {
+      const result = parse(envelope(event));
+      if (result.kind !== 'event') throw new Error(`expected an event, got ${result.kind}`);
+      expect(result.event.member).not.toHaveProperty('roles');
+    }
+  });
+});

@@ -12,6 +12,8 @@ export type Activities = ReturnType<typeof createActivities>;
 export interface Routing {
   providers?: Partial<Record<SharedCapability, string>> | undefined;
   queues?: Record<string, string> | undefined;
+  /** Each rate-limited connector's queue for bulk work, with a share of its rate. */
+  bulkQueues?: Record<string, string> | undefined;
 }
 
 /** What a step runs with, inside the workflow. */

@@ -1,0 +1,164 @@
+import { activityInfo, heartbeat, sleep } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { inBulkLane } from '../connectors/budget.js';
+import type { Crm, CrmPerson, CrmUpsertResult } from '../connectors/ports.js';
+import { personKey } from '../connectors/ports.js';
+import { crmRecords, recordLinks } from '../store/crm-records.js';
+import type { Watermark } from '../store/sync.js';
+import {
+  advanceWatermark,
+  changedSince,
+  clearFailures,
+  countMembers,
+  membersAfter,
+  readWatermark,
+  recordFailures,
+  recordRun,
+} from '../store/sync.js';
+import type { ActivityDeps } from './index.js';
+import { asActivityFailure } from './failures.js';
+import { requireCapability } from './not-configured.js';
+
+/** How often records the CRM failed for now are tried again inside one push, and how long apart. */
+const RECORD_RETRIES = 3;
+const RECORD_RETRY_MS = 1_000;
+
+/** Keeps a long call (a bulk job polled to its end) alive for Temporal, with what is done so far. */
+async function heartbeating<T>(work: Promise<T>, details: () => unknown): Promise<T> {
+  const timer = setInterval(() => heartbeat(details()), 5_000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** upsertPeople a batch at a time: never more than the CRM takes in one request. */
+async function upsertInBatches(crm: Crm, people: CrmPerson[]): Promise<CrmUpsertResult> {
+  const result: CrmUpsertResult = { upserted: [], failed: [] };
+  for (let start = 0; start < people.length; start += crm.batchLimit) {
+    const batch = await crm.upsertPeople(people.slice(start, start + crm.batchLimit));
+    result.upserted.push(...batch.upserted);
+    result.failed.push(...batch.failed);
+  }
+  return result;
+}
+
+export interface CrmLimits {
+  batchLimit: number;
+  bulkThreshold: number | null;
+}
+
+export interface PushResult {
+  written: number;
+  /** Refused for good (recorded for `townhall sync status`). */
+  failed: number;
+}
+
+export function createSyncActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  const crmNamed = (crm: string) => requireCapability(deps.crms?.[crm], 'crm');
+
+  return {
+    /** The CRM's community fields exist (made, or checked where an admin must make them). */
+    async prepareCrm(input: { crm: string }): Promise<void> {
+      await asActivityFailure(() => crmNamed(input.crm).ensureProperties());
+    },
+
+    async nextChangedMembers(input: { crm: string; limit: number }) {
+      return changedSince(db, await readWatermark(db, input.crm), input.limit);
+    },
+
+    async advanceSyncWatermark(input: { crm: string; to: Watermark }): Promise<void> {
+      await advanceWatermark(db, input.crm, input.to);
+    },
+
+    async finishSyncRun(input: { crm: string } & PushResult): Promise<void> {
+      await recordRun(db, input.crm, input);
+    },
+
+    /**
+     * The most people the CRM takes in one batch request, and the member count from which a
+     * backfill uses its bulk API (null: it has none).
+     */
+    crmLimits(input: { crm: string }): Promise<CrmLimits> {
+      const crm = crmNamed(input.crm);
+      return Promise.resolve({
+        batchLimit: crm.batchLimit,
+        bulkThreshold: crm.bulkUpsert && crm.bulkThreshold !== undefined ? crm.bulkThreshold : null,
+      });
+    },
+
+    async countSyncableMembers(): Promise<number> {
+      return countMembers(db);
+    },
+
+    async memberPage(input: { afterId?: string | undefined; limit: number }): Promise<string[]> {
+      return membersAfter(db, input.afterId, input.limit);
+    },
+
+    /**
+     * Writes members to the CRM as they are now: one batch (or one bulk job), links the CRM
+     * records, and records refusals. Records the CRM failed for now are tried again, only them;
+     * what is written is kept in the heartbeat, so a retried attempt (a crash, a timeout) writes
+     * only what is left. Safe to repeat: every write is an upsert by member id or email.
+     */
+    async pushMembers(input: {
+      crm: string;
+      memberIds: string[];
+      bulk?: boolean;
+    }): Promise<PushResult> {
+      const crm = crmNamed(input.crm);
+      const done = new Set(
+        (activityInfo().heartbeatDetails as { done?: string[] } | undefined)?.done,
+      );
+      let pending: CrmPerson[] = (await crmRecords(db, input.memberIds, deps.crmExtras)).filter(
+        (person) => !done.has(personKey(person)),
+      );
+      let failed = 0;
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const result = await heartbeating(
+          // The bulk lane: a journey's single upsert takes its budget slot ahead of these.
+          asActivityFailure(() =>
+            inBulkLane(() =>
+              input.bulk && crm.bulkUpsert
+                ? crm.bulkUpsert(pending)
+                : upsertInBatches(crm, pending),
+            ),
+          ),
+          () => ({ done: [...done] }),
+        );
+        await recordLinks(
+          db,
+          input.crm,
+          result.upserted.map((u) => ({ memberId: u.key, personId: u.personId })),
+        );
+        await clearFailures(
+          db,
+          input.crm,
+          result.upserted.map((u) => u.key),
+        );
+        const refused = result.failed.filter((f) => !f.retryable);
+        await recordFailures(
+          db,
+          input.crm,
+          refused.map((f) => ({ memberId: f.key, reason: f.reason })),
+        );
+        failed += refused.length;
+        for (const key of [...result.upserted.map((u) => u.key), ...refused.map((f) => f.key)])
+          done.add(key);
+        heartbeat({ done: [...done] });
+        const again = new Set(result.failed.filter((f) => f.retryable).map((f) => f.key));
+        pending = pending.filter((person) => again.has(personKey(person)));
+        if (pending.length === 0) break;
+        if (attempt >= RECORD_RETRIES)
+          throw ApplicationFailure.retryable(
+            `${pending.length} record(s) failed for now; the push is retried for them alone`,
+            'CrmRecordsPending',
+          );
+        await sleep(RECORD_RETRY_MS * attempt);
+      }
+      return { written: done.size - failed, failed };
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { sql } from 'kysely';
+import type { CrmPerson } from '../connectors/ports.js';
+import type { Db } from './db.js';
+
+const DAY_MS = 86_400_000;
+
+/** first_post, posts_10, posts_100 ... in the order a member reaches them. */
+const milestoneRank = (name: string) =>
+  name === 'first_post' ? 1 : Number(/^posts_(\d+)$/.exec(name)?.[1] ?? Number.MAX_SAFE_INTEGER);
+
+/**
+ * What a CRM shows of a page of members: townhall's community properties (connectors/ports.ts
+ * COMMUNITY_PROPERTIES) plus the configured extras, read with a handful of queries for the whole
+ * page rather than a member view each, so a backfill of many thousands keeps up with the CRM's
+ * rate. Values are text; each CRM adapter formats them for its fields.
+ */
+export async function crmRecords(
+  db: Db,
+  memberIds: readonly string[],
+  extras: Record<string, string> = {},
+  now = new Date(),
+): Promise<CrmPerson[]> {
+  if (memberIds.length === 0) return [];
+  const ids = [...memberIds];
+  const [members, platforms, milestones, recent] = await Promise.all([
+    db
+      .selectFrom('members as m')
+      .leftJoin('member_stats as s', 's.member_id', 'm.id')
+      .select(['m.id', 'm.email', 'm.name', 's.first_seen_at', 's.last_active_at', 's.level'])
+      .where('m.id', 'in', ids)
+      .execute(),
+    db
+      .selectFrom('identities')
+      .select([
+        'member_id',
+        sql<string>`string_agg(distinct platform, ';' order by platform)`.as('list'),
+      ])
+      .where('member_id', 'in', ids)
+      .groupBy('member_id')
+      .execute(),
+    db
+      .selectFrom('milestones')
+      .select(['member_id', 'name'])
+      .where('member_id', 'in', ids)
+      .execute(),
+    db
+      .selectFrom('activity as a')
+      .innerJoin('identities as i', (join) =>
+        join
+          .onRef('i.platform', '=', 'a.platform')
+          .onRef('i.community_id', '=', 'a.community_id')
+          .onRef('i.platform_user_id', '=', 'a.platform_user_id'),
+      )
+      .select(['i.member_id', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('i.member_id', 'in', ids)
+      .where('i.staff', '=', false)
+      .where('a.occurred_at', '>=', new Date(now.getTime() - 30 * DAY_MS))
+      .groupBy('i.member_id')
+      .execute(),
+  ]);
+  const platformsOf = new Map(platforms.map((row) => [row.member_id, row.list]));
+  const recentOf = new Map(recent.map((row) => [row.member_id, Number(row.n)]));
+  const milestonesOf = new Map<string, string[]>();
+  for (const row of milestones)
+    milestonesOf.set(row.member_id, [...(milestonesOf.get(row.member_id) ?? []), row.name]);
+
+  const byId = new Map(members.map((member) => [member.id, member]));
+  return ids.flatMap((id) => {
+    const member = byId.get(id);
+    if (!member) return [];
+    const reached = (milestonesOf.get(id) ?? []).sort(
+      (a, b) => milestoneRank(a) - milestoneRank(b),
+    );
+    return [
+      {
+        memberId: id,
+        email: member.email ?? undefined,
+        name: member.name ?? undefined,
+        properties: {
+          ...extras,
+          townhall_member_id: id,
+          community_platforms: platformsOf.get(id) ?? '',
+          community_first_seen: member.first_seen_at?.toISOString() ?? '',
+          community_last_active: member.last_active_at?.toISOString() ?? '',
+          community_activity_30d: String(recentOf.get(id) ?? 0),
+          community_engagement_level: member.level ?? '',
+          community_milestones: reached.join(';'),
+        },
+      },
+    ];
+  });
+}
+
+/** The CRM record of each written member, replacing whatever link that record had before. */
+export async function recordLinks(
+  db: Db,
+  crm: string,
+  links: readonly { memberId: string; personId: string }[],
+): Promise<void> {
+  if (links.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    // A CRM record belongs to one member: a record re-used (a merge in the CRM) moves here.
+    await trx
+      .deleteFrom('crm_links')
+      .where('crm', '=', crm)
+      .where(
+        'person_id',
+        'in',
+        links.map((link) => link.personId),
+      )
+      .execute();
+    await trx
+      .insertInto('crm_links')
+      .values(links.map((link) => ({ member_id: link.memberId, crm, person_id: link.personId })))
+      .onConflict((oc) =>
+        oc.columns(['member_id', 'crm']).doUpdateSet((eb) => ({
+          person_id: eb.ref('excluded.person_id'),
+          synced_at: new Date(),
+        })),
+      )
+      .execute();
+  });
+}

@@ -1,0 +1,120 @@
+// The CRM sync and backfill workflows with stub activities: which pages go out, on which queue,
+// when the watermark moves, and what the progress query says. The real store and CRMs are in
+// tests/integration/crm-*.test.ts.
+import { randomBytes } from 'node:crypto';
+import { activityInfo } from '@temporalio/activity';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RunningWorker } from '../../runtime/temporal.js';
+import { createTemporalClient } from '../../runtime/temporal.js';
+import { backfillProgress, crmBackfill } from '../../workflows/crm-backfill/workflow.js';
+import { crmSync } from '../../workflows/crm-sync/workflow.js';
+import { startTestWorker } from '../support/worker.js';
+
+const taskQueue = `crm-sync-tier-${randomBytes(4).toString('hex')}`;
+const bulkQueue = `${taskQueue}@crm-test/bulk`;
+const members = Array.from({ length: 23 }, (_, i) => `m-${String(i).padStart(3, '0')}`);
+
+/** The stub store: a watermark over `members` in order, and what was pushed where. */
+let watermark = -1;
+const pushes: { queue: string; memberIds: string[]; bulk: boolean }[] = [];
+const runs: { written: number; failed: number }[] = [];
+let refuse = new Set<string>();
+
+const activities = {
+  prepareCrm: () => Promise.resolve(),
+  crmLimits: () => Promise.resolve({ batchLimit: 100, bulkThreshold: null }),
+  countSyncableMembers: () => Promise.resolve(members.length),
+  nextChangedMembers: ({ limit }: { limit: number }) => {
+    const memberIds = members.slice(watermark + 1, watermark + 1 + limit);
+    const last = memberIds.at(-1);
+    return Promise.resolve({ memberIds, last: last && { at: last, memberId: last } });
+  },
+  advanceSyncWatermark: ({ to }: { to: { memberId: string } }) => {
+    watermark = members.indexOf(to.memberId);
+    return Promise.resolve();
+  },
+  finishSyncRun: (run: { written: number; failed: number }) => {
+    runs.push({ written: run.written, failed: run.failed });
+    return Promise.resolve();
+  },
+  memberPage: ({ afterId, limit }: { afterId?: string; limit: number }) => {
+    const start = afterId ? members.indexOf(afterId) + 1 : 0;
+    return Promise.resolve(members.slice(start, start + limit));
+  },
+  pushMembers: ({ memberIds, bulk }: { memberIds: string[]; bulk?: boolean }) => {
+    pushes.push({ queue: activityInfo().taskQueue, memberIds, bulk: bulk ?? false });
+    const failed = memberIds.filter((id) => refuse.has(id)).length;
+    return Promise.resolve({ written: memberIds.length - failed, failed });
+  },
+};
+
+let worker: RunningWorker;
+beforeAll(async () => {
+  worker = await startTestWorker({
+    taskQueue,
+    activities,
+    vendorQueues: [
+      { connector: 'crm-test', taskQueue: bulkQueue, activitiesPerSecond: 100, bulk: true },
+    ],
+  });
+});
+afterAll(async () => {
+  await worker?.shutdown();
+});
+
+const routing = { queues: {}, bulkQueues: { 'crm-test': bulkQueue } };
+const client = () => createTemporalClient(inject('temporalAddress'), 'default');
+
+describe('crmSync', () => {
+  it('pushes changed members a batch at a time on the bulk queue, moving the watermark after each', async () => {
+    watermark = -1;
+    pushes.length = 0;
+    runs.length = 0;
+    refuse = new Set(['m-004']);
+    const result = await client().workflow.execute(crmSync, {
+      taskQueue,
+      workflowId: `crm-sync-tier-${randomBytes(4).toString('hex')}`,
+      args: [{ crm: 'crm-test', batchSize: 10, routing }],
+    });
+    expect(result).toEqual({ written: 22, failed: 1 });
+    expect(pushes.map((p) => p.memberIds.length)).toEqual([10, 10, 3]);
+    expect(new Set(pushes.map((p) => p.queue))).toEqual(new Set([bulkQueue]));
+    expect(watermark).toBe(members.length - 1);
+    expect(runs).toEqual([{ written: 22, failed: 1 }]);
+
+    // Nothing changed since: the next run pushes nothing and records an empty run.
+    pushes.length = 0;
+    await client().workflow.execute(crmSync, {
+      taskQueue,
+      workflowId: `crm-sync-tier-${randomBytes(4).toString('hex')}`,
+      args: [{ crm: 'crm-test', batchSize: 10, routing }],
+    });
+    expect(pushes).toEqual([]);
+    expect(runs.at(-1)).toEqual({ written: 0, failed: 0 });
+  });
+});
+
+describe('crmBackfill', () => {
+  it('writes every member once, several batches at a time, and reports its progress', async () => {
+    pushes.length = 0;
+    refuse = new Set();
+    const handle = await client().workflow.start(crmBackfill, {
+      taskQueue,
+      workflowId: `crm-backfill-tier-${randomBytes(4).toString('hex')}`,
+      args: [{ crm: 'crm-test', batchSize: 5, routing }],
+    });
+    const final = await handle.result();
+    expect(final).toMatchObject({
+      crm: 'crm-test',
+      total: 23,
+      done: 23,
+      failed: 0,
+      finished: true,
+    });
+    expect(pushes.flatMap((p) => p.memberIds).sort()).toEqual(members);
+    // Four batches of five per round: 20 members, then the last three.
+    expect(pushes.map((p) => p.memberIds.length)).toEqual([5, 5, 5, 5, 3]);
+    const progress = await handle.query(backfillProgress);
+    expect(progress).toMatchObject({ done: 23, total: 23 });
+  });
+});

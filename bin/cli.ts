@@ -8,7 +8,7 @@ import { startSandbox } from '../sandbox/index.js';
 import type { StartRoles } from '../runtime/start.js';
 import { sandboxOptions } from '../runtime/sandbox-options.js';
 import { run } from '../runtime/start.js';
-import { dataDirFrom } from '../runtime/settings.js';
+import { bundleDirFrom } from '../runtime/settings.js';
 import { findOrBuildTemporalCli } from '../runtime/temporal-cli.js';
 import { workflowBundle } from '../runtime/workflow-bundle.js';
 import { workflowRegistry } from '../workflows/registry.js';
@@ -100,10 +100,10 @@ program
 program
   .command('bundle')
   .description(
-    'build the workflow bundle into the cache ($TOWNHALL_DATA_DIR), so workers start without webpack',
+    'build the workflow bundle into the cache ($TOWNHALL_BUNDLE_DIR, else $TOWNHALL_DATA_DIR), so workers start without webpack',
   )
   .action(async () => {
-    const dir = dataDirFrom(process.env);
+    const dir = bundleDirFrom(process.env);
     const started = Date.now();
     const { code } = await workflowBundle(dir);
     process.stdout.write(

@@ -7,6 +7,8 @@ export interface Settings {
   host: string;
   port: number;
   dataDir: string;
+  /** The workflow bundle cache: TOWNHALL_BUNDLE_DIR, else the data folder. */
+  bundleDir: string;
   databaseUrl: string | undefined;
   /** Where members reach the server (unsubscribe links): TOWNHALL_PUBLIC_URL, else server.publicUrl. */
   publicUrl: string | undefined;
@@ -33,11 +35,17 @@ export function dataDirFrom(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.TOWNHALL_DATA_DIR || '.townhall');
 }
 
+/** The workflow bundle cache: TOWNHALL_BUNDLE_DIR (shared by processes), else the data folder. */
+export function bundleDirFrom(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TOWNHALL_BUNDLE_DIR ? path.resolve(env.TOWNHALL_BUNDLE_DIR) : dataDirFrom(env);
+}
+
 export function resolveSettings(config: Config, env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     host: env.HOST || '127.0.0.1',
     port: portFrom(env.PORT, config.server.port, 'PORT'),
     dataDir: dataDirFrom(env),
+    bundleDir: bundleDirFrom(env),
     databaseUrl: env.DATABASE_URL || undefined,
     publicUrl: env.TOWNHALL_PUBLIC_URL || config.server.publicUrl || undefined,
     temporal: {

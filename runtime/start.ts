@@ -94,7 +94,7 @@ export async function run(
         taskQueue: settings.temporal.taskQueue,
         activities: createActivities(deps),
         vendorQueues: vendorQueues(config, registry, settings.temporal.taskQueue, 'all'),
-        cacheDir: settings.dataDir,
+        cacheDir: settings.bundleDir,
         logger,
       });
       shutdown.add('worker', () => worker.shutdown().finally(() => deps.mailer?.close()));

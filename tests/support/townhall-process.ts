@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { TEST_BUNDLE_CACHE } from './worker.js';
 
 const TOWNHALL = path.resolve('bin/townhall.js');
 
@@ -23,7 +24,8 @@ export async function spawnTownhall(
 ): Promise<TownhallProcess> {
   const child = spawn(process.execPath, [TOWNHALL, ...args], {
     cwd,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    // One bundle cache for every townhall a test starts: each would otherwise build its own.
+    env: { ...process.env, LOG_LEVEL: 'warn', TOWNHALL_BUNDLE_DIR: TEST_BUNDLE_CACHE, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -19,6 +19,8 @@ let watermark = -1;
 const pushes: { queue: string; memberIds: string[]; bulk: boolean }[] = [];
 const runs: { written: number; failed: number }[] = [];
 let refuse = new Set<string>();
+let inFlight = 0;
+let mostInFlight = 0;
 
 const activities = {
   prepareCrm: () => Promise.resolve(),
@@ -41,10 +43,15 @@ const activities = {
     const start = afterId ? members.indexOf(afterId) + 1 : 0;
     return Promise.resolve(members.slice(start, start + limit));
   },
-  pushMembers: ({ memberIds, bulk }: { memberIds: string[]; bulk?: boolean }) => {
+  pushMembers: async ({ memberIds, bulk }: { memberIds: string[]; bulk?: boolean }) => {
     pushes.push({ queue: activityInfo().taskQueue, memberIds, bulk: bulk ?? false });
+    inFlight += 1;
+    mostInFlight = Math.max(mostInFlight, inFlight);
+    // Pushes take a while (the CRM's pace): the backfill keeps others going meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    inFlight -= 1;
     const failed = memberIds.filter((id) => refuse.has(id)).length;
-    return Promise.resolve({ written: memberIds.length - failed, failed });
+    return { written: memberIds.length - failed, failed };
   },
 };
 
@@ -98,6 +105,7 @@ describe('crmBackfill', () => {
   it('writes every member once, several batches at a time, and reports its progress', async () => {
     pushes.length = 0;
     refuse = new Set();
+    mostInFlight = 0;
     const handle = await client().workflow.start(crmBackfill, {
       taskQueue,
       workflowId: `crm-backfill-tier-${randomBytes(4).toString('hex')}`,
@@ -112,8 +120,9 @@ describe('crmBackfill', () => {
       finished: true,
     });
     expect(pushes.flatMap((p) => p.memberIds).sort()).toEqual(members);
-    // Four batches of five per round: 20 members, then the last three.
+    // Pages of five, the last one short; four of them in flight at a time, never more.
     expect(pushes.map((p) => p.memberIds.length)).toEqual([5, 5, 5, 5, 3]);
+    expect(mostInFlight).toBe(4);
     const progress = await handle.query(backfillProgress);
     expect(progress).toMatchObject({ done: 23, total: 23 });
   });

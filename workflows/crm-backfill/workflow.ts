@@ -14,11 +14,8 @@ export const backfillProgress = defineQuery<BackfillProgress>('progress');
 
 /** Members per bulk job, where the CRM has a bulk API and the backfill is over its threshold. */
 const BULK_PAGE = 5_000;
-// Pushes in flight, each waiting on a budget slot ahead: enough that a worker slowed down (a
-// busy CPU, 4 was measured at 86% of the ceiling on a loaded CI machine) does not miss slots.
-const PUSHES_AT_ONCE = 8;
-/** Pages a run pushes before it continues as new, so its history stays small. */
-const PAGES_PER_RUN = 200;
+const PUSHES_AT_ONCE = 4;
+const ROUNDS_PER_RUN = 50;
 
 function progressOf(crm: string, state: BackfillState, now: number, finished: boolean) {
   const elapsedS = Math.max(0.001, (now - state.startedAt) / 1000);
@@ -77,50 +74,32 @@ export async function crmBackfill(input: CrmBackfillInput): Promise<BackfillProg
       batchSize: Math.min(input.batchSize ?? batchLimit, batchLimit),
     };
   }
-  // A window of PUSHES_AT_ONCE pushes is kept in flight, the next page read as soon as one
-  // finishes: the CRM's request budget, not round trips between batches, sets the pace. Bulk
-  // jobs run one at a time. `state.afterId` moves only once every page before it is written.
+  // Batches go out PUSHES_AT_ONCE at a time: the bulk queue's rate limit, not the round trips
+  // of one batch after another, sets the pace. Bulk jobs run one at a time.
   const size = state.bulk ? BULK_PAGE : state.batchSize;
   const atOnce = state.bulk ? 1 : PUSHES_AT_ONCE;
-  const current = state;
-  let cursor = current.afterId;
-  let exhausted = false;
-  let pages = 0;
-  let buffered: string[] = [];
-  const inFlight = new Map<number, Promise<void>>();
-  for (;;) {
-    // A run stops taking pages at its limit; the next one starts after the last page pushed,
-    // so ids still buffered here are read again there.
-    const more = !exhausted && pages < PAGES_PER_RUN && !workflowInfo().continueAsNewSuggested;
-    if (more && inFlight.size < atOnce) {
-      // Member ids are read a window's worth at a time, so pushes start without waiting.
-      if (buffered.length === 0) {
-        buffered = await store.memberPage({ afterId: cursor, limit: size * atOnce });
-        if (buffered.length === 0) {
-          exhausted = true;
-          continue;
-        }
-      }
-      const memberIds = buffered.slice(0, size);
-      buffered = buffered.slice(size);
-      cursor = memberIds.at(-1);
-      const page = pages++;
-      inFlight.set(
-        page,
-        push.pushMembers({ crm: input.crm, memberIds, bulk: current.bulk }).then((pushed) => {
-          current.done += pushed.written;
-          current.failed += pushed.failed;
-          inFlight.delete(page);
-        }),
-      );
-    } else if (inFlight.size > 0) {
-      await Promise.race(inFlight.values());
-    } else break;
-  }
-  current.afterId = cursor;
-  if (exhausted) {
-    finished = true;
-    return progressOf(input.crm, current, Date.now(), true);
+  for (let round = 0; round < ROUNDS_PER_RUN; round++) {
+    const memberIds: string[] = await store.memberPage({
+      afterId: state.afterId,
+      limit: size * atOnce,
+    });
+    if (memberIds.length === 0) {
+      finished = true;
+      return progressOf(input.crm, state, Date.now(), true);
+    }
+    const pages = Array.from({ length: Math.ceil(memberIds.length / size) }, (_, i) =>
+      memberIds.slice(i * size, (i + 1) * size),
+    );
+    const pushed = await Promise.all(
+      pages.map((page) => push.pushMembers({ crm: input.crm, memberIds: page, bulk: state!.bulk })),
+    );
+    state = {
+      ...state,
+      afterId: memberIds.at(-1),
+      done: state.done + pushed.reduce((n, p) => n + p.written, 0),
+      failed: state.failed + pushed.reduce((n, p) => n + p.failed, 0),
+    };
+    if (workflowInfo().continueAsNewSuggested) break;
   }
   return continueAsNew<typeof crmBackfill>({ ...input, state });
 }

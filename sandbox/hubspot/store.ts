@@ -57,11 +57,39 @@ export function createContactStore(onChange: (changes: ContactChange[]) => void)
   /** Contacts merged into another: their ids keep resolving to the one they became part of. */
   const mergedInto = new Map<string, string>();
   let nextId = 1001;
+  /**
+   * Contact ids by property value (emails lower-cased), as HubSpot's unique lookups are
+   * indexed: a 10,000-contact backfill must not make each upsert scan every contact. Values are
+   * added as they are set and never removed; a lookup checks each candidate against the contact.
+   */
+  const index = new Map<string, Map<string, Set<string>>>();
+  const indexKey = (name: string, value: string) =>
+    name === 'email' ? value.trim().toLowerCase() : value;
+  function indexValues(id: string, values: Record<string, string>) {
+    for (const [name, value] of Object.entries(values)) {
+      const byValue = index.get(name) ?? new Map<string, Set<string>>();
+      index.set(name, byValue);
+      const ids = byValue.get(indexKey(name, value)) ?? new Set<string>();
+      byValue.set(indexKey(name, value), ids);
+      ids.add(id);
+    }
+  }
+  /** The first live contact (in creation order) whose `name` is `value`. */
+  function lookup(name: string, value: string): SandboxContact | undefined {
+    const key = indexKey(name, value);
+    const found = [...(index.get(name)?.get(key) ?? [])]
+      .map((id) => contacts.get(id))
+      .filter(
+        (c): c is SandboxContact =>
+          c !== undefined &&
+          !c.archived &&
+          c.properties[name] !== undefined &&
+          indexKey(name, c.properties[name]) === key,
+      );
+    return found.sort((a, b) => Number(a.id) - Number(b.id))[0];
+  }
 
-  const byEmail = (email: string) =>
-    [...contacts.values()].find(
-      (c) => !c.archived && c.properties.email?.toLowerCase() === email.trim().toLowerCase(),
-    );
+  const byEmail = (email: string) => lookup('email', email);
 
   /** Live (not archived) contact by id, or by the value of `idProperty`. */
   function find(id: string, idProperty?: string): SandboxContact | undefined {
@@ -73,7 +101,7 @@ export function createContactStore(onChange: (changes: ContactChange[]) => void)
       return contact && !contact.archived ? contact : undefined;
     }
     if (idProperty === 'email') return byEmail(id);
-    return [...contacts.values()].find((c) => !c.archived && c.properties[idProperty] === id);
+    return lookup(idProperty, id);
   }
 
   /** Creates (no `existing`) or updates a contact with string values. */
@@ -84,6 +112,7 @@ export function createContactStore(onChange: (changes: ContactChange[]) => void)
         ([name, value]) => !SYSTEM.has(name) && existing.properties[name] !== value,
       );
       existing.properties = { ...existing.properties, ...values, lastmodifieddate: now };
+      indexValues(existing.id, values);
       existing.updatedAt = now;
       onChange(
         changed.map(([propertyName, propertyValue]) => ({
@@ -104,6 +133,7 @@ export function createContactStore(onChange: (changes: ContactChange[]) => void)
       archived: false,
     };
     contacts.set(id, contact);
+    indexValues(id, contact.properties);
     onChange([{ subscriptionType: 'contact.creation', objectId: id }]);
     return contact;
   }
@@ -130,6 +160,7 @@ export function createContactStore(onChange: (changes: ContactChange[]) => void)
       const mine = primary.properties[name];
       if (mine !== undefined && mine !== '') continue;
       primary.properties[name] = value;
+      indexValues(primary.id, { [name]: value });
       moved++;
     }
     const now = new Date().toISOString();
@@ -171,6 +202,7 @@ export function createContactStore(onChange: (changes: ContactChange[]) => void)
     reset: () => {
       contacts.clear();
       mergedInto.clear();
+      index.clear();
     },
   };
 }

@@ -82,8 +82,10 @@ describe('townhall sync backfill', () => {
     const before = upserts.filter((r) => r.at < killedAt).map((r) => r.at);
     const ceilingPerMs = LIMIT / WINDOW_MS;
     const achievedPerMs = (before.length - 1) / (before.at(-1)! - before[0]!);
+    // The slowest gap tells a stall (one long gap) from a slow pace (every gap long).
+    const slowest = Math.max(...before.slice(1).map((at, i) => at - before[i]!));
     console.log(
-      `backfill pace: ${(achievedPerMs * 1000).toFixed(2)} requests/s against a ceiling of ${(ceilingPerMs * 1000).toFixed(2)} (${((achievedPerMs / ceilingPerMs) * 100).toFixed(1)}%)`,
+      `backfill pace: ${(achievedPerMs * 1000).toFixed(2)} requests/s against a ceiling of ${(ceilingPerMs * 1000).toFixed(2)} (${((achievedPerMs / ceilingPerMs) * 100).toFixed(1)}%); slowest gap ${slowest} ms`,
     );
     expect(achievedPerMs / ceilingPerMs).toBeGreaterThanOrEqual(0.9);
 

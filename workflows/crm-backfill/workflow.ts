@@ -74,15 +74,17 @@ export async function crmBackfill(input: CrmBackfillInput): Promise<BackfillProg
       batchSize: Math.min(input.batchSize ?? batchLimit, batchLimit),
     };
   }
-  // Batches go out PUSHES_AT_ONCE at a time: the bulk queue's rate limit, not the round trips
-  // of one batch after another, sets the pace. Bulk jobs run one at a time.
+  // Batches go out PUSHES_AT_ONCE at a time: the CRM's request budget, not the round trips of
+  // one batch after another, sets the pace. Bulk jobs run one at a time. The next round's ids
+  // are read while this round's pushes run, so a round starts as soon as the last one ends.
   const size = state.bulk ? BULK_PAGE : state.batchSize;
   const atOnce = state.bulk ? 1 : PUSHES_AT_ONCE;
+  const readPage = (afterId: string | undefined): Promise<string[]> =>
+    store.memberPage({ afterId, limit: size * atOnce });
+  let next = readPage(state.afterId);
   for (let round = 0; round < ROUNDS_PER_RUN; round++) {
-    const memberIds: string[] = await store.memberPage({
-      afterId: state.afterId,
-      limit: size * atOnce,
-    });
+    const memberIds = await next;
+    if (memberIds.length > 0) next = readPage(memberIds.at(-1));
     if (memberIds.length === 0) {
       finished = true;
       return progressOf(input.crm, state, Date.now(), true);

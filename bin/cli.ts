@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { journeyNotices } from '../config/journeys.js';
 import { ConfigError } from '../config/errors.js';
 import { configJsonSchema } from '../config/json-schema.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -44,7 +45,10 @@ function summary(config: Config): string {
   const connectors = Object.entries(config.connectors)
     .filter(([, section]) => section !== undefined)
     .map(([id]) => id);
-  return `${workflows.length} workflow(s) enabled: ${workflows.join(', ') || 'none'}; connectors: ${connectors.join(', ') || 'none'}`;
+  const journeys = Object.entries(config.journeys)
+    .filter(([, journey]) => journey.enabled)
+    .map(([name, journey]) => `${name} (${journey.steps.length} steps)`);
+  return `${workflows.length} workflow(s) enabled: ${workflows.join(', ') || 'none'}; journeys: ${journeys.join(', ') || 'none'}; connectors: ${connectors.join(', ') || 'none'}`;
 }
 
 async function runRoles(
@@ -117,6 +121,7 @@ program
   .action((file: string | undefined) => {
     const loaded = load(file, false);
     process.stdout.write(`${loaded.file}: OK. ${summary(loaded.config)}\n`);
+    for (const notice of journeyNotices(loaded.config)) process.stderr.write(`note: ${notice}\n`);
   });
 
 program

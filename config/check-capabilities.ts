@@ -3,12 +3,14 @@ import type { AnyConnector } from '../connectors/descriptor.js';
 import type { SharedCapability } from '../connectors/ports.js';
 import { CAPABILITY_LABELS, SHARED_CAPABILITIES } from '../connectors/ports.js';
 import type { AnyWorkflow } from '../workflows/descriptor.js';
+import type { Step } from '../workflows/steps/index.js';
 import { STEPS } from '../workflows/steps/index.js';
 import type { ProviderConfig } from './capabilities.js';
 import { missingCapability, providersOf, resolveProvider } from './capabilities.js';
 
 interface CheckedConfig extends ProviderConfig {
   workflows: Record<string, unknown>;
+  journeys?: Record<string, { steps: readonly Step[] }>;
   temporal: { activitiesPerSecond: Record<string, number> };
 }
 
@@ -27,6 +29,24 @@ export function checkCapabilities(
 ): void {
   const problem = (path: (string | number)[], message: string) =>
     ctx.addIssue({ code: 'custom', path, message });
+
+  /** Each step's capability has a configured connector to serve it. */
+  function checkSteps(at: (string | number)[], steps: readonly Step[]) {
+    steps.forEach((step, index) => {
+      const capability = STEPS.find((definition) => definition.type === step.type)?.needs;
+      if (!capability) return;
+      const where = [...at, index, step.type];
+      if (isShared(capability)) {
+        const resolution = resolveProvider(config, registry.connectors, capability);
+        if ('none' in resolution)
+          problem(where, `needs ${missingCapability(config, registry.connectors, capability)}`);
+        else if ('problem' in resolution && config.providers?.[capability] === undefined)
+          problem(where, `needs ${resolution.problem}`);
+      } else if (providersOf(config, registry.connectors, capability).length === 0) {
+        problem(where, `needs ${missingCapability(config, registry.connectors, capability)}`);
+      }
+    });
+  }
 
   for (const capability of SHARED_CAPABILITIES) {
     const resolution = resolveProvider(config, registry.connectors, capability);
@@ -67,19 +87,8 @@ export function checkCapabilities(
       }
     }
     for (const { path, steps } of workflow.steps?.(section) ?? [])
-      steps.forEach((step, index) => {
-        const capability = STEPS.find((definition) => definition.type === step.type)?.needs;
-        if (!capability) return;
-        const where = ['workflows', workflow.name, ...path, index, step.type];
-        if (isShared(capability)) {
-          const resolution = resolveProvider(config, registry.connectors, capability);
-          if ('none' in resolution)
-            problem(where, `needs ${missingCapability(config, registry.connectors, capability)}`);
-          else if ('problem' in resolution && config.providers?.[capability] === undefined)
-            problem(where, `needs ${resolution.problem}`);
-        } else if (providersOf(config, registry.connectors, capability).length === 0) {
-          problem(where, `needs ${missingCapability(config, registry.connectors, capability)}`);
-        }
-      });
+      checkSteps(['workflows', workflow.name, ...path], steps);
   }
+  for (const [name, journey] of Object.entries(config.journeys ?? {}))
+    checkSteps(['journeys', name, 'steps'], journey.steps);
 }

@@ -9,6 +9,7 @@ import type { AnyWorkflow } from '../workflows/descriptor.js';
 import type { Workflows } from '../workflows/registry.js';
 import { workflows } from '../workflows/registry.js';
 import { checkCapabilities } from './check-capabilities.js';
+import { checkJourneys, journeysConfigSchema } from './journeys.js';
 import { membersConfigSchema } from './members.js';
 
 /**
@@ -116,9 +117,16 @@ export function buildConfigSchema<
       providers,
       members: membersConfigSchema,
       connectors: z.strictObject(sections<C, 'id'>(registry.connectors, (c) => c.id)),
-      workflows: z.strictObject(sections<W, 'name'>(registry.workflows, (w) => w.name)),
+      workflows: z
+        .strictObject(sections<W, 'name'>(registry.workflows, (w) => w.name))
+        // Every section is optional, so {} is a valid input; the generic type cannot show it.
+        .prefault({} as never),
+      journeys: journeysConfigSchema,
     })
-    .superRefine((config, ctx) => checkCapabilities(config, registry, ctx));
+    .superRefine((config, ctx) => {
+      checkCapabilities(config, registry, ctx);
+      checkJourneys(config, ctx);
+    });
 }
 
 export const configSchema = buildConfigSchema({ connectors, workflows });

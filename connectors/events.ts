@@ -66,3 +66,8 @@ export const communityEvent = z.discriminatedUnion('type', [
 export type CommunityEvent = z.infer<typeof communityEvent>;
 export type CommunityEventType = CommunityEvent['type'];
 export type CommunityMember = z.infer<typeof member>;
+
+/** Every normalized event type, for config fields that name one. */
+export const COMMUNITY_EVENT_TYPES = communityEvent.options.map(
+  (option) => option.shape.type.value,
+) as [CommunityEventType, ...CommunityEventType[]];

@@ -94,6 +94,7 @@ export function communityRouter(
     temporal,
     taskQueue,
     workflows: loaded.config.workflows,
+    journeys: loaded.config.journeys,
     members: loaded.config.members,
     routing: routingFor(loaded.config, registry, taskQueue),
     logger,

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { JourneysConfig } from '../config/journeys.js';
 import type { MembersConfig } from '../config/members.js';
 import { DEFAULT_MEMBERS_CONFIG, isStaff } from '../config/members.js';
 import type { CommunityEvent } from '../connectors/events.js';
@@ -13,6 +14,7 @@ import { workflowRegistry } from '../workflows/registry.js';
 import type { Routing } from '../workflows/steps/context.js';
 import type { TriggerRow } from '../workflows/triggers.js';
 import { triggerTable } from '../workflows/triggers.js';
+import { createJourneyRouter } from './journeys.js';
 
 export interface RouterDeps {
   db: Db;
@@ -20,6 +22,8 @@ export interface RouterDeps {
   taskQueue: string;
   /** The config's `workflows:` section: which workflows are on, and their settings. */
   workflows: Record<string, unknown>;
+  /** The config's `journeys:` section; none when absent. */
+  journeys?: JourneysConfig | undefined;
   /** The config's `members:` section (staff, scores, levels, milestones); defaults when absent. */
   members?: MembersConfig | undefined;
   /** Which connectors and task queues serve runs started now (runtime/routing.ts). */
@@ -43,6 +47,15 @@ export function createEventRouter(deps: RouterDeps) {
   const startTimeoutMs = deps.startTimeoutMs ?? 2_500;
   const table = triggerTable(deps.registry ?? workflowRegistry);
   const members = deps.members ?? DEFAULT_MEMBERS_CONFIG;
+  const routeJourneys = createJourneyRouter({
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    journeys: deps.journeys ?? {},
+    routing: deps.routing ?? {},
+    logger: deps.logger,
+    timeoutMs: startTimeoutMs,
+  });
 
   async function start(row: TriggerRow, event: CommunityEvent, memberId: string) {
     const config = deps.workflows[row.workflow.name];
@@ -98,6 +111,8 @@ export function createEventRouter(deps: RouterDeps) {
         'event routed',
       );
     }
+    for (const started of await routeJourneys(event, memberId))
+      if (started !== 'not-due' && outcome !== 'started') outcome = started;
     await markEventProcessed(deps.db, event.eventId);
     return outcome;
   };

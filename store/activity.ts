@@ -129,3 +129,17 @@ export async function windowCounts(
     .execute();
   return Object.fromEntries(rows.map((row) => [row.type, Number(row.n)]));
 }
+
+/**
+ * The milestones an event reached, read back from the ledger: a redelivery of an event whose
+ * journeys did not all start finds them again (recordActivity reports them only the first time).
+ */
+export async function milestonesReachedBy(db: Db, memberId: string, eventId: string) {
+  const rows = await db
+    .selectFrom('milestones')
+    .select('name')
+    .where('member_id', '=', memberId)
+    .where('event_id', '=', eventId)
+    .execute();
+  return rows.map((row) => row.name);
+}

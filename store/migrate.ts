@@ -6,6 +6,7 @@ import { slackPosts } from './migrations/0002-slack-posts.js';
 import { oneLedger } from './migrations/0003-one-ledger.js';
 import { memberView } from './migrations/0004-member-view.js';
 import { crmSync } from './migrations/0005-crm-sync.js';
+import { journeyRuns } from './migrations/0006-journey-runs.js';
 
 /** Every migration, in order. Add new ones here explicitly; names sort by their number. */
 export const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0003-one-ledger': oneLedger,
   '0004-member-view': memberView,
   '0005-crm-sync': crmSync,
+  '0006-journey-runs': journeyRuns,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

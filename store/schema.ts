@@ -125,4 +125,12 @@ export interface Database {
     account: string;
     next_at: number;
   };
+  journey_runs: {
+    workflow_id: string;
+    journey: string;
+    member_id: string;
+    exit_when: ColumnType<string[], string, string>;
+    entered_at: Date;
+    ended_at: Date | null;
+  };
 }

@@ -6,9 +6,15 @@
 import type { AnyWorkflow } from './descriptor.js';
 import { crmBackfillWorkflow } from './crm-backfill/index.js';
 import { crmSyncWorkflow } from './crm-sync/index.js';
+import { journeyWorkflow } from './journey/index.js';
 import { onboardingWorkflow } from './onboarding/index.js';
 
-export const workflows = [onboardingWorkflow, crmSyncWorkflow, crmBackfillWorkflow] as const;
+export const workflows = [
+  onboardingWorkflow,
+  journeyWorkflow,
+  crmSyncWorkflow,
+  crmBackfillWorkflow,
+] as const;
 
 export type Workflows = typeof workflows;
 

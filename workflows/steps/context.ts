@@ -22,6 +22,8 @@ export interface StepContext {
   /** The platform the member came from: where `dm.send` messages them. */
   platform?: string | undefined;
   routing: Routing;
+  /** Why the run must stop now (an exit), or undefined; absent where a run has no exits. */
+  exitReason?: (() => string | undefined) | undefined;
   /**
    * The activities for this step, on the task queue of `vendor` (the connector that serves the
    * step's capability), with an activity id unique to this step and iteration: the idempotency

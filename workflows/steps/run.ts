@@ -30,6 +30,8 @@ export interface StepRun {
   memberId: string;
   platform?: string | undefined;
   routing?: Routing | undefined;
+  /** Why the run must stop (an exit signal), or undefined; runs without exits leave it out. */
+  exitReason?: (() => string | undefined) | undefined;
 }
 
 /**
@@ -51,12 +53,14 @@ export function createStepRunner(run: StepRun) {
   ): Promise<StepOutcome[]> {
     const outcomes: StepOutcome[] = [];
     for (const [index, step] of steps.entries()) {
+      if (run.exitReason?.() !== undefined) break;
       const stepPath = `${path}[${index}]`;
       const activityId = pathIds ? `${stepPath}#${iteration(stepPath)}` : `step-${index}`;
       const context: StepContext = {
         memberId: run.memberId,
         platform: run.platform,
         routing,
+        exitReason: run.exitReason,
         activities: (vendor) => {
           const taskQueue = vendor ? routing.queues?.[vendor] : undefined;
           return proxyActivities<Activities>({

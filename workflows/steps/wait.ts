@@ -1,4 +1,4 @@
-import { sleep } from '@temporalio/workflow';
+import { condition, sleep } from '@temporalio/workflow';
 import { duration } from '../../config/duration.js';
 import { defineStep } from './step.js';
 
@@ -7,10 +7,19 @@ export interface WaitStep {
   ms: number;
 }
 
-/** `- wait: 2d`: a durable timer; a crash or deploy during it loses nothing. */
+/**
+ * `- wait: 2d`: a durable timer; a crash or deploy during it loses nothing. In a run with exits,
+ * an exit ends the wait at once. (A run without exits sleeps, as runs always have: the same
+ * history on replay.)
+ */
 export const wait = defineStep({
   type: 'wait',
   schema: duration,
   parse: (ms): WaitStep => ({ type: 'wait', ms }),
-  run: (step) => sleep(step.ms).then(() => 'waited'),
+  run: (step, { exitReason }) =>
+    exitReason
+      ? condition(() => exitReason() !== undefined, step.ms).then((ended) =>
+          ended ? `ended early: ${exitReason()}` : 'waited',
+        )
+      : sleep(step.ms).then(() => 'waited'),
 });

@@ -1,0 +1,257 @@
+import { z } from 'zod';
+import type { CommunityEventType } from '../connectors/events.js';
+import { COMMUNITY_EVENT_TYPES } from '../connectors/events.js';
+import type { Step } from '../workflows/steps/index.js';
+import { stepsSchema } from '../workflows/steps/schema.js';
+import { duration } from './duration.js';
+
+/**
+ * `journeys:`: named journeys, each a trigger, an entry rule, the events that end a running one,
+ * and its steps. One engine runs them all (workflows/journey/).
+ */
+
+/** Events that end a running journey at once, even in the middle of a wait. */
+export const EXIT_EVENTS = [
+  'message.posted',
+  'reaction.added',
+  'command.invoked',
+  'member.left',
+  /** Any activity: a message, a reaction or a command. */
+  'activity',
+] as const;
+export type ExitEvent = (typeof EXIT_EVENTS)[number];
+
+/** The events `activity` stands for. */
+export const ACTIVITY_EVENTS: readonly CommunityEventType[] = [
+  'message.posted',
+  'reaction.added',
+  'command.invoked',
+];
+
+/** What starts a journey, once parsed. */
+export type JourneyTrigger =
+  | {
+      kind: 'event';
+      on: CommunityEventType;
+      /** Only events from these platforms (connector ids); all when absent. */
+      platforms?: string[] | undefined;
+      channel?: string | undefined;
+      /** Only messages whose text contains this, ignoring case. */
+      text?: string | undefined;
+    }
+  | { kind: 'milestone'; milestone: string };
+
+/** once: one run per member, ever; once_per: at most one start per period; every_time: each. */
+export type JourneyEntry =
+  { kind: 'once' } | { kind: 'every_time' } | { kind: 'once_per'; ms: number };
+
+export interface Journey {
+  enabled: boolean;
+  trigger: JourneyTrigger;
+  entry: JourneyEntry;
+  exitWhen: ExitEvent[];
+  steps: Step[];
+}
+
+const platforms = z
+  .array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a connector id (a key under connectors:)'))
+  .min(1)
+  .optional()
+  .describe('Only members from these platforms (connector ids); every platform when absent');
+
+const eventType = z.enum(COMMUNITY_EVENT_TYPES, {
+  error: () => `not an event type (use one of ${COMMUNITY_EVENT_TYPES.join(', ')})`,
+});
+
+const milestone = z
+  .union([z.literal('first_post'), z.strictObject({ posts: z.number().int().min(1) })], {
+    error: () => 'write first_post or { posts: N }',
+  })
+  .describe('A milestone of the member view: first_post, or { posts: N }');
+
+/** The object form: exactly one of member.joined, event or milestone, with event filters. */
+const triggerObject = z
+  .strictObject(
+    {
+      'member.joined': z
+        .strictObject({ platforms })
+        .nullish()
+        .describe('A member joins (any platform, or only those listed)'),
+      event: eventType.optional().describe('A normalized event of the member, e.g. message.posted'),
+      milestone: milestone.optional(),
+      platforms,
+      channel: z.string().min(1).optional().describe('With event: only events in this channel id'),
+      text: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('With event: only messages whose text contains this (case ignored)'),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type'
+          ? 'write a trigger as member.joined, { member.joined: { platforms: [...] } }, { event: <type>, platforms?, channel?, text? } or { milestone: first_post | { posts: N } }'
+          : undefined,
+    },
+  )
+  .transform((raw, ctx): JourneyTrigger => {
+    const kinds = (['member.joined', 'event', 'milestone'] as const).filter((k) => k in raw);
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `a trigger has exactly one of member.joined, event or milestone (${kinds.length === 0 ? 'this one has none' : `this one has ${kinds.join(' and ')}`})`,
+      });
+      return z.NEVER;
+    }
+    if (raw.event === undefined) {
+      for (const filter of ['platforms', 'channel', 'text'] as const)
+        if (raw[filter] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [filter],
+            message: `${filter} filters an event trigger (write { event: <type>, ${filter}: ... })`,
+          });
+    }
+    if (raw.milestone !== undefined)
+      return {
+        kind: 'milestone',
+        milestone:
+          raw.milestone === 'first_post' || raw.milestone.posts === 1
+            ? 'first_post'
+            : `posts_${raw.milestone.posts}`,
+      };
+    if (raw.event !== undefined)
+      return {
+        kind: 'event',
+        on: raw.event,
+        platforms: raw.platforms,
+        channel: raw.channel,
+        text: raw.text,
+      };
+    return { kind: 'event', on: 'member.joined', platforms: raw['member.joined']?.platforms };
+  });
+
+/** `trigger: member.joined` is short for `trigger: { member.joined: {} }`. */
+const trigger = z
+  .preprocess(
+    (value) => (value === 'member.joined' ? { 'member.joined': null } : value),
+    triggerObject,
+  )
+  .describe(
+    'What starts the journey: member.joined, { member.joined: { platforms } }, { event: <type>, platforms?, channel?, text? } or { milestone: first_post | { posts: N } }',
+  );
+
+const entry = z
+  .union(
+    [
+      z.literal('once').transform((): JourneyEntry => ({ kind: 'once' })),
+      z.literal('every_time').transform((): JourneyEntry => ({ kind: 'every_time' })),
+      z
+        .strictObject({ once_per: duration })
+        .transform(({ once_per }): JourneyEntry => ({ kind: 'once_per', ms: once_per })),
+    ],
+    { error: () => 'write entry as once, every_time or { once_per: <duration> } (e.g. 30d)' },
+  )
+  .prefault('once')
+  .describe(
+    'once: a member goes through it once, ever; once_per: at most once a period; every_time',
+  );
+
+const journey = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    trigger,
+    entry,
+    exit_when: z
+      .array(
+        z.enum(EXIT_EVENTS, {
+          error: () => `not an exit event (use one of ${EXIT_EVENTS.join(', ')})`,
+        }),
+      )
+      .default([])
+      .describe('Events of the member that end a running journey at once, even during a wait'),
+    steps: stepsSchema,
+  })
+  .transform(({ exit_when, ...rest }): Journey => ({ ...rest, exitWhen: [...new Set(exit_when)] }));
+
+export const journeysConfigSchema = z
+  .record(
+    z.string().regex(/^[a-z][a-z0-9-]*$/, 'name journeys with lower-case letters, digits and -'),
+    journey,
+    {
+      // zod reports a bad key as "Invalid key in record"; say what a name is instead.
+      error: (issue) =>
+        issue.code === 'invalid_key'
+          ? 'name journeys with lower-case letters, digits and - (it goes into workflow ids)'
+          : undefined,
+    },
+  )
+  .default({})
+  .describe('Named journeys: a trigger, an entry rule, exits and steps');
+
+export type JourneysConfig = z.output<typeof journeysConfigSchema>;
+
+/**
+ * What the journeys section cannot check alone: a milestone trigger names a milestone that
+ * `members.milestones` defines, platform filters name configured connectors, and onboarding is
+ * not written twice (in `workflows.onboarding` and as a journey that runs on member.joined).
+ */
+export function checkJourneys(
+  config: {
+    journeys: JourneysConfig;
+    members: { milestones: { posts: number[] } };
+    connectors: Record<string, unknown>;
+    workflows: Record<string, unknown>;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const configured = Object.keys(config.connectors).sort();
+  for (const [name, journey] of Object.entries(config.journeys)) {
+    const at = ['journeys', name, 'trigger'];
+    const trigger = journey.trigger;
+    if (trigger.kind === 'milestone') {
+      const posts = trigger.milestone === 'first_post' ? 1 : Number(trigger.milestone.slice(6));
+      if (!config.members.milestones.posts.includes(posts))
+        ctx.addIssue({
+          code: 'custom',
+          path: [...at, 'milestone'],
+          message: `${posts} posts is not a milestone: add ${posts} to members.milestones.posts (now ${config.members.milestones.posts.join(', ')})`,
+        });
+    } else
+      for (const [index, platform] of (trigger.platforms ?? []).entries())
+        if (!configured.includes(platform))
+          ctx.addIssue({
+            code: 'custom',
+            path: [
+              ...at,
+              ...(trigger.on === 'member.joined' ? ['member.joined'] : []),
+              'platforms',
+              index,
+            ],
+            message: `connectors.${platform} is not configured (configured: ${configured.join(', ') || 'none'})`,
+          });
+    const onboarding = config.workflows.onboarding as { enabled?: boolean } | undefined;
+    if (
+      onboarding?.enabled !== false &&
+      onboarding !== undefined &&
+      journey.enabled &&
+      trigger.kind === 'event' &&
+      trigger.on === 'member.joined' &&
+      name === 'onboarding'
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workflows', 'onboarding'],
+        message:
+          'onboarding is written twice: as workflows.onboarding and as journeys.onboarding (keep the journey, remove workflows.onboarding)',
+      });
+  }
+}
+
+/** `townhall validate`'s advice for a config that still writes onboarding the old way. */
+export function journeyNotices(config: { workflows: Record<string, unknown> }): string[] {
+  if (config.workflows.onboarding === undefined) return [];
+  return [
+    'workflows.onboarding still works; to move it, write it as journeys.onboarding with `trigger: member.joined` and `entry: once`, the same steps, and remove workflows.onboarding (runs already going finish as they started).',
+  ];
+}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Journey, JourneysConfig } from '../config/journeys.js';
+import { ACTIVITY_EVENTS } from '../config/journeys.js';
+import type { CommunityEvent } from '../connectors/events.js';
+import { milestonesReachedBy } from '../store/activity.js';
+import type { Db } from '../store/db.js';
+import {
+  lastJourneyEntry,
+  markJourneyRunEnded,
+  recordJourneyRun,
+  runsToEnd,
+} from '../store/journey-runs.js';
+import type { JourneyInput } from '../workflows/journey/types.js';
+import { journeyWorkflowId } from '../workflows/journey/types.js';
+import { exitSignal, journey as journeyWorkflow } from '../workflows/journey/workflow.js';
+import type { Routing } from '../workflows/steps/context.js';
+
+export interface JourneyRouterDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  journeys: JourneysConfig;
+  routing: Routing;
+  logger: Logger;
+  /** How long one start or signal may wait on Temporal before the caller answers 503. */
+  timeoutMs: number;
+}
+
+/** started: a run is going (new or joined); finished: a `once` run already ran to its end. */
+export type JourneyOutcome = 'started' | 'finished' | 'not-due';
+
+/** A short hash of a journey's definition, kept in each run's memo: what the run started with. */
+export function journeyHash(definition: Journey): string {
+  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
+}
+
+function matches(journey: Journey, event: CommunityEvent, milestones: readonly string[]): boolean {
+  const trigger = journey.trigger;
+  if (trigger.kind === 'milestone') return milestones.includes(trigger.milestone);
+  if (trigger.on !== event.type) return false;
+  if (trigger.platforms && !trigger.platforms.includes(event.platform)) return false;
+  if (
+    trigger.channel !== undefined &&
+    !('channelId' in event && event.channelId === trigger.channel)
+  )
+    return false;
+  if (trigger.text !== undefined) {
+    const text = 'text' in event ? event.text : '';
+    if (!text.toLowerCase().includes(trigger.text.toLowerCase())) return false;
+  }
+  return true;
+}
+
+/**
+ * The journeys' part of routing an event: first it ends the member's runs that the event exits
+ * (found in the store: only runs that wait for this kind of event get a signal), then it starts
+ * the journeys the event triggers, by their entry rule. Every step is safe to repeat.
+ */
+export function createJourneyRouter(deps: JourneyRouterDeps) {
+  const withDeadline = <T>(work: () => Promise<T>) =>
+    deps.temporal.connection.withDeadline(Date.now() + deps.timeoutMs, work);
+
+  async function endRuns(event: CommunityEvent, memberId: string): Promise<number> {
+    const kinds =
+      event.type === 'member.left'
+        ? 'all'
+        : [event.type, ...(ACTIVITY_EVENTS.includes(event.type) ? ['activity'] : [])];
+    const runs = await runsToEnd(deps.db, memberId, kinds);
+    for (const workflowId of runs) {
+      try {
+        await withDeadline(() =>
+          deps.temporal.workflow.getHandle(workflowId).signal(exitSignal, { reason: event.type }),
+        );
+        deps.logger.info({ workflowId, reason: event.type }, 'journey exit signalled');
+      } catch (error) {
+        // Finished already (or never started): it is not signalled again.
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        await markJourneyRunEnded(deps.db, workflowId);
+      }
+    }
+    return runs.length;
+  }
+
+  async function enter(
+    name: string,
+    journey: Journey,
+    event: CommunityEvent,
+    memberId: string,
+  ): Promise<JourneyOutcome> {
+    const enteredAt = new Date(event.occurredAt);
+    const workflowId = journeyWorkflowId(
+      name,
+      memberId,
+      journey.entry.kind === 'once' ? undefined : event.eventId,
+    );
+    if (journey.entry.kind === 'once_per') {
+      const last = await lastJourneyEntry(deps.db, name, memberId);
+      if (
+        last &&
+        last.workflowId !== workflowId &&
+        enteredAt.getTime() - last.enteredAt.getTime() < journey.entry.ms
+      )
+        return 'not-due';
+    }
+    // Recorded first, so an exit that arrives while the start is on its way finds the run.
+    await recordJourneyRun(deps.db, {
+      workflowId,
+      journey: name,
+      memberId,
+      exitWhen: journey.exitWhen,
+      enteredAt,
+    });
+    const input: JourneyInput = {
+      journey: name,
+      memberId,
+      platform: event.platform,
+      steps: journey.steps,
+      exitWhen: journey.exitWhen,
+      routing: deps.routing,
+    };
+    try {
+      await withDeadline(() =>
+        deps.temporal.workflow.start(journeyWorkflow, {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          args: [input],
+          memo: { journey: name, journeyHash: journeyHash(journey) },
+          // A duplicate joins the running run; a finished one is never started again.
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
+      );
+      return 'started';
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        await markJourneyRunEnded(deps.db, workflowId);
+        return 'finished';
+      }
+      throw error;
+    }
+  }
+
+  return async function routeJourneys(
+    event: CommunityEvent,
+    memberId: string,
+  ): Promise<JourneyOutcome[]> {
+    const journeys = Object.entries(deps.journeys).filter(([, journey]) => journey.enabled);
+    if (journeys.length === 0) return [];
+    await endRuns(event, memberId);
+    const milestones = journeys.some(([, journey]) => journey.trigger.kind === 'milestone')
+      ? await milestonesReachedBy(deps.db, memberId, event.eventId)
+      : [];
+    const outcomes: JourneyOutcome[] = [];
+    for (const [name, journey] of journeys) {
+      if (!matches(journey, event, milestones)) continue;
+      const outcome = await enter(name, journey, event, memberId);
+      deps.logger.info(
+        { eventId: event.eventId, journey: name, memberId, outcome },
+        'journey trigger',
+      );
+      outcomes.push(outcome);
+    }
+    return outcomes;
+  };
+}

@@ -1,0 +1,180 @@
+// Journeys through the running hub: signed Slack webhooks in, the sandbox's mailbox out.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTemporalClient } from '../../runtime/temporal.js';
+import type { Sandbox } from '../../sandbox/index.js';
+import type { JourneyResult } from '../../workflows/journey/types.js';
+import { journeyWorkflowId } from '../../workflows/journey/types.js';
+import type { TestDb } from '../support/db.js';
+import { openTestDb } from '../support/db.js';
+import { freePort } from '../support/ports.js';
+import { SANDBOX_SLACK_SECRET, startTestSandbox, waitFor } from '../support/sandbox.js';
+import { postSlack, teamJoin } from '../support/slack.js';
+import type { TownhallProcess } from '../support/townhall-process.js';
+import { printedUrl, spawnTownhall } from '../support/townhall-process.js';
+
+let sandbox: Sandbox;
+let t: TestDb;
+let townhall: TownhallProcess;
+let server: string;
+const taskQueue = `journeys-${randomBytes(4).toString('hex')}`;
+
+/** The drip's wait: long enough to post in the middle of it. */
+const WAIT = '6s';
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+  t = await openTestDb();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-journeys-'));
+  const config = path.join(dir, 'townhall.config.yaml');
+  writeFileSync(
+    config,
+    `
+connectors:
+  slack:
+    signingSecret: ${SANDBOX_SLACK_SECRET}
+  email:
+    from: Townhall <hello@townhall.test>
+    templatesDir: ${path.resolve('config/examples/templates')}
+    smtp:
+      host: 127.0.0.1
+      port: ${sandbox.emulators.email.port}
+      tls: { rejectUnauthorized: false }
+    unsubscribeSecret: journeys-test-unsubscribe-secret
+journeys:
+  drip:
+    trigger: member.joined
+    exit_when: [message.posted]
+    steps:
+      - email.send: { template: welcome, subject: 'First, {{ member.name }}' }
+      - wait: ${WAIT}
+      - email.send: { template: day-two, subject: 'Second, {{ member.name }}' }
+  first-post:
+    trigger: { milestone: first_post }
+    steps:
+      - email.send: { template: welcome, subject: 'Congrats on your first post, {{ member.name }}' }
+  help:
+    trigger: { event: message.posted, text: help }
+    entry: every_time
+    steps:
+      - email.send: { template: welcome, subject: 'Help is on its way, {{ member.name }}' }
+`,
+  );
+  townhall = await spawnTownhall(['start', '--config', config], {
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    TOWNHALL_DATA_DIR: path.join(dir, 'data'),
+    DATABASE_URL: t.url ?? '',
+    PORT: String(await freePort()),
+  });
+  server = printedUrl(townhall, 'server');
+});
+afterAll(async () => {
+  townhall?.child.kill('SIGKILL');
+  await sandbox?.stop();
+  await t?.close();
+});
+
+const subjectsTo = (email: string) =>
+  sandbox.emulators.email
+    .list()
+    .filter((m) => m.to.includes(email))
+    .map((m) => m.subject);
+
+let ts = 1_700_000_100;
+/** A signed Slack message event from a member who joined through `teamJoin` (team T0TEST). */
+function message(userId: string, text: string) {
+  ts += 1;
+  return {
+    token: 'x',
+    team_id: 'T0TEST',
+    api_app_id: 'A0TEST',
+    event: { type: 'message', channel: 'C0GENERAL', user: userId, text, ts: `${ts}.000100` },
+    type: 'event_callback',
+    event_id: `EvMsg${ts}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authed_users: [],
+  };
+}
+
+async function send(body: unknown) {
+  const response = await postSlack(server, SANDBOX_SLACK_SECRET, body);
+  expect(response.status).toBe(200);
+}
+
+const memberIdOf = async (email: string) =>
+  (
+    await t.db
+      .selectFrom('members')
+      .select('id')
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow()
+  ).id;
+
+describe('journeys', () => {
+  it('runs the whole drip for a quiet member, and ends it at once for one who posts', async () => {
+    await send(teamJoin('UQUIET', 'quiet@example.com', 'EvJoinQuiet', 'Quiet Q'));
+    await send(teamJoin('UTALK', 'talk@example.com', 'EvJoinTalk', 'Talk T'));
+    // A redelivered join joins the same run.
+    await send(teamJoin('UTALK', 'talk@example.com', 'EvJoinTalk', 'Talk T'));
+    await waitFor('both first emails', () =>
+      subjectsTo('quiet@example.com').length === 1 && subjectsTo('talk@example.com').length === 1
+        ? true
+        : undefined,
+    );
+
+    // In the middle of the wait, Talk posts: the drip ends now, not when the wait is over.
+    await send(message('UTALK', 'hello everyone'));
+    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const talk = client.workflow.getHandle(
+      journeyWorkflowId('drip', await memberIdOf('talk@example.com')),
+    );
+    const ended = (await talk.result()) as JourneyResult;
+    expect(ended.exited).toBe('message.posted');
+    expect(ended.steps.map((s) => s.outcome)).toEqual(['sent', 'ended early: message.posted']);
+
+    const quiet = client.workflow.getHandle(
+      journeyWorkflowId('drip', await memberIdOf('quiet@example.com')),
+    );
+    expect(((await quiet.result()) as JourneyResult).exited).toBeUndefined();
+    const description = await quiet.describe();
+    expect(description.memo).toMatchObject({
+      journey: 'drip',
+      journeyHash: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+
+    // Give a late or duplicate email every chance to show up before counting.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(subjectsTo('quiet@example.com')).toEqual(['First, Quiet Q', 'Second, Quiet Q']);
+    expect(subjectsTo('talk@example.com')).toEqual([
+      'First, Talk T',
+      'Congrats on your first post, Talk T',
+    ]);
+  });
+
+  it('starts a milestone journey once, and an every_time journey on each matching event', async () => {
+    await send(teamJoin('UHELP', 'help@example.com', 'EvJoinHelp', 'Helpy H'));
+    await send(message('UHELP', 'I need HELP with login'));
+    const again = message('UHELP', 'still need help please');
+    await send(again);
+    await send(again);
+    await send(message('UHELP', 'never mind'));
+    await waitFor('the help emails', () =>
+      subjectsTo('help@example.com').filter((s) => s.startsWith('Help')).length === 2
+        ? true
+        : undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const subjects = subjectsTo('help@example.com');
+    expect(subjects.filter((s) => s.startsWith('Congrats'))).toEqual([
+      'Congrats on your first post, Helpy H',
+    ]);
+    expect(subjects.filter((s) => s.startsWith('Help'))).toEqual([
+      'Help is on its way, Helpy H',
+      'Help is on its way, Helpy H',
+    ]);
+  });
+});

@@ -1,0 +1,195 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../config/errors.js';
+import { parseConfig } from '../../config/load.js';
+
+const email =
+  'email: { from: a@b.co, smtp: { host: localhost, port: 25 }, unsubscribeSecret: sixteen-characters }';
+const slack = 'slack: { signingSecret: s, botToken: xoxb-t }';
+
+const file = (journeys: string, extra = '') => `
+connectors:
+  ${email}
+  ${slack}
+${extra}
+journeys:
+${journeys}
+`;
+
+const parse = (text: string) => parseConfig(text, 'test.yaml', {});
+
+/** Each problem as `townhall validate` prints it, `<path>: <message>`; fails if accepted. */
+function problems(text: string): string[] {
+  try {
+    parse(text);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => `${p.path}: ${p.message}`);
+    throw error;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+const drip = `
+  drip:
+    trigger: { event: message.posted, platforms: [slack], channel: C1, text: Help }
+    entry: { once_per: 30d }
+    exit_when: [message.posted, activity, message.posted]
+    steps:
+      - email.send: { template: t, subject: s }
+      - wait: 2d
+      - dm.send: { text: hello there }
+`;
+
+describe('journeys: config', () => {
+  it('parses each trigger form, entry rule and exit list into what the engine runs', () => {
+    const config = parse(
+      file(`${drip}
+  welcome:
+    trigger: member.joined
+    steps: [{ wait: 1s }]
+  slack-only:
+    trigger: { member.joined: { platforms: [slack] } }
+    entry: every_time
+    steps: [{ wait: 1s }]
+  first:
+    trigger: { milestone: first_post }
+    steps: [{ wait: 1s }]
+  tenth:
+    enabled: false
+    trigger: { milestone: { posts: 10 } }
+    steps: [{ wait: 1s }]
+`),
+    );
+    expect(config.journeys.drip).toEqual({
+      enabled: true,
+      trigger: {
+        kind: 'event',
+        on: 'message.posted',
+        platforms: ['slack'],
+        channel: 'C1',
+        text: 'Help',
+      },
+      entry: { kind: 'once_per', ms: 30 * 86_400_000 },
+      exitWhen: ['message.posted', 'activity'],
+      steps: [
+        { type: 'email.send', template: 't', subject: 's' },
+        { type: 'wait', ms: 2 * 86_400_000 },
+        { type: 'dm.send', text: 'hello there', subject: 'Welcome to the community' },
+      ],
+    });
+    expect(config.journeys.welcome).toMatchObject({
+      trigger: { kind: 'event', on: 'member.joined' },
+      entry: { kind: 'once' },
+      exitWhen: [],
+    });
+    expect(config.journeys['slack-only']).toMatchObject({
+      trigger: { kind: 'event', on: 'member.joined', platforms: ['slack'] },
+      entry: { kind: 'every_time' },
+    });
+    expect(config.journeys.first!.trigger).toEqual({ kind: 'milestone', milestone: 'first_post' });
+    expect(config.journeys.tenth).toMatchObject({
+      enabled: false,
+      trigger: { kind: 'milestone', milestone: 'posts_10' },
+    });
+  });
+
+  it('is optional: a config without journeys has none', () => {
+    expect(parse(file('  {}')).journeys).toEqual({});
+  });
+
+  it('names each bad field with its path and the fix', () => {
+    const found = problems(
+      file(`
+  Bad_Name:
+    trigger: member.joined
+    steps: [{ wait: 1s }]
+  drip:
+    trigger: { event: message.sent }
+    entry: { once_per: soon }
+    exit_when: [message.posted, replied]
+    steps: [{ wait: 1s }]
+  both:
+    trigger: { member.joined: {}, milestone: first_post }
+    steps: [{ wait: 1s }]
+  filtered:
+    trigger: { milestone: first_post, text: hello }
+    steps: [{ wait: 1s }]
+  nothing:
+    trigger: member.joined
+    steps: []
+`),
+    );
+    expect(found).toEqual([
+      'journeys.Bad_Name: name journeys with lower-case letters, digits and - (it goes into workflow ids)',
+      expect.stringMatching(
+        /^journeys\.drip\.trigger\.event: not an event type \(use one of member\.joined, /,
+      ),
+      expect.stringMatching(/^journeys\.drip\.entry: write entry as once, every_time/),
+      'journeys.drip.exit_when[1]: not an exit event (use one of message.posted, reaction.added, command.invoked, member.left, activity)',
+      'journeys.both.trigger: a trigger has exactly one of member.joined, event or milestone (this one has member.joined and milestone)',
+      'journeys.filtered.trigger.text: text filters an event trigger (write { event: <type>, text: ... })',
+      'journeys.nothing.steps: list at least one step',
+    ]);
+  });
+
+  it('checks milestones and platforms against the rest of the config', () => {
+    const found = problems(
+      file(`
+  tenth:
+    trigger: { milestone: { posts: 7 } }
+    steps: [{ dm.send: { text: hi there } }]
+  elsewhere:
+    trigger: { member.joined: { platforms: [discord] } }
+    steps: [{ wait: 1s }]
+  asked:
+    trigger: { event: message.posted, platforms: [slack, discourse] }
+    steps: [{ wait: 1s }]
+`),
+    );
+    expect(found).toEqual([
+      'journeys.tenth.trigger.milestone: 7 posts is not a milestone: add 7 to members.milestones.posts (now 1, 10, 100)',
+      'journeys.elsewhere.trigger.member.joined.platforms[0]: connectors.discord is not configured (configured: email, slack)',
+      'journeys.asked.trigger.platforms[1]: connectors.discourse is not configured (configured: email, slack)',
+    ]);
+  });
+
+  it('checks that every step of a journey has a connector to serve it', () => {
+    const found = problems(`
+connectors:
+  ${slack}
+journeys:
+  welcome:
+    trigger: member.joined
+    steps: [{ email.send: { template: t, subject: s } }]
+`);
+    expect(found).toEqual([
+      expect.stringMatching(/^journeys\.welcome\.steps\[0\]\.email\.send: needs /),
+    ]);
+  });
+
+  it('refuses onboarding written twice, and `validate` says how to move the old section', () => {
+    const onboarding = `workflows:\n  onboarding: { steps: [{ wait: 1s }] }`;
+    expect(
+      problems(file(`  onboarding: { trigger: member.joined, steps: [{ wait: 1s }] }`, onboarding)),
+    ).toEqual([
+      'workflows.onboarding: onboarding is written twice: as workflows.onboarding and as journeys.onboarding (keep the journey, remove workflows.onboarding)',
+    ]);
+
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-journeys-'));
+    const config = path.join(dir, 'townhall.config.yaml');
+    writeFileSync(config, file('  {}', onboarding));
+    const result = spawnSync(process.execPath, ['bin/townhall.js', 'validate', config], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(
+      'OK. 1 workflow(s) enabled: onboarding (1 steps); journeys: none',
+    );
+    expect(result.stderr).toContain(
+      'note: workflows.onboarding still works; to move it, write it as journeys.onboarding with `trigger: member.joined`',
+    );
+  });
+});

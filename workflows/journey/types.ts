@@ -1,0 +1,32 @@
+import type { ExitEvent } from '../../config/journeys.js';
+import type { Routing } from '../steps/context.js';
+import type { Step } from '../steps/index.js';
+import type { StepOutcome } from '../steps/run.js';
+
+/** `journey:<name>:<member id>`, plus the entry's own key where a member may enter again. */
+export const journeyWorkflowId = (journey: string, memberId: string, entryKey?: string): string =>
+  entryKey === undefined
+    ? `journey:${journey}:${memberId}`
+    : `journey:${journey}:${memberId}:${entryKey}`;
+
+export interface JourneyInput {
+  journey: string;
+  memberId: string;
+  /** The platform of the event that started it: where `dm.send` steps message the member. */
+  platform?: string | undefined;
+  /** The journey's steps and exits when the run started: config edits affect new entries only. */
+  steps: Step[];
+  exitWhen: ExitEvent[];
+  routing?: Routing | undefined;
+}
+
+/** Why a run ended before its last step: the member's event that ended it. */
+export interface ExitSignal {
+  reason: string;
+}
+
+export interface JourneyResult {
+  steps: StepOutcome[];
+  /** Set when an exit ended the run early. */
+  exited?: string | undefined;
+}

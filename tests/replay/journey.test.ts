@@ -1,0 +1,37 @@
+// Running journeys must survive workflow code changes: histories recorded from the journey
+// workflow (tests/workflow/journey.test.ts with RECORD_HISTORIES, at the commit that added them)
+// are replayed against today's code on every `npm test`. One per shape: every step run, and an
+// exit that ended a wait early (its cancelled timer).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { workflowBundle } from '../../runtime/workflow-bundle.js';
+import { TEST_BUNDLE_CACHE } from '../support/worker.js';
+
+const history = (name: string) =>
+  historyFromJSON(
+    JSON.parse(readFileSync(new URL(`./histories/${name}.json`, import.meta.url), 'utf8')),
+  );
+
+const replay = async (name: string, entry?: string) =>
+  Worker.runReplayHistory(
+    { workflowBundle: await workflowBundle(TEST_BUNDLE_CACHE, entry) },
+    history(name),
+  );
+
+describe('journey histories replay on today’s code', () => {
+  it('a run that went through every step', async () => {
+    await expect(replay('journey-whole')).resolves.toBeUndefined();
+  });
+
+  it('a run that an exit ended in the middle of a wait', async () => {
+    await expect(replay('journey-exit-in-wait')).resolves.toBeUndefined();
+  });
+
+  it('catches a change to the order of steps made without a patch', async () => {
+    const reordered = fileURLToPath(new URL('../support/reordered-journey.ts', import.meta.url));
+    await expect(replay('journey-whole', reordered)).rejects.toThrow(/nondetermin/i);
+  });
+});

@@ -1,0 +1,135 @@
+// The journey workflow on the real dev server with stub activities: steps in order, and an exit
+// that ends a wait at once or lets the step in progress finish and nothing after it.
+// RECORD_HISTORIES=<dir> also writes each run's history there: that is how
+// tests/replay/histories/journey-*.json were made (see tests/replay/journey.test.ts).
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { activityInfo } from '@temporalio/activity';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RunningWorker } from '../../runtime/temporal.js';
+import { createTemporalClient } from '../../runtime/temporal.js';
+import type { JourneyInput } from '../../workflows/journey/types.js';
+import { exitSignal, journey } from '../../workflows/journey/workflow.js';
+import type { Step } from '../../workflows/steps/index.js';
+import { startTestWorker } from '../support/worker.js';
+
+const taskQueue = `journey-tier-${randomBytes(4).toString('hex')}`;
+const calls: { name: string; activityId: string }[] = [];
+/** Resolves a send that the test holds open, to signal an exit while it is in progress. */
+let releaseSend: (() => void) | undefined;
+
+const stub = (name: string) => async () => {
+  calls.push({ name, activityId: activityInfo().activityId });
+  if (releaseSend) await new Promise<void>((resolve) => (releaseSend = resolve));
+  return 'sent';
+};
+
+let client: Client;
+let worker: RunningWorker;
+beforeAll(async () => {
+  client = createTemporalClient(inject('temporalAddress'), 'default');
+  worker = await startTestWorker({
+    taskQueue,
+    activities: { sendEmail: stub('sendEmail'), sendDirectMessage: stub('sendDirectMessage') },
+  });
+});
+afterAll(async () => {
+  await worker?.shutdown();
+});
+
+const DRIP: Step[] = [
+  { type: 'email.send', template: 'miss-you', subject: 'We miss you' },
+  { type: 'wait', ms: 30_000 },
+  { type: 'dm.send', text: 'Still around?', subject: 'Hello' },
+];
+
+function start(name: string, steps: Step[]): Promise<WorkflowHandle<typeof journey>> {
+  calls.length = 0;
+  const input: JourneyInput = {
+    journey: 'drip',
+    memberId: `m-${randomBytes(4).toString('hex')}`,
+    platform: 'discourse',
+    steps,
+    exitWhen: ['message.posted'],
+  };
+  return client.workflow.start(journey, {
+    taskQueue,
+    workflowId: `journey-tier:${name}:${input.memberId}`,
+    args: [input],
+  });
+}
+
+async function record(handle: WorkflowHandle, name: string) {
+  const dir = process.env.RECORD_HISTORIES;
+  if (!dir) return;
+  const history = await handle.fetchHistory();
+  writeFileSync(
+    path.join(dir, `${name}.json`),
+    JSON.stringify(JSON.parse(historyToJSON(history)), null, 2),
+  );
+}
+
+const until = async (check: () => boolean) => {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
+};
+
+describe('journey workflow with stub activities', () => {
+  it('runs every step when nothing ends it', async () => {
+    const handle = await start('whole', [
+      DRIP[0]!,
+      { type: 'wait', ms: 300 },
+      DRIP[2]!,
+      { type: 'wait', ms: 300 },
+      DRIP[0]!,
+    ]);
+    const result = await handle.result();
+    expect(result).toEqual({
+      steps: [
+        { type: 'email.send', outcome: 'sent' },
+        { type: 'wait', outcome: 'waited' },
+        { type: 'dm.send', outcome: 'sent' },
+        { type: 'wait', outcome: 'waited' },
+        { type: 'email.send', outcome: 'sent' },
+      ],
+    });
+    expect(calls.map((c) => c.activityId)).toEqual(['steps[0]#1', 'steps[2]#1', 'steps[4]#1']);
+    await record(handle, 'journey-whole');
+  });
+
+  it('ends a 30 s wait at once on an exit, and runs nothing after it', async () => {
+    const handle = await start('exit-in-wait', DRIP);
+    await until(() => calls.length === 1);
+    const signalled = Date.now();
+    await handle.signal(exitSignal, { reason: 'message.posted' });
+    const result = await handle.result();
+    expect(Date.now() - signalled).toBeLessThan(10_000);
+    expect(result).toEqual({
+      steps: [
+        { type: 'email.send', outcome: 'sent' },
+        { type: 'wait', outcome: 'ended early: message.posted' },
+      ],
+      exited: 'message.posted',
+    });
+    expect(calls.map((c) => c.name)).toEqual(['sendEmail']);
+    await record(handle, 'journey-exit-in-wait');
+  });
+
+  it('lets a send in progress finish when an exit arrives, then stops', async () => {
+    releaseSend = () => undefined;
+    const handle = await start('exit-in-send', DRIP);
+    await until(() => calls.length === 1);
+    await handle.signal(exitSignal, { reason: 'member.left' });
+    const release = releaseSend;
+    releaseSend = undefined;
+    release();
+    const result = await handle.result();
+    expect(result).toEqual({
+      steps: [{ type: 'email.send', outcome: 'sent' }],
+      exited: 'member.left',
+    });
+    expect(calls.map((c) => c.name)).toEqual(['sendEmail']);
+  });
+});

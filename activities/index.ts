@@ -4,6 +4,7 @@ import type { Db } from '../store/db.js';
 import { createCrmActivities } from './crm.js';
 import { createEmailActivities } from './email.js';
 import { createHelpDeskActivities } from './helpdesk.js';
+import { createJourneyActivities } from './journeys.js';
 import { createMessagingActivities } from './messaging.js';
 import { createSyncActivities } from './sync.js';
 
@@ -39,5 +40,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createMessagingActivities(deps),
     ...createHelpDeskActivities(deps),
     ...createSyncActivities(deps),
+    ...createJourneyActivities(deps),
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CommunityEventType } from '../connectors/events.js';
 import { COMMUNITY_EVENT_TYPES } from '../connectors/events.js';
@@ -39,7 +40,16 @@ export type JourneyTrigger =
       /** Only messages whose text contains this, ignoring case. */
       text?: string | undefined;
     }
-  | { kind: 'milestone'; milestone: string };
+  | { kind: 'milestone'; milestone: string }
+  | {
+      kind: 'inactive';
+      /** No activity for this long (from the member view's last-active). */
+      ms: number;
+      /** Only members at this engagement level or above (members.levels names it). */
+      level?: string | undefined;
+      /** How often the Temporal Schedule scans the member view. */
+      scanEveryMs: number;
+    };
 
 /** once: one run per member, ever; once_per: at most one start per period; every_time: each. */
 export type JourneyEntry =
@@ -79,6 +89,17 @@ const triggerObject = z
         .describe('A member joins (any platform, or only those listed)'),
       event: eventType.optional().describe('A normalized event of the member, e.g. message.posted'),
       milestone: milestone.optional(),
+      inactive: duration
+        .optional()
+        .describe('No activity for this long, among members who were active before, e.g. 30d'),
+      level: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('With inactive: only members at this engagement level or above'),
+      scan_every: duration
+        .optional()
+        .describe('With inactive: how often the member view is scanned (default 1h)'),
       platforms,
       channel: z.string().min(1).optional().describe('With event: only events in this channel id'),
       text: z
@@ -90,19 +111,36 @@ const triggerObject = z
     {
       error: (issue) =>
         issue.code === 'invalid_type'
-          ? 'write a trigger as member.joined, { member.joined: { platforms: [...] } }, { event: <type>, platforms?, channel?, text? } or { milestone: first_post | { posts: N } }'
+          ? 'write a trigger as member.joined, { member.joined: { platforms: [...] } }, { event: <type>, platforms?, channel?, text? }, { milestone: first_post | { posts: N } } or { inactive: <duration>, level?, scan_every? }'
           : undefined,
     },
   )
   .transform((raw, ctx): JourneyTrigger => {
-    const kinds = (['member.joined', 'event', 'milestone'] as const).filter((k) => k in raw);
+    const kinds = (['member.joined', 'event', 'milestone', 'inactive'] as const).filter(
+      (k) => k in raw,
+    );
     if (kinds.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: `a trigger has exactly one of member.joined, event or milestone (${kinds.length === 0 ? 'this one has none' : `this one has ${kinds.join(' and ')}`})`,
+        message: `a trigger has exactly one of member.joined, event, milestone or inactive (${kinds.length === 0 ? 'this one has none' : `this one has ${kinds.join(' and ')}`})`,
       });
       return z.NEVER;
     }
+    if (raw.inactive === undefined)
+      for (const option of ['level', 'scan_every'] as const)
+        if (raw[option] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [option],
+            message: `${option} goes with an inactive trigger (write { inactive: <duration>, ${option}: ... })`,
+          });
+    if (raw.inactive !== undefined)
+      return {
+        kind: 'inactive',
+        ms: raw.inactive,
+        level: raw.level,
+        scanEveryMs: raw.scan_every ?? 3_600_000,
+      };
     if (raw.event === undefined) {
       for (const filter of ['platforms', 'channel', 'text'] as const)
         if (raw[filter] !== undefined)
@@ -138,7 +176,7 @@ const trigger = z
     triggerObject,
   )
   .describe(
-    'What starts the journey: member.joined, { member.joined: { platforms } }, { event: <type>, platforms?, channel?, text? } or { milestone: first_post | { posts: N } }',
+    'What starts the journey: member.joined, { member.joined: { platforms } }, { event: <type>, platforms?, channel?, text? }, { milestone: first_post | { posts: N } } or { inactive: <duration>, level?, scan_every? }',
   );
 
 const entry = z
@@ -199,7 +237,7 @@ export type JourneysConfig = z.output<typeof journeysConfigSchema>;
 export function checkJourneys(
   config: {
     journeys: JourneysConfig;
-    members: { milestones: { posts: number[] } };
+    members: { milestones: { posts: number[] }; levels: readonly { name: string }[] };
     connectors: Record<string, unknown>;
     workflows: Record<string, unknown>;
   },
@@ -216,6 +254,14 @@ export function checkJourneys(
           code: 'custom',
           path: [...at, 'milestone'],
           message: `${posts} posts is not a milestone: add ${posts} to members.milestones.posts (now ${config.members.milestones.posts.join(', ')})`,
+        });
+    } else if (trigger.kind === 'inactive') {
+      const levels = config.members.levels.map((level) => level.name);
+      if (trigger.level !== undefined && !levels.includes(trigger.level))
+        ctx.addIssue({
+          code: 'custom',
+          path: [...at, 'level'],
+          message: `no engagement level is called ${trigger.level} (members.levels has ${levels.join(', ')})`,
         });
     } else
       for (const [index, platform] of (trigger.platforms ?? []).entries())
@@ -246,6 +292,17 @@ export function checkJourneys(
           'onboarding is written twice: as workflows.onboarding and as journeys.onboarding (keep the journey, remove workflows.onboarding)',
       });
   }
+}
+
+/** The level names at `level` or above, lowest first; every level when `level` is unset. */
+export function levelsFrom(levels: readonly { name: string }[], level: string | undefined) {
+  const names = levels.map((l) => l.name);
+  return level === undefined ? names : names.slice(Math.max(0, names.indexOf(level)));
+}
+
+/** A short hash of a journey's definition, kept in each run's memo: what the run started with. */
+export function journeyHash(definition: Journey): string {
+  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
 }
 
 /** `townhall validate`'s advice for a config that still writes onboarding the old way. */

@@ -20,7 +20,8 @@ export function scheduleRows(
 
 /**
  * Makes the schedules exist as the config says: created when missing, updated when they differ
- * (interval, input), deleted when the config no longer asks for them. Runs at worker start; when
+ * (interval, input), deleted when the config no longer asks for them (only this deployment's:
+ * those made for the same task queue). Runs at worker start; when
  * several workers race, one creates and the others update, with the same result.
  */
 export async function ensureSchedules(
@@ -48,7 +49,8 @@ export async function ensureSchedules(
         action,
         // A run still going when the next is due: skip it, the running one catches up.
         policies: { overlap: ScheduleOverlapPolicy.SKIP },
-        memo: { managedBy: MANAGED_BY },
+        // The task queue names the deployment: another one in the namespace keeps its own.
+        memo: { managedBy: MANAGED_BY, taskQueue: options.taskQueue },
       });
       options.logger.info({ schedule: row.id, everyMs: row.everyMs }, 'schedule created');
     }
@@ -56,6 +58,10 @@ export async function ensureSchedules(
   const wanted = new Set(rows.map((row) => row.id));
   for await (const schedule of client.schedule.list()) {
     if (schedule.memo?.managedBy !== MANAGED_BY || wanted.has(schedule.scheduleId)) continue;
+    // Another deployment's (another task queue): not ours to delete. Schedules made before the
+    // memo named a queue are taken as ours, as they always were.
+    const owner = schedule.memo?.taskQueue;
+    if (owner !== undefined && owner !== options.taskQueue) continue;
     await client.schedule
       .getHandle(schedule.scheduleId)
       .delete()

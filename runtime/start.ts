@@ -9,6 +9,7 @@ import { createLogger } from './logger.js';
 import { tryItLines } from './banner.js';
 import { startListeners } from './listeners.js';
 import { routingFor, vendorQueues } from './routing.js';
+import { journeyScanSchedules } from '../workflows/journey-scan/index.js';
 import { ensureSchedules, scheduleRows } from './schedules.js';
 import { providersOf } from '../config/capabilities.js';
 import { workflowRegistry } from '../workflows/registry.js';
@@ -98,14 +99,17 @@ export async function run(
         logger,
       });
       shutdown.add('worker', () => worker.shutdown().finally(() => deps.mailer?.close()));
-      // The schedules (the CRM sync) exist as this config says, whichever worker starts first.
+      // The schedules (the CRM sync, inactivity scans) exist as this config says, whichever worker starts first.
       const routing = routingFor(config, registry, settings.temporal.taskQueue);
       await ensureSchedules(
         temporal,
-        scheduleRows(config.workflows, workflowRegistry, {
-          routing,
-          providers: (capability) => providersOf(config, registry, capability),
-        }),
+        [
+          ...scheduleRows(config.workflows, workflowRegistry, {
+            routing,
+            providers: (capability) => providersOf(config, registry, capability),
+          }),
+          ...journeyScanSchedules(config.journeys, config.members.levels, routing),
+        ],
         { taskQueue: settings.temporal.taskQueue, logger },
       );
       worker.done.catch((error: unknown) => {

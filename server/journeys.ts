@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Journey, JourneysConfig } from '../config/journeys.js';
-import { ACTIVITY_EVENTS } from '../config/journeys.js';
+import { ACTIVITY_EVENTS, journeyHash } from '../config/journeys.js';
 import type { CommunityEvent } from '../connectors/events.js';
 import { milestonesReachedBy } from '../store/activity.js';
 import type { Db } from '../store/db.js';
@@ -32,14 +31,11 @@ export interface JourneyRouterDeps {
 /** started: a run is going (new or joined); finished: a `once` run already ran to its end. */
 export type JourneyOutcome = 'started' | 'finished' | 'not-due';
 
-/** A short hash of a journey's definition, kept in each run's memo: what the run started with. */
-export function journeyHash(definition: Journey): string {
-  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
-}
-
 function matches(journey: Journey, event: CommunityEvent, milestones: readonly string[]): boolean {
   const trigger = journey.trigger;
   if (trigger.kind === 'milestone') return milestones.includes(trigger.milestone);
+  // Inactivity is found by the scan (workflows/journey-scan), not by an event.
+  if (trigger.kind === 'inactive') return false;
   if (trigger.on !== event.type) return false;
   if (trigger.platforms && !trigger.platforms.includes(event.platform)) return false;
   if (

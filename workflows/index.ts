@@ -2,5 +2,6 @@
 // checks that each workflow in workflows/registry.ts is exported here.
 export { onboarding } from './onboarding/workflow.js';
 export { journey } from './journey/workflow.js';
+export { journeyScan } from './journey-scan/workflow.js';
 export { crmSync } from './crm-sync/workflow.js';
 export { crmBackfill } from './crm-backfill/workflow.js';

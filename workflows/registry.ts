@@ -7,11 +7,13 @@ import type { AnyWorkflow } from './descriptor.js';
 import { crmBackfillWorkflow } from './crm-backfill/index.js';
 import { crmSyncWorkflow } from './crm-sync/index.js';
 import { journeyWorkflow } from './journey/index.js';
+import { journeyScanWorkflow } from './journey-scan/index.js';
 import { onboardingWorkflow } from './onboarding/index.js';
 
 export const workflows = [
   onboardingWorkflow,
   journeyWorkflow,
+  journeyScanWorkflow,
   crmSyncWorkflow,
   crmBackfillWorkflow,
 ] as const;

@@ -61,8 +61,26 @@ describe('journeys: config', () => {
     enabled: false
     trigger: { milestone: { posts: 10 } }
     steps: [{ wait: 1s }]
+  quiet:
+    trigger: { inactive: 30d, level: regular, scan_every: 15m }
+    steps: [{ wait: 1s }]
+  quiet-any:
+    trigger: { inactive: 60d }
+    steps: [{ wait: 1s }]
 `),
     );
+    expect(config.journeys.quiet!.trigger).toEqual({
+      kind: 'inactive',
+      ms: 30 * 86_400_000,
+      level: 'regular',
+      scanEveryMs: 15 * 60_000,
+    });
+    expect(config.journeys['quiet-any']!.trigger).toEqual({
+      kind: 'inactive',
+      ms: 60 * 86_400_000,
+      level: undefined,
+      scanEveryMs: 3_600_000,
+    });
     expect(config.journeys.drip).toEqual({
       enabled: true,
       trigger: {
@@ -117,6 +135,9 @@ describe('journeys: config', () => {
   filtered:
     trigger: { milestone: first_post, text: hello }
     steps: [{ wait: 1s }]
+  scanned:
+    trigger: { member.joined: {}, scan_every: 1h }
+    steps: [{ wait: 1s }]
   nothing:
     trigger: member.joined
     steps: []
@@ -129,8 +150,9 @@ describe('journeys: config', () => {
       ),
       expect.stringMatching(/^journeys\.drip\.entry: write entry as once, every_time/),
       'journeys.drip.exit_when[1]: not an exit event (use one of message.posted, reaction.added, command.invoked, member.left, activity)',
-      'journeys.both.trigger: a trigger has exactly one of member.joined, event or milestone (this one has member.joined and milestone)',
+      'journeys.both.trigger: a trigger has exactly one of member.joined, event, milestone or inactive (this one has member.joined and milestone)',
       'journeys.filtered.trigger.text: text filters an event trigger (write { event: <type>, text: ... })',
+      'journeys.scanned.trigger.scan_every: scan_every goes with an inactive trigger (write { inactive: <duration>, scan_every: ... })',
       'journeys.nothing.steps: list at least one step',
     ]);
   });
@@ -147,12 +169,16 @@ describe('journeys: config', () => {
   asked:
     trigger: { event: message.posted, platforms: [slack, discourse] }
     steps: [{ wait: 1s }]
+  quiet:
+    trigger: { inactive: 30d, level: superstar }
+    steps: [{ wait: 1s }]
 `),
     );
     expect(found).toEqual([
       'journeys.tenth.trigger.milestone: 7 posts is not a milestone: add 7 to members.milestones.posts (now 1, 10, 100)',
       'journeys.elsewhere.trigger.member.joined.platforms[0]: connectors.discord is not configured (configured: email, slack)',
       'journeys.asked.trigger.platforms[1]: connectors.discourse is not configured (configured: email, slack)',
+      'journeys.quiet.trigger.level: no engagement level is called superstar (members.levels has observer, participant, regular, champion)',
     ]);
   });
 

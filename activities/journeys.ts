@@ -1,0 +1,52 @@
+import { lapsedMembers } from '../store/lapsed-members.js';
+import { recordJourneyRun } from '../store/journey-runs.js';
+import type { ActivityDeps } from './index.js';
+
+export interface LapsedPage {
+  journey: string;
+  inactiveMs: number;
+  levels?: string[] | undefined;
+  /** `entry: once_per`: skip members who entered within this long. */
+  oncePerMs?: number | undefined;
+  afterId?: string | undefined;
+  limit: number;
+}
+
+/** The inactivity scan's store work: who went quiet, and the runs it starts for them. */
+export function createJourneyActivities(deps: ActivityDeps) {
+  return {
+    async lapsedMembers(
+      input: LapsedPage,
+    ): Promise<{ memberId: string; lastActiveAt: string; platform: string }[]> {
+      const now = Date.now();
+      const found = await lapsedMembers(deps.db, {
+        journey: input.journey,
+        cutoff: new Date(now - input.inactiveMs),
+        levels: input.levels,
+        enteredSince: input.oncePerMs === undefined ? undefined : new Date(now - input.oncePerMs),
+        afterId: input.afterId,
+        limit: input.limit,
+      });
+      return found.map((member) => ({
+        ...member,
+        lastActiveAt: member.lastActiveAt.toISOString(),
+      }));
+    },
+
+    /** Recorded before the runs start, so an exit that arrives meanwhile finds them. */
+    async recordJourneyEntries(input: {
+      journey: string;
+      exitWhen: string[];
+      entries: { workflowId: string; memberId: string }[];
+    }): Promise<void> {
+      const enteredAt = new Date();
+      for (const entry of input.entries)
+        await recordJourneyRun(deps.db, {
+          ...entry,
+          journey: input.journey,
+          exitWhen: input.exitWhen,
+          enteredAt,
+        });
+    },
+  };
+}

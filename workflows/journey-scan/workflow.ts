@@ -1,0 +1,78 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  ParentClosePolicy,
+  continueAsNew,
+  proxyActivities,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { STORE_CALL } from '../retry-policies.js';
+import type { Activities } from '../steps/context.js';
+import { journey } from '../journey/workflow.js';
+import { journeyWorkflowId } from '../journey/types.js';
+import type { JourneyScanInput, JourneyScanResult } from './types.js';
+
+const PAGE = 100;
+const PAGES_PER_RUN = 20;
+
+/**
+ * One pass of an inactivity trigger over the member view: every member who went quiet enters
+ * the journey. The run id is keyed by the lapse (the member's last activity), so the five scans
+ * that find the same lapse start one run; the runs outlive the scan (ABANDON).
+ */
+export async function journeyScan(input: JourneyScanInput): Promise<JourneyScanResult> {
+  const store = proxyActivities<Activities>(STORE_CALL);
+  let afterId = input.afterId;
+  let entered = input.entered ?? 0;
+  for (let page = 0; page < PAGES_PER_RUN; page++) {
+    const lapsed = await store.lapsedMembers({
+      journey: input.journey,
+      inactiveMs: input.inactiveMs,
+      levels: input.levels,
+      oncePerMs: input.entry.kind === 'once_per' ? input.entry.ms : undefined,
+      afterId,
+      limit: PAGE,
+    });
+    if (lapsed.length === 0) return { entered };
+    const entries = lapsed.map((member) => ({
+      ...member,
+      workflowId: journeyWorkflowId(
+        input.journey,
+        member.memberId,
+        input.entry.kind === 'once' ? undefined : `lapse-${Date.parse(member.lastActiveAt)}`,
+      ),
+    }));
+    await store.recordJourneyEntries({
+      journey: input.journey,
+      exitWhen: input.exitWhen,
+      entries: entries.map(({ workflowId, memberId }) => ({ workflowId, memberId })),
+    });
+    for (const entry of entries) {
+      try {
+        await startChild(journey, {
+          workflowId: entry.workflowId,
+          args: [
+            {
+              journey: input.journey,
+              memberId: entry.memberId,
+              platform: entry.platform,
+              steps: input.steps,
+              exitWhen: input.exitWhen,
+              routing: input.routing,
+            },
+          ],
+          memo: { journey: input.journey, journeyHash: input.hash },
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+        entered++;
+      } catch (error) {
+        // This lapse (or, for `entry: once`, this member) entered already.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+    }
+    afterId = lapsed.at(-1)!.memberId;
+    if (workflowInfo().continueAsNewSuggested) break;
+  }
+  return continueAsNew<typeof journeyScan>({ ...input, afterId, entered });
+}

@@ -37,6 +37,7 @@ export function createJourneyActivities(deps: ActivityDeps) {
     async recordJourneyEntries(input: {
       journey: string;
       exitWhen: string[];
+      awaits: string[];
       entries: { workflowId: string; memberId: string }[];
     }): Promise<void> {
       const enteredAt = new Date();
@@ -45,6 +46,7 @@ export function createJourneyActivities(deps: ActivityDeps) {
           ...entry,
           journey: input.journey,
           exitWhen: input.exitWhen,
+          awaits: input.awaits,
           enteredAt,
         });
     },

@@ -4,7 +4,7 @@ import type { SharedCapability } from '../connectors/ports.js';
 import { CAPABILITY_LABELS, SHARED_CAPABILITIES } from '../connectors/ports.js';
 import type { AnyWorkflow } from '../workflows/descriptor.js';
 import type { Step } from '../workflows/steps/index.js';
-import { STEPS } from '../workflows/steps/index.js';
+import { nestedLists, STEPS } from '../workflows/steps/index.js';
 import type { ProviderConfig } from './capabilities.js';
 import { missingCapability, providersOf, resolveProvider } from './capabilities.js';
 
@@ -33,6 +33,8 @@ export function checkCapabilities(
   /** Each step's capability has a configured connector to serve it. */
   function checkSteps(at: (string | number)[], steps: readonly Step[]) {
     steps.forEach((step, index) => {
+      for (const nested of nestedLists(step))
+        checkSteps([...at, index, step.type, nested.key], nested.steps);
       const capability = STEPS.find((definition) => definition.type === step.type)?.needs;
       if (!capability) return;
       const where = [...at, index, step.type];

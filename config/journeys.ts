@@ -5,29 +5,16 @@ import { COMMUNITY_EVENT_TYPES } from '../connectors/events.js';
 import type { Step } from '../workflows/steps/index.js';
 import { stepsSchema } from '../workflows/steps/schema.js';
 import { duration } from './duration.js';
+import { EXIT_EVENTS } from './journey-events.js';
+import type { ExitEvent } from './journey-events.js';
 
 /**
  * `journeys:`: named journeys, each a trigger, an entry rule, the events that end a running one,
  * and its steps. One engine runs them all (workflows/journey/).
  */
 
-/** Events that end a running journey at once, even in the middle of a wait. */
-export const EXIT_EVENTS = [
-  'message.posted',
-  'reaction.added',
-  'command.invoked',
-  'member.left',
-  /** Any activity: a message, a reaction or a command. */
-  'activity',
-] as const;
-export type ExitEvent = (typeof EXIT_EVENTS)[number];
-
-/** The events `activity` stands for. */
-export const ACTIVITY_EVENTS: readonly CommunityEventType[] = [
-  'message.posted',
-  'reaction.added',
-  'command.invoked',
-];
+export { ACTIVITY_EVENTS, EXIT_EVENTS, kindsOf } from './journey-events.js';
+export type { ExitEvent } from './journey-events.js';
 
 /** What starts a journey, once parsed. */
 export type JourneyTrigger =

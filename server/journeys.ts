@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Journey, JourneysConfig } from '../config/journeys.js';
-import { ACTIVITY_EVENTS, journeyHash } from '../config/journeys.js';
+import { journeyHash, kindsOf } from '../config/journeys.js';
 import type { CommunityEvent } from '../connectors/events.js';
 import { milestonesReachedBy } from '../store/activity.js';
 import type { Db } from '../store/db.js';
@@ -10,11 +10,16 @@ import {
   lastJourneyEntry,
   markJourneyRunEnded,
   recordJourneyRun,
-  runsToEnd,
+  runsHearing,
 } from '../store/journey-runs.js';
 import type { JourneyInput } from '../workflows/journey/types.js';
 import { journeyWorkflowId } from '../workflows/journey/types.js';
-import { exitSignal, journey as journeyWorkflow } from '../workflows/journey/workflow.js';
+import {
+  exitSignal,
+  journey as journeyWorkflow,
+  memberEventSignal,
+} from '../workflows/journey/workflow.js';
+import { awaitedEvents } from '../workflows/steps/index.js';
 import type { Routing } from '../workflows/steps/context.js';
 
 export interface JourneyRouterDeps {
@@ -51,30 +56,35 @@ function matches(journey: Journey, event: CommunityEvent, milestones: readonly s
 }
 
 /**
- * The journeys' part of routing an event: first it ends the member's runs that the event exits
- * (found in the store: only runs that wait for this kind of event get a signal), then it starts
- * the journeys the event triggers, by their entry rule. Every step is safe to repeat.
+ * The journeys' part of routing an event: first it signals the member's runs that hear it (an
+ * exit, or what a wait_until waits for; found in the store, so only runs that wait for this kind
+ * of event get a signal), then it starts the journeys the event triggers, by their entry rule.
+ * Every step is safe to repeat.
  */
 export function createJourneyRouter(deps: JourneyRouterDeps) {
   const withDeadline = <T>(work: () => Promise<T>) =>
     deps.temporal.connection.withDeadline(Date.now() + deps.timeoutMs, work);
 
-  async function endRuns(event: CommunityEvent, memberId: string): Promise<number> {
-    const kinds =
-      event.type === 'member.left'
-        ? 'all'
-        : [event.type, ...(ACTIVITY_EVENTS.includes(event.type) ? ['activity'] : [])];
-    const runs = await runsToEnd(deps.db, memberId, kinds);
-    for (const workflowId of runs) {
+  /** Signals the member's runs that hear this event: an exit, or what a wait_until waits for. */
+  async function signalRuns(event: CommunityEvent, memberId: string): Promise<number> {
+    const kinds = kindsOf(event.type);
+    const runs = await runsHearing(deps.db, memberId, kinds, event.type === 'member.left');
+    for (const run of runs) {
+      const handle = deps.temporal.workflow.getHandle(run.workflowId);
       try {
         await withDeadline(() =>
-          deps.temporal.workflow.getHandle(workflowId).signal(exitSignal, { reason: event.type }),
+          run.exits
+            ? handle.signal(exitSignal, { reason: event.type })
+            : handle.signal(memberEventSignal, { kinds }),
         );
-        deps.logger.info({ workflowId, reason: event.type }, 'journey exit signalled');
+        deps.logger.info(
+          { workflowId: run.workflowId, event: event.type, exits: run.exits },
+          'journey signalled',
+        );
       } catch (error) {
         // Finished already (or never started): it is not signalled again.
         if (!(error instanceof WorkflowNotFoundError)) throw error;
-        await markJourneyRunEnded(deps.db, workflowId);
+        await markJourneyRunEnded(deps.db, run.workflowId);
       }
     }
     return runs.length;
@@ -107,6 +117,7 @@ export function createJourneyRouter(deps: JourneyRouterDeps) {
       journey: name,
       memberId,
       exitWhen: journey.exitWhen,
+      awaits: awaitedEvents(journey.steps),
       enteredAt,
     });
     const input: JourneyInput = {
@@ -145,7 +156,7 @@ export function createJourneyRouter(deps: JourneyRouterDeps) {
   ): Promise<JourneyOutcome[]> {
     const journeys = Object.entries(deps.journeys).filter(([, journey]) => journey.enabled);
     if (journeys.length === 0) return [];
-    await endRuns(event, memberId);
+    await signalRuns(event, memberId);
     const milestones = journeys.some(([, journey]) => journey.trigger.kind === 'milestone')
       ? await milestonesReachedBy(deps.db, memberId, event.eventId)
       : [];

@@ -6,6 +6,8 @@ export interface JourneyRunRow {
   journey: string;
   memberId: string;
   exitWhen: string[];
+  /** The events its wait_until steps wait for. */
+  awaits: string[];
   enteredAt: Date;
 }
 
@@ -18,6 +20,7 @@ export async function recordJourneyRun(db: Db, run: JourneyRunRow): Promise<void
       journey: run.journey,
       member_id: run.memberId,
       exit_when: JSON.stringify(run.exitWhen),
+      awaits: JSON.stringify(run.awaits),
       entered_at: run.enteredAt,
     })
     .onConflict((oc) => oc.column('workflow_id').doNothing())
@@ -41,25 +44,32 @@ export async function lastJourneyEntry(
   return row && { workflowId: row.workflow_id, enteredAt: new Date(row.entered_at) };
 }
 
+export interface HearingRun {
+  workflowId: string;
+  /** The event ends it (its exit_when names it, or the member left). */
+  exits: boolean;
+}
+
 /**
- * The member's runs not known to have ended that an event of one of `kinds` ends; `all` for an
- * event that ends every run (the member left).
+ * The member's runs, not known to have ended, that hear an event of one of `kinds`: those it
+ * ends, and those whose wait_until steps wait for it. `leaving`: the member left, which ends
+ * every run.
  */
-export async function runsToEnd(
+export async function runsHearing(
   db: Db,
   memberId: string,
-  kinds: readonly string[] | 'all',
-): Promise<string[]> {
-  let query = db
-    .selectFrom('journey_runs')
-    .select('workflow_id')
-    .where('member_id', '=', memberId)
-    .where('ended_at', 'is', null);
-  if (kinds !== 'all') {
-    if (kinds.length === 0) return [];
-    query = query.where(sql<boolean>`exit_when ?| ${sql.val(kinds)}::text[]`);
-  }
-  return (await query.execute()).map((row) => row.workflow_id);
+  kinds: readonly string[],
+  leaving: boolean,
+): Promise<HearingRun[]> {
+  const listed = sql.val([...kinds]);
+  const rows = await sql<{ workflow_id: string; exits: boolean }>`
+    select workflow_id, (${leaving} or exit_when ?| ${listed}::text[]) as exits
+    from journey_runs
+    where member_id = ${memberId} and ended_at is null
+      and (${leaving} or exit_when ?| ${listed}::text[] or awaits ?| ${listed}::text[])`.execute(
+    db,
+  );
+  return rows.rows.map((row) => ({ workflowId: row.workflow_id, exits: row.exits }));
 }
 
 /** The run has finished: later events no longer signal it. */

@@ -130,6 +130,7 @@ export interface Database {
     journey: string;
     member_id: string;
     exit_when: ColumnType<string[], string, string>;
+    awaits: ColumnType<string[], string, string>;
     entered_at: Date;
     ended_at: Date | null;
   };

@@ -1,8 +1,8 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * The journey runs the router has started, with the events that end each one: an event finds
- * the runs to signal here, not by a scan of Temporal, and a member's last entry into a journey
+ * The journey runs the router has started, with the events that end each one and those it waits
+ * for: an event finds the runs to signal here, not by a scan of Temporal, and a member's last entry into a journey
  * gates `entry: once_per`.
  */
 export const journeyRuns: Migration = {
@@ -15,6 +15,8 @@ export const journeyRuns: Migration = {
         c.notNull().references('members.id').onDelete('cascade'),
       )
       .addColumn('exit_when', 'jsonb', (c) => c.notNull())
+      // The events its wait_until steps wait for: those reach it as member-event signals.
+      .addColumn('awaits', 'jsonb', (c) => c.notNull())
       .addColumn('entered_at', 'timestamptz', (c) => c.notNull())
       // Set once a signal found the run finished: it is never signalled again.
       .addColumn('ended_at', 'timestamptz')

@@ -56,6 +56,16 @@ journeys:
     trigger: { milestone: first_post }
     steps:
       - email.send: { template: welcome, subject: 'Congrats on your first post, {{ member.name }}' }
+  reacted:
+    trigger: { event: reaction.added }
+    steps:
+      - wait_until:
+          event: message.posted
+          timeout: 4s
+          then:
+            - email.send: { template: welcome, subject: 'Glad you wrote, {{ member.name }}' }
+          else:
+            - email.send: { template: welcome, subject: 'Say hello, {{ member.name }}' }
   help:
     trigger: { event: message.posted, text: help }
     entry: every_time
@@ -95,6 +105,27 @@ function message(userId: string, text: string) {
     event: { type: 'message', channel: 'C0GENERAL', user: userId, text, ts: `${ts}.000100` },
     type: 'event_callback',
     event_id: `EvMsg${ts}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authed_users: [],
+  };
+}
+
+/** A signed Slack reaction_added from a member who joined through `teamJoin`. */
+function reaction(userId: string) {
+  ts += 1;
+  return {
+    token: 'x',
+    team_id: 'T0TEST',
+    api_app_id: 'A0TEST',
+    event: {
+      type: 'reaction_added',
+      user: userId,
+      reaction: 'tada',
+      item: { type: 'message', channel: 'C0GENERAL', ts: '1700000000.000100' },
+      event_ts: `${ts}.000200`,
+    },
+    type: 'event_callback',
+    event_id: `EvReact${ts}`,
     event_time: Math.floor(Date.now() / 1000),
     authed_users: [],
   };
@@ -176,5 +207,38 @@ describe('journeys', () => {
       'Help is on its way, Helpy H',
       'Help is on its way, Helpy H',
     ]);
+  });
+
+  it('takes the then path of a wait_until when the event comes, the else path when time is up', async () => {
+    await send(teamJoin('UWRITE', 'write@example.com', 'EvJoinWrite', 'Writer W'));
+    await send(teamJoin('USHY', 'shy@example.com', 'EvJoinShy', 'Shy S'));
+    await send(reaction('UWRITE'));
+    await send(reaction('USHY'));
+    await waitFor('the reacted runs', async () =>
+      (
+        await t.db
+          .selectFrom('journey_runs')
+          .select('workflow_id')
+          .where('journey', '=', 'reacted')
+          .execute()
+      ).length === 2
+        ? true
+        : undefined,
+    );
+    await send(message('UWRITE', 'my first words'));
+    await waitFor(
+      'both wait_until paths',
+      () =>
+        subjectsTo('write@example.com').some((s) => s.startsWith('Glad')) &&
+        subjectsTo('shy@example.com').some((s) => s.startsWith('Say'))
+          ? true
+          : undefined,
+      20_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const reactedMail = (email: string) =>
+      subjectsTo(email).filter((s) => s.startsWith('Glad') || s.startsWith('Say'));
+    expect(reactedMail('write@example.com')).toEqual(['Glad you wrote, Writer W']);
+    expect(reactedMail('shy@example.com')).toEqual(['Say hello, Shy S']);
   });
 });

@@ -1,7 +1,7 @@
 // Running journeys must survive workflow code changes: histories recorded from the journey
 // workflow (tests/workflow/journey.test.ts with RECORD_HISTORIES, at the commit that added them)
-// are replayed against today's code on every `npm test`. One per shape: every step run, and an
-// exit that ended a wait early (its cancelled timer).
+// are replayed against today's code on every `npm test`. One per shape: every step run, an exit
+// that ended a wait early (its cancelled timer), and a wait_until that took its then path.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -28,6 +28,10 @@ describe('journey histories replay on today’s code', () => {
 
   it('a run that an exit ended in the middle of a wait', async () => {
     await expect(replay('journey-exit-in-wait')).resolves.toBeUndefined();
+  });
+
+  it('a run that took a wait_until’s then path on a member event', async () => {
+    await expect(replay('journey-wait-until')).resolves.toBeUndefined();
   });
 
   it('catches a change to the order of steps made without a patch', async () => {

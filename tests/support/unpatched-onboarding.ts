@@ -15,6 +15,8 @@ export async function onboarding(input: OnboardingInput) {
       memberId: input.memberId,
       platform: input.platform,
       routing: {},
+      path: `steps[${index}]`,
+      runSteps: () => Promise.reject(new Error('onboarding steps hold no step lists')),
       activities: () =>
         proxyActivities<Activities>({ ...VENDOR_CALL, activityId: `steps[${index}]#1` }),
     };

@@ -182,6 +182,51 @@ describe('journeys: config', () => {
     ]);
   });
 
+  it('parses wait_until with its paths, and names a wait_until without one or waiting for no event', () => {
+    const config = parse(
+      file(`
+  nudge:
+    trigger: member.joined
+    steps:
+      - wait_until:
+          event: message.posted
+          timeout: 3d
+          then: [{ dm.send: { text: thanks for posting } }]
+          else: [{ wait: 1d }, { email.send: { template: t, subject: s } }]
+`),
+    );
+    expect(config.journeys.nudge!.steps).toEqual([
+      {
+        type: 'wait_until',
+        event: 'message.posted',
+        timeoutMs: 3 * 86_400_000,
+        then: [
+          { type: 'dm.send', text: 'thanks for posting', subject: 'Welcome to the community' },
+        ],
+        else: [
+          { type: 'wait', ms: 86_400_000 },
+          { type: 'email.send', template: 't', subject: 's' },
+        ],
+      },
+    ]);
+    expect(
+      problems(
+        file(`
+  nudge:
+    trigger: member.joined
+    steps:
+      - wait_until: { event: message.posted, timeout: 3d }
+      - wait_until: { event: replied, timeout: 3d, else: [{ wait: 1s }] }
+      - wait_until: { event: activity, timeout: 3d, then: [{ wait: soon }] }
+`),
+      ),
+    ).toEqual([
+      'journeys.nudge.steps[0].wait_until: a wait_until needs then, else or both (steps for when the event comes, for when it does not)',
+      'journeys.nudge.steps[1].wait_until.event: not an event a journey hears (use one of message.posted, reaction.added, command.invoked, member.left, activity)',
+      'journeys.nudge.steps[2].wait_until.then[0].wait: "soon" is not a duration (use 30s, 4h, 2d)',
+    ]);
+  });
+
   it('checks that every step of a journey has a connector to serve it', () => {
     const found = problems(`
 connectors:
@@ -189,10 +234,18 @@ connectors:
 journeys:
   welcome:
     trigger: member.joined
-    steps: [{ email.send: { template: t, subject: s } }]
+    steps:
+      - email.send: { template: t, subject: s }
+      - wait_until:
+          event: message.posted
+          timeout: 1d
+          else: [{ email.send: { template: t, subject: s } }]
 `);
     expect(found).toEqual([
       expect.stringMatching(/^journeys\.welcome\.steps\[0\]\.email\.send: needs /),
+      expect.stringMatching(
+        /^journeys\.welcome\.steps\[1\]\.wait_until\.else\[0\]\.email\.send: needs /,
+      ),
     ]);
   });
 

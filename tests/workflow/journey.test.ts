@@ -3,7 +3,7 @@
 // RECORD_HISTORIES=<dir> also writes each run's history there: that is how
 // tests/replay/histories/journey-*.json were made (see tests/replay/journey.test.ts).
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { activityInfo } from '@temporalio/activity';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningWorker } from '../../runtime/temporal.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { JourneyInput } from '../../workflows/journey/types.js';
-import { exitSignal, journey } from '../../workflows/journey/workflow.js';
+import { exitSignal, journey, memberEventSignal } from '../../workflows/journey/workflow.js';
 import type { Step } from '../../workflows/steps/index.js';
 import { startTestWorker } from '../support/worker.js';
 
@@ -64,7 +64,8 @@ function start(name: string, steps: Step[]): Promise<WorkflowHandle<typeof journ
 
 async function record(handle: WorkflowHandle, name: string) {
   const dir = process.env.RECORD_HISTORIES;
-  if (!dir) return;
+  // A recorded history is kept: it stands for the code of the commit that recorded it.
+  if (!dir || existsSync(path.join(dir, `${name}.json`))) return;
   const history = await handle.fetchHistory();
   writeFileSync(
     path.join(dir, `${name}.json`),
@@ -131,5 +132,36 @@ describe('journey workflow with stub activities', () => {
       exited: 'member.left',
     });
     expect(calls.map((c) => c.name)).toEqual(['sendEmail']);
+  });
+
+  it('takes wait_until’s then path on the awaited event, its else path on the timeout', async () => {
+    const waitUntil = (timeoutMs: number): Step => ({
+      type: 'wait_until',
+      event: 'activity',
+      timeoutMs,
+      then: [{ type: 'email.send', template: 'thanks', subject: 'Thanks' }],
+      else: [{ type: 'dm.send', text: 'Say hello', subject: 'Hello' }],
+    });
+    const answered = await start('wait-until', [waitUntil(30_000), DRIP[0]!]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await answered.signal(memberEventSignal, { kinds: ['reaction.added', 'activity'] });
+    expect(await answered.result()).toEqual({
+      steps: [
+        { type: 'email.send', outcome: 'sent' },
+        { type: 'wait_until', outcome: 'activity: then' },
+        { type: 'email.send', outcome: 'sent' },
+      ],
+    });
+    expect(calls.map((c) => c.activityId)).toEqual(['steps[0].then[0]#1', 'steps[1]#1']);
+    await record(answered, 'journey-wait-until');
+
+    const unanswered = await start('wait-until-timeout', [waitUntil(500)]);
+    expect((await unanswered.result()).steps.map((s) => s.outcome)).toEqual([
+      'sent',
+      'timed out: else',
+    ]);
+    expect(calls.map((c) => [c.name, c.activityId])).toEqual([
+      ['sendDirectMessage', 'steps[0].else[0]#1'],
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { STORE_CALL } from '../retry-policies.js';
+import { awaitedEvents } from '../steps/index.js';
 import type { Activities } from '../steps/context.js';
 import { journey } from '../journey/workflow.js';
 import { journeyWorkflowId } from '../journey/types.js';
@@ -45,6 +46,7 @@ export async function journeyScan(input: JourneyScanInput): Promise<JourneyScanR
     await store.recordJourneyEntries({
       journey: input.journey,
       exitWhen: input.exitWhen,
+      awaits: awaitedEvents(input.steps),
       entries: entries.map(({ workflowId, memberId }) => ({ workflowId, memberId })),
     });
     for (const entry of entries) {

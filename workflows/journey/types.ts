@@ -25,6 +25,11 @@ export interface ExitSignal {
   reason: string;
 }
 
+/** A member event some `wait_until` of the run waits for: the kinds it counts as. */
+export interface MemberEventSignal {
+  kinds: string[];
+}
+
 export interface JourneyResult {
   steps: StepOutcome[];
   /** Set when an exit ended the run early. */

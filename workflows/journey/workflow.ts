@@ -1,9 +1,12 @@
-import { defineSignal, log, setHandler } from '@temporalio/workflow';
+import { condition, defineSignal, log, setHandler } from '@temporalio/workflow';
 import { createStepRunner } from '../steps/run.js';
-import type { ExitSignal, JourneyInput, JourneyResult } from './types.js';
+import type { ExitSignal, JourneyInput, JourneyResult, MemberEventSignal } from './types.js';
 
 /** Sent by the router when the member does what the journey's `exit_when` lists. */
 export const exitSignal = defineSignal<[ExitSignal]>('exit');
+
+/** Sent by the router when the member does what one of the journey's `wait_until` waits for. */
+export const memberEventSignal = defineSignal<[MemberEventSignal]>('member-event');
 
 /**
  * One member's run through one journey: the steps it started with, in order, until the last one
@@ -14,10 +17,22 @@ export async function journey(input: JourneyInput): Promise<JourneyResult> {
   setHandler(exitSignal, ({ reason }) => {
     exited ??= reason;
   });
-  const steps = await createStepRunner({ ...input, exitReason: () => exited }).runSteps(
-    input.steps,
-    'steps',
-    (index, result) => log.info('journey step done', { journey: input.journey, index, ...result }),
+  // How many of each kind of event arrived: a wait_until waits for one more than at its start.
+  const arrived = new Map<string, number>();
+  setHandler(memberEventSignal, ({ kinds }) => {
+    for (const kind of kinds) arrived.set(kind, (arrived.get(kind) ?? 0) + 1);
+  });
+  const waitForEvent = async (kind: string, ms: number) => {
+    const before = arrived.get(kind) ?? 0;
+    await condition(() => (arrived.get(kind) ?? 0) > before || exited !== undefined, ms);
+    return (arrived.get(kind) ?? 0) > before;
+  };
+  const steps = await createStepRunner({
+    ...input,
+    exitReason: () => exited,
+    waitForEvent,
+  }).runSteps(input.steps, 'steps', (index, result) =>
+    log.info('journey step done', { journey: input.journey, index, ...result }),
   );
   if (exited) log.info('journey exited', { journey: input.journey, reason: exited });
   return { steps, ...(exited ? { exited } : {}) };

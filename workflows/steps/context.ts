@@ -1,5 +1,7 @@
 import type { createActivities } from '../../activities/index.js';
 import type { SharedCapability } from '../../connectors/ports.js';
+import type { Step } from './index.js';
+import type { StepOutcome } from './run.js';
 
 export type Activities = ReturnType<typeof createActivities>;
 
@@ -24,6 +26,15 @@ export interface StepContext {
   routing: Routing;
   /** Why the run must stop now (an exit), or undefined; absent where a run has no exits. */
   exitReason?: (() => string | undefined) | undefined;
+  /**
+   * Resolves true when the member's event of `kind` arrives within `ms`, false when the time is
+   * up (or an exit ends the run); absent where a run hears no events: it only times out.
+   */
+  waitForEvent?: ((kind: string, ms: number) => Promise<boolean>) | undefined;
+  /** Where this step sits: `steps[2]`, `steps[2].then[0]`. */
+  path: string;
+  /** Runs a step list inside this step (`then:`, `else:`) at `path`. */
+  runSteps: (steps: readonly Step[], path: string) => Promise<StepOutcome[]>;
   /**
    * The activities for this step, on the task queue of `vendor` (the connector that serves the
    * step's capability), with an activity id unique to this step and iteration: the idempotency

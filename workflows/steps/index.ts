@@ -10,11 +10,36 @@ import { emailSend } from './email-send.js';
 import type { EmailSendStep } from './email-send.js';
 import { wait } from './wait.js';
 import type { WaitStep } from './wait.js';
+import { waitUntil } from './wait-until.js';
+import type { WaitUntilStep } from './wait-until.js';
 
-export const STEPS = [crmUpsertContact, emailSend, dmSend, wait] as const;
+export const STEPS = [crmUpsertContact, emailSend, dmSend, wait, waitUntil] as const;
 
 /** A parsed step, as a workflow receives it. */
-export type Step = CrmUpsertContactStep | EmailSendStep | DmSendStep | WaitStep;
+export type Step = CrmUpsertContactStep | EmailSendStep | DmSendStep | WaitStep | WaitUntilStep;
 export type StepType = Step['type'];
 
 export const STEP_TYPES: readonly StepType[] = STEPS.map((step) => step.type);
+
+/** The step lists a step holds (`wait_until`'s then and else), with their keys. */
+export function nestedLists(step: Step): { key: string; steps: Step[] }[] {
+  return step.type === 'wait_until'
+    ? [
+        { key: 'then', steps: step.then },
+        { key: 'else', steps: step.else },
+      ]
+    : [];
+}
+
+/** The member events a step list's `wait_until` steps wait for, at any depth. */
+export function awaitedEvents(steps: readonly Step[]): string[] {
+  const found = new Set<string>();
+  const visit = (list: readonly Step[]) => {
+    for (const step of list) {
+      if (step.type === 'wait_until') found.add(step.event);
+      for (const nested of nestedLists(step)) visit(nested.steps);
+    }
+  };
+  visit(steps);
+  return [...found];
+}

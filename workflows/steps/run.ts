@@ -32,6 +32,8 @@ export interface StepRun {
   routing?: Routing | undefined;
   /** Why the run must stop (an exit signal), or undefined; runs without exits leave it out. */
   exitReason?: (() => string | undefined) | undefined;
+  /** How `wait_until` hears the member's events; runs that hear none leave it out. */
+  waitForEvent?: ((kind: string, ms: number) => Promise<boolean>) | undefined;
 }
 
 /**
@@ -44,14 +46,19 @@ export function createStepRunner(run: StepRun) {
   const pathIds = patched(STEP_PATH_IDS);
   const iteration = stepIterations();
   const routing = run.routing ?? {};
+  /** Every step's outcome in the order steps finish: a wait_until's branch before itself. */
+  const timeline: StepOutcome[] = [];
 
-  /** Runs `steps` in order; `path` is where the list sits in the workflow's config. */
+  /**
+   * Runs `steps` in order; `path` is where the list sits in the workflow's config. Resolves to
+   * the outcomes of these steps and of the lists inside them.
+   */
   async function runSteps(
     steps: readonly Step[],
     path = 'steps',
     log: (index: number, outcome: StepOutcome) => void = () => undefined,
   ): Promise<StepOutcome[]> {
-    const outcomes: StepOutcome[] = [];
+    const from = timeline.length;
     for (const [index, step] of steps.entries()) {
       if (run.exitReason?.() !== undefined) break;
       const stepPath = `${path}[${index}]`;
@@ -61,6 +68,9 @@ export function createStepRunner(run: StepRun) {
         platform: run.platform,
         routing,
         exitReason: run.exitReason,
+        waitForEvent: run.waitForEvent,
+        path: stepPath,
+        runSteps: (nested, nestedPath) => runSteps(nested, nestedPath, log),
         activities: (vendor) => {
           const taskQueue = vendor ? routing.queues?.[vendor] : undefined;
           return proxyActivities<Activities>({
@@ -73,10 +83,10 @@ export function createStepRunner(run: StepRun) {
       const definition = STEPS.find((candidate) => candidate.type === step.type)!;
       const runStep = definition.run as (s: Step, c: StepContext) => Promise<string>;
       const outcome = { type: step.type, outcome: await runStep(step, context) };
-      outcomes.push(outcome);
+      timeline.push(outcome);
       log(index, outcome);
     }
-    return outcomes;
+    return timeline.slice(from);
   }
 
   return { runSteps };

@@ -1,10 +1,19 @@
 import { z } from 'zod';
 import type { Step } from './index.js';
 import { STEP_TYPES, STEPS } from './index.js';
+import type { NestedSteps } from './step.js';
+
+/** Step lists inside a step (`wait_until`'s then and else): the same language, recursively. */
+const nested: NestedSteps = z.lazy(() => stepsSchema);
+
+const schemaOf = (definition: (typeof STEPS)[number]): z.ZodType =>
+  typeof definition.schema === 'function'
+    ? (definition.schema as (n: NestedSteps) => z.ZodType)(nested)
+    : (definition.schema as z.ZodType);
 
 /** A step is a one-key mapping: `- wait: 2d`, `- email.send: {...}`, `- crm.upsert_contact:`. */
 const oneKey = z.strictObject(
-  Object.fromEntries(STEPS.map((step) => [step.type, step.schema.optional()])),
+  Object.fromEntries(STEPS.map((step) => [step.type, schemaOf(step).optional()])),
 );
 
 export const stepSchema = oneKey.transform((raw, ctx): Step => {
@@ -24,4 +33,4 @@ export const stepSchema = oneKey.transform((raw, ctx): Step => {
 });
 
 /** A list of steps, as journeys hold them. */
-export const stepsSchema = z.array(stepSchema).min(1, 'list at least one step');
+export const stepsSchema: NestedSteps = z.array(stepSchema).min(1, 'list at least one step');

@@ -1,6 +1,10 @@
 import type { z } from 'zod';
 import type { CapabilityName } from '../../connectors/ports.js';
 import type { StepContext } from './context.js';
+import type { Step } from './index.js';
+
+/** The schema of a step list inside a step, parsed as the top-level list is. */
+export type NestedSteps = z.ZodType<Step[], unknown>;
 
 /**
  * One step type of the journey language: how it is written in YAML (`- <type>: <value>`), what
@@ -11,8 +15,11 @@ export interface StepDefinition<Type extends string, Value, Parsed extends { typ
   readonly type: Type;
   /** The capability its activity uses; `townhall validate` reports a config that lacks it. */
   readonly needs?: CapabilityName;
-  /** The YAML value, with the descriptions the JSON Schema shows. */
-  readonly schema: z.ZodType<Value, unknown>;
+  /**
+   * The YAML value, with the descriptions the JSON Schema shows; a step that holds step lists
+   * (`then:`, `else:`) builds it from the schema of a nested list it is handed.
+   */
+  readonly schema: z.ZodType<Value, unknown> | ((nested: NestedSteps) => z.ZodType<Value, unknown>);
   readonly parse: (value: Value) => Parsed;
   /** Runs the step; resolves to a short outcome for the run's result ("sent", "skipped: ..."). */
   readonly run: (step: Parsed, context: StepContext) => Promise<string>;

@@ -1,0 +1,28 @@
+import type { CommunityEventType } from '../connectors/events.js';
+
+/**
+ * The member events a running journey hears: its `exit_when` and its `wait_until` steps name
+ * them. No imports beyond types: workflow code (the wait_until step) reads this list too.
+ */
+export const EXIT_EVENTS = [
+  'message.posted',
+  'reaction.added',
+  'command.invoked',
+  'member.left',
+  /** Any activity: a message, a reaction or a command. */
+  'activity',
+] as const;
+export type ExitEvent = (typeof EXIT_EVENTS)[number];
+
+/** The events `activity` stands for. */
+export const ACTIVITY_EVENTS: readonly CommunityEventType[] = [
+  'message.posted',
+  'reaction.added',
+  'command.invoked',
+];
+
+/** The kinds an event of `type` counts as: itself, and `activity` where it is one. */
+export const kindsOf = (type: CommunityEventType): string[] => [
+  type,
+  ...(ACTIVITY_EVENTS.includes(type) ? ['activity'] : []),
+];

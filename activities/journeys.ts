@@ -1,5 +1,7 @@
 import { lapsedMembers } from '../store/lapsed-members.js';
 import { recordJourneyRun } from '../store/journey-runs.js';
+import type { MemberFacts } from '../store/member-facts.js';
+import { memberFacts } from '../store/member-facts.js';
 import type { ActivityDeps } from './index.js';
 
 export interface LapsedPage {
@@ -12,9 +14,17 @@ export interface LapsedPage {
   limit: number;
 }
 
-/** The inactivity scan's store work: who went quiet, and the runs it starts for them. */
+/**
+ * The journeys' store work: the inactivity scan's (who went quiet, the runs it starts for them)
+ * and the facts an `if` step decides on.
+ */
 export function createJourneyActivities(deps: ActivityDeps) {
   return {
+    /** Read once per `if` step and kept in history: a replay decides the same way. */
+    async memberFacts(input: { memberId: string }): Promise<MemberFacts> {
+      return memberFacts(deps.db, input.memberId);
+    },
+
     async lapsedMembers(
       input: LapsedPage,
     ): Promise<{ memberId: string; lastActiveAt: string; platform: string }[]> {

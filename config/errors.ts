@@ -36,7 +36,10 @@ export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
       case 'unrecognized_keys':
         return issue.keys.map((key) => ({
           path: formatPath([...issue.path, key]),
-          message: `unknown field "${key}" (check the spelling; \`townhall config schema\` lists every field)`,
+          // A schema's own message (what the field may be instead) says more than zod's.
+          message: issue.message.startsWith('Unrecognized key')
+            ? `unknown field "${key}" (check the spelling; \`townhall config schema\` lists every field)`
+            : issue.message,
         }));
       case 'invalid_type':
         return [

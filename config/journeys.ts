@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CommunityEventType } from '../connectors/events.js';
 import { COMMUNITY_EVENT_TYPES } from '../connectors/events.js';
 import type { Step } from '../workflows/steps/index.js';
+import { nestedLists } from '../workflows/steps/index.js';
 import { stepsSchema } from '../workflows/steps/schema.js';
 import { duration } from './duration.js';
 import { EXIT_EVENTS } from './journey-events.js';
@@ -263,6 +264,26 @@ export function checkJourneys(
             ],
             message: `connectors.${platform} is not configured (configured: ${configured.join(', ') || 'none'})`,
           });
+    const levels = config.members.levels.map((level) => level.name);
+    const milestones = config.members.milestones.posts.map((n) =>
+      n === 1 ? 'first_post' : `posts_${n}`,
+    );
+    walkSteps(journey.steps, ['journeys', name, 'steps'], (step, where) => {
+      if (step.type !== 'if') return;
+      for (const level of step.when.level ?? [])
+        if (!levels.includes(level))
+          ctx.addIssue({
+            code: 'custom',
+            path: [...where, 'if', 'when', 'level'],
+            message: `no engagement level is called ${level} (members.levels has ${levels.join(', ')})`,
+          });
+      if (step.when.milestone !== undefined && !milestones.includes(step.when.milestone))
+        ctx.addIssue({
+          code: 'custom',
+          path: [...where, 'if', 'when', 'milestone'],
+          message: `${step.when.milestone} is not a milestone (members.milestones makes ${milestones.join(', ')})`,
+        });
+    });
     const onboarding = config.workflows.onboarding as { enabled?: boolean } | undefined;
     if (
       onboarding?.enabled !== false &&
@@ -279,6 +300,19 @@ export function checkJourneys(
           'onboarding is written twice: as workflows.onboarding and as journeys.onboarding (keep the journey, remove workflows.onboarding)',
       });
   }
+}
+
+/** Calls `visit` with every step of a list and of the lists inside its steps, with its path. */
+function walkSteps(
+  steps: readonly Step[],
+  at: (string | number)[],
+  visit: (step: Step, where: (string | number)[]) => void,
+): void {
+  steps.forEach((step, index) => {
+    visit(step, [...at, index]);
+    for (const nested of nestedLists(step))
+      walkSteps(nested.steps, [...at, index, step.type, nested.key], visit);
+  });
 }
 
 /** The level names at `level` or above, lowest first; every level when `level` is unset. */

@@ -66,6 +66,15 @@ journeys:
             - email.send: { template: welcome, subject: 'Glad you wrote, {{ member.name }}' }
           else:
             - email.send: { template: welcome, subject: 'Say hello, {{ member.name }}' }
+  branch:
+    trigger: { event: reaction.added }
+    steps:
+      - if:
+          when: { milestone: first_post, has_email: true }
+          then:
+            - email.send: { template: welcome, subject: 'Posted already, {{ member.name }}' }
+          else:
+            - email.send: { template: welcome, subject: 'Not posted yet, {{ member.name }}' }
   help:
     trigger: { event: message.posted, text: help }
     entry: every_time
@@ -240,5 +249,22 @@ describe('journeys', () => {
       subjectsTo(email).filter((s) => s.startsWith('Glad') || s.startsWith('Say'));
     expect(reactedMail('write@example.com')).toEqual(['Glad you wrote, Writer W']);
     expect(reactedMail('shy@example.com')).toEqual(['Say hello, Shy S']);
+  });
+
+  it('branches an if on the member view: who has posted, who has not', async () => {
+    await send(teamJoin('UPOSTER', 'poster@example.com', 'EvJoinPoster', 'Poster P'));
+    await send(teamJoin('UQUIET2', 'quiet2@example.com', 'EvJoinQuiet2', 'Quiet Two'));
+    await send(message('UPOSTER', 'a post before the reaction'));
+    await send(reaction('UPOSTER'));
+    await send(reaction('UQUIET2'));
+    const branchMail = (email: string) =>
+      subjectsTo(email).filter((s) => s.startsWith('Posted') || s.startsWith('Not posted'));
+    await waitFor('both if paths', () =>
+      branchMail('poster@example.com').length + branchMail('quiet2@example.com').length === 2
+        ? true
+        : undefined,
+    );
+    expect(branchMail('poster@example.com')).toEqual(['Posted already, Poster P']);
+    expect(branchMail('quiet2@example.com')).toEqual(['Not posted yet, Quiet Two']);
   });
 });

@@ -227,6 +227,60 @@ describe('journeys: config', () => {
     ]);
   });
 
+  it('parses if with conditions on member facts, and names an unknown fact, level or milestone', () => {
+    const config = parse(
+      file(`
+  branch:
+    trigger: member.joined
+    steps:
+      - if:
+          when: { level: [regular, champion], has_email: true, posts: { gte: 10 } }
+          then: [{ wait: 1s }]
+`),
+    );
+    expect(config.journeys.branch!.steps).toEqual([
+      {
+        type: 'if',
+        when: { level: ['regular', 'champion'], has_email: true, posts: { gte: 10 } },
+        then: [{ type: 'wait', ms: 1_000 }],
+        else: [],
+      },
+    ]);
+    expect(
+      problems(
+        file(`
+  branch:
+    trigger: member.joined
+    steps:
+      - if: { when: { karma: 3 }, then: [{ wait: 1s }] }
+      - if: { when: {}, else: [{ wait: 1s }] }
+      - if: { when: { has_email: true } }
+`),
+      ),
+    ).toEqual([
+      'journeys.branch.steps[0].if.when.karma: not a member fact (use platform, level, has_email, email_consent, milestone, posts)',
+      'journeys.branch.steps[1].if.when: name at least one fact (platform, level, has_email, email_consent, milestone, posts)',
+      'journeys.branch.steps[2].if: an if needs then, else or both',
+    ]);
+    expect(
+      problems(
+        file(`
+  branch:
+    trigger: member.joined
+    steps:
+      - wait_until:
+          event: activity
+          timeout: 1d
+          then:
+            - if: { when: { level: superstar, milestone: posts_7 }, then: [{ wait: 1s }] }
+`),
+      ),
+    ).toEqual([
+      'journeys.branch.steps[0].wait_until.then[0].if.when.level: no engagement level is called superstar (members.levels has observer, participant, regular, champion)',
+      'journeys.branch.steps[0].wait_until.then[0].if.when.milestone: posts_7 is not a milestone (members.milestones makes first_post, posts_10, posts_100)',
+    ]);
+  });
+
   it('checks that every step of a journey has a connector to serve it', () => {
     const found = problems(`
 connectors:

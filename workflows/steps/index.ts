@@ -10,20 +10,23 @@ import { emailSend } from './email-send.js';
 import type { EmailSendStep } from './email-send.js';
 import { wait } from './wait.js';
 import type { WaitStep } from './wait.js';
+import { ifStep } from './if.js';
+import type { IfStep } from './if.js';
 import { waitUntil } from './wait-until.js';
 import type { WaitUntilStep } from './wait-until.js';
 
-export const STEPS = [crmUpsertContact, emailSend, dmSend, wait, waitUntil] as const;
+export const STEPS = [crmUpsertContact, emailSend, dmSend, wait, waitUntil, ifStep] as const;
 
 /** A parsed step, as a workflow receives it. */
-export type Step = CrmUpsertContactStep | EmailSendStep | DmSendStep | WaitStep | WaitUntilStep;
+export type Step =
+  CrmUpsertContactStep | EmailSendStep | DmSendStep | WaitStep | WaitUntilStep | IfStep;
 export type StepType = Step['type'];
 
 export const STEP_TYPES: readonly StepType[] = STEPS.map((step) => step.type);
 
 /** The step lists a step holds (`wait_until`'s then and else), with their keys. */
 export function nestedLists(step: Step): { key: string; steps: Step[] }[] {
-  return step.type === 'wait_until'
+  return step.type === 'wait_until' || step.type === 'if'
     ? [
         { key: 'then', steps: step.then },
         { key: 'else', steps: step.else },

@@ -1,0 +1,37 @@
+import type { Db } from './db.js';
+import { hasOptedOut } from './consent.js';
+
+/** What a journey's `if` step can ask about a member (workflows/steps/if.ts). */
+export interface MemberFacts {
+  platforms: string[];
+  level: string | null;
+  hasEmail: boolean;
+  /** False once they unsubscribed from email. */
+  emailConsent: boolean;
+  milestones: string[];
+  /** Messages posted, in total. */
+  posts: number;
+}
+
+/** The member's facts as the member view has them now. */
+export async function memberFacts(db: Db, memberId: string): Promise<MemberFacts> {
+  const [member, identities, stats, milestones, optedOut] = await Promise.all([
+    db.selectFrom('members').select('email').where('id', '=', memberId).executeTakeFirst(),
+    db.selectFrom('identities').select('platform').where('member_id', '=', memberId).execute(),
+    db
+      .selectFrom('member_stats')
+      .select(['level', 'by_type'])
+      .where('member_id', '=', memberId)
+      .executeTakeFirst(),
+    db.selectFrom('milestones').select('name').where('member_id', '=', memberId).execute(),
+    hasOptedOut(db, memberId, 'email'),
+  ]);
+  return {
+    platforms: [...new Set(identities.map((identity) => identity.platform))].sort(),
+    level: stats?.level ?? null,
+    hasEmail: Boolean(member?.email),
+    emailConsent: !optedOut,
+    milestones: milestones.map((row) => row.name).sort(),
+    posts: Number(stats?.by_type?.['message.posted'] ?? 0),
+  };
+}

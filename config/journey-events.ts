@@ -9,6 +9,8 @@ export const EXIT_EVENTS = [
   'reaction.added',
   'command.invoked',
   'member.left',
+  /** The member unsubscribed from email (the link in every email). */
+  'unsubscribed',
   /** Any activity: a message, a reaction or a command. */
   'activity',
 ] as const;

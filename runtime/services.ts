@@ -16,6 +16,7 @@ import type { EventRouter } from '../server/router.js';
 import { createEventRouter } from '../server/router.js';
 import { adminTokenFrom } from '../server/admin-auth.js';
 import { adminRouters } from '../server/routes/members-api.js';
+import { signalMember } from '../server/journeys.js';
 import { unsubscribeRoutes } from '../server/routes/unsubscribe.js';
 import { webhookRoutes } from '../server/webhooks.js';
 import type { Db } from '../store/db.js';
@@ -134,7 +135,20 @@ export async function startHttpServer(
     ),
     checks: { store: storeCheck(db), temporal: temporalCheck(temporal) },
     routers: [
-      ...(unsubscribe ? [unsubscribeRoutes({ db, logger, secret: unsubscribe.secret })] : []),
+      ...(unsubscribe
+        ? [
+            unsubscribeRoutes({
+              db,
+              logger,
+              secret: unsubscribe.secret,
+              // Journeys whose exit_when lists `unsubscribed` end now.
+              onUnsubscribed: (memberId) =>
+                signalMember({ db, temporal, logger, timeoutMs: 2_500 }, memberId, [
+                  'unsubscribed',
+                ]).then(() => undefined),
+            }),
+          ]
+        : []),
       // The members API exists only with TOWNHALL_ADMIN_TOKEN set (unset: its routes are 404).
       ...adminRouters(
         { db, logger, members: loaded.config.members, connectors, registry },

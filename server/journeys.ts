@@ -56,6 +56,39 @@ function matches(journey: Journey, event: CommunityEvent, milestones: readonly s
 }
 
 /**
+ * Signals the member's runs that hear an event of these kinds (found in the store, so only runs
+ * that wait for this kind of event get a signal): an exit, or what a wait_until waits for.
+ * `leaving`: the member left, which ends every run. Safe to repeat.
+ */
+export async function signalMember(
+  deps: Pick<JourneyRouterDeps, 'db' | 'temporal' | 'logger' | 'timeoutMs'>,
+  memberId: string,
+  kinds: string[],
+  leaving = false,
+): Promise<number> {
+  const runs = await runsHearing(deps.db, memberId, kinds, leaving);
+  for (const run of runs) {
+    const handle = deps.temporal.workflow.getHandle(run.workflowId);
+    try {
+      await deps.temporal.connection.withDeadline(Date.now() + deps.timeoutMs, () =>
+        run.exits
+          ? handle.signal(exitSignal, { reason: leaving ? 'member.left' : kinds[0]! })
+          : handle.signal(memberEventSignal, { kinds }),
+      );
+      deps.logger.info(
+        { workflowId: run.workflowId, kinds, exits: run.exits },
+        'journey signalled',
+      );
+    } catch (error) {
+      // Finished already (or never started): it is not signalled again.
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      await markJourneyRunEnded(deps.db, run.workflowId);
+    }
+  }
+  return runs.length;
+}
+
+/**
  * The journeys' part of routing an event: first it signals the member's runs that hear it (an
  * exit, or what a wait_until waits for; found in the store, so only runs that wait for this kind
  * of event get a signal), then it starts the journeys the event triggers, by their entry rule.
@@ -64,31 +97,6 @@ function matches(journey: Journey, event: CommunityEvent, milestones: readonly s
 export function createJourneyRouter(deps: JourneyRouterDeps) {
   const withDeadline = <T>(work: () => Promise<T>) =>
     deps.temporal.connection.withDeadline(Date.now() + deps.timeoutMs, work);
-
-  /** Signals the member's runs that hear this event: an exit, or what a wait_until waits for. */
-  async function signalRuns(event: CommunityEvent, memberId: string): Promise<number> {
-    const kinds = kindsOf(event.type);
-    const runs = await runsHearing(deps.db, memberId, kinds, event.type === 'member.left');
-    for (const run of runs) {
-      const handle = deps.temporal.workflow.getHandle(run.workflowId);
-      try {
-        await withDeadline(() =>
-          run.exits
-            ? handle.signal(exitSignal, { reason: event.type })
-            : handle.signal(memberEventSignal, { kinds }),
-        );
-        deps.logger.info(
-          { workflowId: run.workflowId, event: event.type, exits: run.exits },
-          'journey signalled',
-        );
-      } catch (error) {
-        // Finished already (or never started): it is not signalled again.
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-        await markJourneyRunEnded(deps.db, run.workflowId);
-      }
-    }
-    return runs.length;
-  }
 
   async function enter(
     name: string,
@@ -156,7 +164,7 @@ export function createJourneyRouter(deps: JourneyRouterDeps) {
   ): Promise<JourneyOutcome[]> {
     const journeys = Object.entries(deps.journeys).filter(([, journey]) => journey.enabled);
     if (journeys.length === 0) return [];
-    await signalRuns(event, memberId);
+    await signalMember(deps, memberId, kindsOf(event.type), event.type === 'member.left');
     const milestones = journeys.some(([, journey]) => journey.trigger.kind === 'milestone')
       ? await milestonesReachedBy(deps.db, memberId, event.eventId)
       : [];

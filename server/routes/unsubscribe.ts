@@ -10,6 +10,8 @@ export interface UnsubscribeDeps {
   db: Db;
   secret: string;
   logger: Logger;
+  /** After the opt-out is recorded: what else an unsubscribe ends (journeys). Failing: 503. */
+  onUnsubscribed?: ((memberId: string) => Promise<void>) | undefined;
 }
 
 function page(res: Response, status: number, title: string, text: string): void {
@@ -41,7 +43,7 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps) {
     }
     try {
       // An erased member has nothing left to unsubscribe; say so as a success.
-      if (await getMember(deps.db, memberId))
+      if (await getMember(deps.db, memberId)) {
         await recordConsent(
           deps.db,
           memberId,
@@ -49,8 +51,10 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps) {
           'opted_out',
           oneClick ? 'one-click' : 'link',
         );
+        await deps.onUnsubscribed?.(memberId);
+      }
     } catch (error) {
-      deps.logger.error({ err: error }, 'unsubscribe not recorded: the store is down');
+      deps.logger.error({ err: error }, 'unsubscribe not recorded: the store or Temporal is down');
       res.setHeader('Retry-After', '30');
       if (oneClick) res.status(503).json({ error: 'try again shortly' });
       else

@@ -75,6 +75,13 @@ journeys:
             - email.send: { template: welcome, subject: 'Posted already, {{ member.name }}' }
           else:
             - email.send: { template: welcome, subject: 'Not posted yet, {{ member.name }}' }
+  letters:
+    trigger: { event: message.posted, text: sign me up }
+    exit_when: [unsubscribed]
+    steps:
+      - email.send: { template: welcome, subject: 'Letter one, {{ member.name }}' }
+      - wait: 20s
+      - email.send: { template: welcome, subject: 'Letter two, {{ member.name }}' }
   help:
     trigger: { event: message.posted, text: help }
     entry: every_time
@@ -266,5 +273,35 @@ describe('journeys', () => {
     );
     expect(branchMail('poster@example.com')).toEqual(['Posted already, Poster P']);
     expect(branchMail('quiet2@example.com')).toEqual(['Not posted yet, Quiet Two']);
+  });
+
+  it('ends a journey whose exit_when lists unsubscribed when the member clicks the link', async () => {
+    await send(teamJoin('ULETTER', 'letter@example.com', 'EvJoinLetter', 'Letty L'));
+    await send(message('ULETTER', 'please sign me up'));
+    const first = await waitFor('the first letter', () =>
+      sandbox.emulators.email
+        .list()
+        .find((m) => m.to.includes('letter@example.com') && m.subject.startsWith('Letter one')),
+    );
+    // The one-click link of RFC 8058, as a mail provider posts it.
+    const link = /<(http[^>]+\/unsubscribe\/[^>]+)>/.exec(first.headers['list-unsubscribe']!)![1]!;
+    const clicked = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(clicked.status).toBe(200);
+
+    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const run = await t.db
+      .selectFrom('journey_runs')
+      .select('workflow_id')
+      .where('journey', '=', 'letters')
+      .executeTakeFirstOrThrow();
+    const result = (await client.workflow.getHandle(run.workflow_id).result()) as JourneyResult;
+    expect(result.exited).toBe('unsubscribed');
+    expect(subjectsTo('letter@example.com').filter((s) => s.startsWith('Letter'))).toEqual([
+      'Letter one, Letty L',
+    ]);
   });
 });

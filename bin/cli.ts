@@ -13,6 +13,7 @@ import { bundleDirFrom } from '../runtime/settings.js';
 import { findOrBuildTemporalCli } from '../runtime/temporal-cli.js';
 import { workflowBundle } from '../runtime/workflow-bundle.js';
 import { workflowRegistry } from '../workflows/registry.js';
+import { registerJourneysCommands } from './journeys.js';
 import { registerMembersCommands } from './members.js';
 import { registerSyncCommands } from './sync.js';
 
@@ -167,5 +168,6 @@ program
 
 registerMembersCommands(program);
 registerSyncCommands(program, (file) => load(file, false));
+registerJourneysCommands(program, (file) => load(file, false));
 
 await program.parseAsync();

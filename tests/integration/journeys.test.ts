@@ -6,10 +6,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
+import type { JourneyReport } from '../../bin/journeys.js';
 import type { JourneyResult } from '../../workflows/journey/types.js';
 import { journeyWorkflowId } from '../../workflows/journey/types.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
+import { townhallCommand } from '../support/backfill.js';
 import { freePort } from '../support/ports.js';
 import { SANDBOX_SLACK_SECRET, startTestSandbox, waitFor } from '../support/sandbox.js';
 import { postSlack, teamJoin } from '../support/slack.js';
@@ -20,6 +22,7 @@ let sandbox: Sandbox;
 let t: TestDb;
 let townhall: TownhallProcess;
 let server: string;
+let configFile: string;
 const taskQueue = `journeys-${randomBytes(4).toString('hex')}`;
 
 /** The drip's wait: long enough to post in the middle of it. */
@@ -30,6 +33,7 @@ beforeAll(async () => {
   t = await openTestDb();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-journeys-'));
   const config = path.join(dir, 'townhall.config.yaml');
+  configFile = config;
   writeFileSync(
     config,
     `
@@ -303,5 +307,57 @@ describe('journeys', () => {
     expect(subjectsTo('letter@example.com').filter((s) => s.startsWith('Letter'))).toEqual([
       'Letter one, Letty L',
     ]);
+  });
+
+  it('lists each journey with its runs, exits by reason and where running members wait', async () => {
+    await send(teamJoin('UWAIT', 'wait@example.com', 'EvJoinWait', 'Waity W'));
+    await waitFor('the first drip email', () =>
+      subjectsTo('wait@example.com').length === 1 ? true : undefined,
+    );
+    const waiting = await memberIdOf('wait@example.com');
+    const talk = await memberIdOf('talk@example.com');
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress') };
+    const show = async (member: string) =>
+      JSON.parse(
+        (
+          await townhallCommand(
+            ['journeys', 'show', 'drip', '--member', member, '--json', '--config', configFile],
+            env,
+          )
+        ).stdout,
+      ) as JourneyReport;
+    const now = await show(waiting);
+    expect(now).toMatchObject({ running: 1, completed: 0, waiting: { 'steps[1] wait': 1 } });
+    expect(now.runs).toEqual([
+      expect.objectContaining({
+        memberId: waiting,
+        status: 'RUNNING',
+        position: { path: 'steps[1]', type: 'wait' },
+      }),
+    ]);
+    expect(await show(talk)).toMatchObject({
+      running: 0,
+      completed: 1,
+      exited: { 'message.posted': 1 },
+    });
+
+    const all = JSON.parse(
+      (await townhallCommand(['journeys', '--json', '--config', configFile], env)).stdout,
+    ) as JourneyReport[];
+    expect(all.map((report) => report.name)).toEqual([
+      'drip',
+      'first-post',
+      'reacted',
+      'branch',
+      'letters',
+      'help',
+    ]);
+    expect(all.find((report) => report.name === 'letters')).toMatchObject({
+      running: 0,
+      completed: 1,
+      exited: { unsubscribed: 1 },
+      failed: 0,
+    });
+    expect(all.find((report) => report.name === 'help')).toMatchObject({ completed: 2, failed: 0 });
   });
 });

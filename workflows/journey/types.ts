@@ -20,6 +20,12 @@ export interface JourneyInput {
   routing?: Routing | undefined;
 }
 
+/** The step a run is in: its path (`steps[1]`, `steps[2].then[0]`) and type. */
+export interface JourneyPosition {
+  path: string;
+  type: string;
+}
+
 /** Why a run ended before its last step: the member's event that ended it. */
 export interface ExitSignal {
   reason: string;

@@ -1,9 +1,18 @@
-import { condition, defineSignal, log, setHandler } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, log, setHandler } from '@temporalio/workflow';
 import { createStepRunner } from '../steps/run.js';
-import type { ExitSignal, JourneyInput, JourneyResult, MemberEventSignal } from './types.js';
+import type {
+  ExitSignal,
+  JourneyInput,
+  JourneyPosition,
+  JourneyResult,
+  MemberEventSignal,
+} from './types.js';
 
 /** Sent by the router when the member does what the journey's `exit_when` lists. */
 export const exitSignal = defineSignal<[ExitSignal]>('exit');
+
+/** Where a run is: the step in progress (`townhall journeys` asks running runs). */
+export const positionQuery = defineQuery<JourneyPosition | null>('position');
 
 /** Sent by the router when the member does what one of the journey's `wait_until` waits for. */
 export const memberEventSignal = defineSignal<[MemberEventSignal]>('member-event');
@@ -14,6 +23,8 @@ export const memberEventSignal = defineSignal<[MemberEventSignal]>('member-event
  */
 export async function journey(input: JourneyInput): Promise<JourneyResult> {
   let exited: string | undefined;
+  let position: JourneyPosition | null = null;
+  setHandler(positionQuery, () => position);
   setHandler(exitSignal, ({ reason }) => {
     exited ??= reason;
   });
@@ -31,6 +42,9 @@ export async function journey(input: JourneyInput): Promise<JourneyResult> {
     ...input,
     exitReason: () => exited,
     waitForEvent,
+    onStep: (path, type) => {
+      position = { path, type };
+    },
   }).runSteps(input.steps, 'steps', (index, result) =>
     log.info('journey step done', { journey: input.journey, index, ...result }),
   );

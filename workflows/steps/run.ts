@@ -34,6 +34,8 @@ export interface StepRun {
   exitReason?: (() => string | undefined) | undefined;
   /** How `wait_until` hears the member's events; runs that hear none leave it out. */
   waitForEvent?: ((kind: string, ms: number) => Promise<boolean>) | undefined;
+  /** Told as each step starts (its path and type): where a run is, for a query. */
+  onStep?: ((path: string, type: string) => void) | undefined;
 }
 
 /**
@@ -62,6 +64,7 @@ export function createStepRunner(run: StepRun) {
     for (const [index, step] of steps.entries()) {
       if (run.exitReason?.() !== undefined) break;
       const stepPath = `${path}[${index}]`;
+      run.onStep?.(stepPath, step.type);
       const activityId = pathIds ? `${stepPath}#${iteration(stepPath)}` : `step-${index}`;
       const context: StepContext = {
         memberId: run.memberId,

@@ -13,7 +13,7 @@ import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { freePort } from '../support/ports.js';
 import { SANDBOX_SLACK_SECRET, startTestSandbox, waitFor } from '../support/sandbox.js';
-import { postSlack, teamJoin } from '../support/slack.js';
+import { postSlack, slackMessage, teamJoin } from '../support/slack.js';
 import type { TownhallProcess } from '../support/townhall-process.js';
 import { printedUrl, spawnTownhall } from '../support/townhall-process.js';
 
@@ -79,21 +79,6 @@ const subjectsTo = (email: string) =>
     .filter((m) => m.to.includes(email))
     .map((m) => m.subject);
 
-let ts = 1_700_000_500;
-function message(userId: string, text: string) {
-  ts += 1;
-  return {
-    token: 'x',
-    team_id: 'T0TEST',
-    api_app_id: 'A0TEST',
-    event: { type: 'message', channel: 'C0GENERAL', user: userId, text, ts: `${ts}.000100` },
-    type: 'event_callback',
-    event_id: `EvQuiet${ts}`,
-    event_time: Math.floor(Date.now() / 1000),
-    authed_users: [],
-  };
-}
-
 async function send(body: unknown) {
   const response = await postSlack(server, SANDBOX_SLACK_SECRET, body);
   expect(response.status).toBe(200);
@@ -104,8 +89,8 @@ describe('an inactivity journey', () => {
     await send(teamJoin('UGONE', 'gone@example.com', 'EvJoinGone', 'Gone G'));
     await send(teamJoin('UBACK', 'back@example.com', 'EvJoinBack', 'Back B'));
     await send(teamJoin('ULURK', 'lurk@example.com', 'EvJoinLurk', 'Lurk L'));
-    await send(message('UGONE', 'first and last words'));
-    await send(message('UBACK', 'hello'));
+    await send(slackMessage('UGONE', 'first and last words'));
+    await send(slackMessage('UBACK', 'hello'));
 
     await waitFor('both re-engagement emails', () =>
       subjectsTo('gone@example.com').length === 1 && subjectsTo('back@example.com').length === 1
@@ -113,7 +98,7 @@ describe('an inactivity journey', () => {
         : undefined,
     );
     // Back comes back between the first email and the second: the drip ends.
-    await send(message('UBACK', 'sorry, busy month'));
+    await send(slackMessage('UBACK', 'sorry, busy month'));
     await waitFor(
       "Gone's second email",
       () => (subjectsTo('gone@example.com').length === 2 ? true : undefined),

@@ -14,7 +14,7 @@ import { openTestDb } from '../support/db.js';
 import { townhallCommand } from '../support/backfill.js';
 import { freePort } from '../support/ports.js';
 import { SANDBOX_SLACK_SECRET, startTestSandbox, waitFor } from '../support/sandbox.js';
-import { postSlack, teamJoin } from '../support/slack.js';
+import { postSlack, slackMessage, slackReaction, teamJoin } from '../support/slack.js';
 import type { TownhallProcess } from '../support/townhall-process.js';
 import { printedUrl, spawnTownhall } from '../support/townhall-process.js';
 
@@ -114,43 +114,6 @@ const subjectsTo = (email: string) =>
     .filter((m) => m.to.includes(email))
     .map((m) => m.subject);
 
-let ts = 1_700_000_100;
-/** A signed Slack message event from a member who joined through `teamJoin` (team T0TEST). */
-function message(userId: string, text: string) {
-  ts += 1;
-  return {
-    token: 'x',
-    team_id: 'T0TEST',
-    api_app_id: 'A0TEST',
-    event: { type: 'message', channel: 'C0GENERAL', user: userId, text, ts: `${ts}.000100` },
-    type: 'event_callback',
-    event_id: `EvMsg${ts}`,
-    event_time: Math.floor(Date.now() / 1000),
-    authed_users: [],
-  };
-}
-
-/** A signed Slack reaction_added from a member who joined through `teamJoin`. */
-function reaction(userId: string) {
-  ts += 1;
-  return {
-    token: 'x',
-    team_id: 'T0TEST',
-    api_app_id: 'A0TEST',
-    event: {
-      type: 'reaction_added',
-      user: userId,
-      reaction: 'tada',
-      item: { type: 'message', channel: 'C0GENERAL', ts: '1700000000.000100' },
-      event_ts: `${ts}.000200`,
-    },
-    type: 'event_callback',
-    event_id: `EvReact${ts}`,
-    event_time: Math.floor(Date.now() / 1000),
-    authed_users: [],
-  };
-}
-
 async function send(body: unknown) {
   const response = await postSlack(server, SANDBOX_SLACK_SECRET, body);
   expect(response.status).toBe(200);
@@ -178,7 +141,7 @@ describe('journeys', () => {
     );
 
     // In the middle of the wait, Talk posts: the drip ends now, not when the wait is over.
-    await send(message('UTALK', 'hello everyone'));
+    await send(slackMessage('UTALK', 'hello everyone'));
     const client = createTemporalClient(inject('temporalAddress'), 'default');
     const talk = client.workflow.getHandle(
       journeyWorkflowId('drip', await memberIdOf('talk@example.com')),
@@ -208,11 +171,11 @@ describe('journeys', () => {
 
   it('starts a milestone journey once, and an every_time journey on each matching event', async () => {
     await send(teamJoin('UHELP', 'help@example.com', 'EvJoinHelp', 'Helpy H'));
-    await send(message('UHELP', 'I need HELP with login'));
-    const again = message('UHELP', 'still need help please');
+    await send(slackMessage('UHELP', 'I need HELP with login'));
+    const again = slackMessage('UHELP', 'still need help please');
     await send(again);
     await send(again);
-    await send(message('UHELP', 'never mind'));
+    await send(slackMessage('UHELP', 'never mind'));
     await waitFor('the help emails', () =>
       subjectsTo('help@example.com').filter((s) => s.startsWith('Help')).length === 2
         ? true
@@ -232,8 +195,8 @@ describe('journeys', () => {
   it('takes the then path of a wait_until when the event comes, the else path when time is up', async () => {
     await send(teamJoin('UWRITE', 'write@example.com', 'EvJoinWrite', 'Writer W'));
     await send(teamJoin('USHY', 'shy@example.com', 'EvJoinShy', 'Shy S'));
-    await send(reaction('UWRITE'));
-    await send(reaction('USHY'));
+    await send(slackReaction('UWRITE'));
+    await send(slackReaction('USHY'));
     await waitFor('the reacted runs', async () =>
       (
         await t.db
@@ -245,7 +208,7 @@ describe('journeys', () => {
         ? true
         : undefined,
     );
-    await send(message('UWRITE', 'my first words'));
+    await send(slackMessage('UWRITE', 'my first words'));
     await waitFor(
       'both wait_until paths',
       () =>
@@ -265,9 +228,9 @@ describe('journeys', () => {
   it('branches an if on the member view: who has posted, who has not', async () => {
     await send(teamJoin('UPOSTER', 'poster@example.com', 'EvJoinPoster', 'Poster P'));
     await send(teamJoin('UQUIET2', 'quiet2@example.com', 'EvJoinQuiet2', 'Quiet Two'));
-    await send(message('UPOSTER', 'a post before the reaction'));
-    await send(reaction('UPOSTER'));
-    await send(reaction('UQUIET2'));
+    await send(slackMessage('UPOSTER', 'a post before the reaction'));
+    await send(slackReaction('UPOSTER'));
+    await send(slackReaction('UQUIET2'));
     const branchMail = (email: string) =>
       subjectsTo(email).filter((s) => s.startsWith('Posted') || s.startsWith('Not posted'));
     await waitFor('both if paths', () =>
@@ -281,7 +244,7 @@ describe('journeys', () => {
 
   it('ends a journey whose exit_when lists unsubscribed when the member clicks the link', async () => {
     await send(teamJoin('ULETTER', 'letter@example.com', 'EvJoinLetter', 'Letty L'));
-    await send(message('ULETTER', 'please sign me up'));
+    await send(slackMessage('ULETTER', 'please sign me up'));
     const first = await waitFor('the first letter', () =>
       sandbox.emulators.email
         .list()

@@ -2,24 +2,9 @@
 // workflow (tests/workflow/journey.test.ts with RECORD_HISTORIES, at the commit that added them)
 // are replayed against today's code on every `npm test`. One per shape: every step run, an exit
 // that ended a wait early (its cancelled timer), and a wait_until that took its then path.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { workflowBundle } from '../../runtime/workflow-bundle.js';
-import { TEST_BUNDLE_CACHE } from '../support/worker.js';
-
-const history = (name: string) =>
-  historyFromJSON(
-    JSON.parse(readFileSync(new URL(`./histories/${name}.json`, import.meta.url), 'utf8')),
-  );
-
-const replay = async (name: string, entry?: string) =>
-  Worker.runReplayHistory(
-    { workflowBundle: await workflowBundle(TEST_BUNDLE_CACHE, entry) },
-    history(name),
-  );
+import { replay } from '../support/replay.js';
 
 describe('journey histories replay on today’s code', () => {
   it('a run that went through every step', async () => {

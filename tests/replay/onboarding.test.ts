@@ -1,23 +1,8 @@
 // Workflow code changes must not break runs already going: histories recorded from earlier
 // releases are replayed against today's workflow code on every `npm test`.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { workflowBundle } from '../../runtime/workflow-bundle.js';
-import { TEST_BUNDLE_CACHE } from '../support/worker.js';
-
-const history = (name: string) =>
-  historyFromJSON(
-    JSON.parse(readFileSync(new URL(`./histories/${name}.json`, import.meta.url), 'utf8')),
-  );
-
-const replay = async (name: string, entry?: string) =>
-  Worker.runReplayHistory(
-    { workflowBundle: await workflowBundle(TEST_BUNDLE_CACHE, entry) },
-    history(name),
-  );
+import { replay } from '../support/replay.js';
 
 describe('onboarding histories replay on today’s code', () => {
   it('a run started before step-path activity ids (release 6f7499b), through the patch', async () => {

@@ -41,3 +41,44 @@ export async function postSlack(
     body: raw,
   });
 }
+
+/** Each event built here gets its own ts and event id, counted from a per-process start. */
+let lastTs = 1_700_000_000 + (process.pid % 10_000) * 1_000;
+
+/** An Events API envelope for a member who joined through `teamJoin` (team T0TEST). */
+function envelopeOf(event: Record<string, unknown>, eventId: string) {
+  return {
+    token: 'x',
+    team_id: 'T0TEST',
+    api_app_id: 'A0TEST',
+    event,
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authed_users: [],
+  };
+}
+
+/** A message in #general from `userId`. */
+export function slackMessage(userId: string, text: string) {
+  lastTs += 1;
+  return envelopeOf(
+    { type: 'message', channel: 'C0GENERAL', user: userId, text, ts: `${lastTs}.000100` },
+    `EvMsg${lastTs}`,
+  );
+}
+
+/** A :tada: reaction from `userId` to a message in #general. */
+export function slackReaction(userId: string) {
+  lastTs += 1;
+  return envelopeOf(
+    {
+      type: 'reaction_added',
+      user: userId,
+      reaction: 'tada',
+      item: { type: 'message', channel: 'C0GENERAL', ts: '1700000000.000100' },
+      event_ts: `${lastTs}.000200`,
+    },
+    `EvReact${lastTs}`,
+  );
+}

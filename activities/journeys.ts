@@ -1,4 +1,7 @@
+import { activityInfo } from '@temporalio/activity';
 import { lapsedMembers } from '../store/lapsed-members.js';
+import type { SlotAnswer } from '../store/send-slots.js';
+import { takeSendSlot } from '../store/send-slots.js';
 import { recordJourneyRun } from '../store/journey-runs.js';
 import type { MemberFacts } from '../store/member-facts.js';
 import { memberFacts } from '../store/member-facts.js';
@@ -23,6 +26,29 @@ export function createJourneyActivities(deps: ActivityDeps) {
     /** Read once per `if` step and kept in history: a replay decides the same way. */
     async memberFacts(input: { memberId: string }): Promise<MemberFacts> {
       return memberFacts(deps.db, input.memberId);
+    },
+
+    /**
+     * A place under the member's cap for one message (workflows/steps/send-gate.ts), keyed by
+     * the run and the step, so a retry or a replay finds the place it took.
+     */
+    async takeSendSlot(input: {
+      memberId: string;
+      /** The step's activity id in its run. */
+      step: string;
+      channel: string;
+      limit: number;
+      periodMs: number;
+    }): Promise<SlotAnswer> {
+      const workflowId = activityInfo().workflowExecution?.workflowId;
+      if (!workflowId) throw new Error('takeSendSlot needs an activity started by a workflow');
+      return takeSendSlot(deps.db, {
+        stepKey: `${workflowId}/${input.step}`,
+        memberId: input.memberId,
+        channel: input.channel,
+        limit: input.limit,
+        periodMs: input.periodMs,
+      });
     },
 
     async lapsedMembers(

@@ -14,6 +14,7 @@ import { findOrBuildTemporalCli } from '../runtime/temporal-cli.js';
 import { workflowBundle } from '../runtime/workflow-bundle.js';
 import { workflowRegistry } from '../workflows/registry.js';
 import { registerJourneysCommands } from './journeys.js';
+import { registerSimulateCommand } from './simulate.js';
 import { registerMembersCommands } from './members.js';
 import { registerSyncCommands } from './sync.js';
 
@@ -169,5 +170,6 @@ program
 registerMembersCommands(program);
 registerSyncCommands(program, (file) => load(file, false));
 registerJourneysCommands(program, (file) => load(file, false));
+registerSimulateCommand(program, (file) => load(file, false));
 
 await program.parseAsync();

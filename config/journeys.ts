@@ -5,7 +5,9 @@ import { COMMUNITY_EVENT_TYPES } from '../connectors/events.js';
 import type { Step } from '../workflows/steps/index.js';
 import { nestedLists } from '../workflows/steps/index.js';
 import { stepsSchema } from '../workflows/steps/schema.js';
+import type { SendWindow } from '../workflows/steps/send-window.js';
 import { duration } from './duration.js';
+import { sendWindowSchema } from './send-window.js';
 import { EXIT_EVENTS } from './journey-events.js';
 import type { ExitEvent } from './journey-events.js';
 
@@ -48,6 +50,10 @@ export interface Journey {
   trigger: JourneyTrigger;
   entry: JourneyEntry;
   exitWhen: ExitEvent[];
+  /** Messages to the member go out only inside it, in their time zone. */
+  sendWindow?: SendWindow | undefined;
+  /** Overrides `limits.on_cap` for this journey's messages. */
+  onCap?: 'defer' | 'skip' | undefined;
   steps: Step[];
 }
 
@@ -196,9 +202,23 @@ const journey = z
       )
       .default([])
       .describe('Events of the member that end a running journey at once, even during a wait'),
+    send_window: sendWindowSchema
+      .optional()
+      .describe(
+        "Days and hours messages to the member may go out, in their time zone: { days: [mon, …], hours: '09:00-17:00', timezone: <default zone> }",
+      ),
+    on_cap: z
+      .enum(['defer', 'skip'], { error: () => 'write on_cap as defer or skip' })
+      .optional()
+      .describe("What this journey's capped messages do; limits.on_cap when absent"),
     steps: stepsSchema,
   })
-  .transform(({ exit_when, ...rest }): Journey => ({ ...rest, exitWhen: [...new Set(exit_when)] }));
+  .transform(({ exit_when, send_window, on_cap, ...rest }): Journey => ({
+    ...rest,
+    exitWhen: [...new Set(exit_when)],
+    ...(send_window ? { sendWindow: send_window } : {}),
+    ...(on_cap ? { onCap: on_cap } : {}),
+  }));
 
 export const journeysConfigSchema = z
   .record(

@@ -10,6 +10,7 @@ import type { Workflows } from '../workflows/registry.js';
 import { workflows } from '../workflows/registry.js';
 import { checkCapabilities } from './check-capabilities.js';
 import { checkJourneys, journeysConfigSchema } from './journeys.js';
+import { limitsSchema } from './limits.js';
 import { membersConfigSchema } from './members.js';
 
 /**
@@ -122,6 +123,7 @@ export function buildConfigSchema<
         // Every section is optional, so {} is a valid input; the generic type cannot show it.
         .prefault({} as never),
       journeys: journeysConfigSchema,
+      limits: limitsSchema,
     })
     .superRefine((config, ctx) => {
       checkCapabilities(config, registry, ctx);

@@ -20,6 +20,8 @@ const member = z.object({
    * Discourse groups, Slack's admin/owner): `members.staff.roles` matches them.
    */
   roles: z.array(z.string().min(1)).optional(),
+  /** IANA time zone from the profile, where the platform gives one: send windows use it. */
+  timezone: z.string().min(1).optional(),
 });
 
 /** Where a message lives: channel (or Discourse topic category), thread (or topic), message. */

@@ -96,6 +96,7 @@ export function communityRouter(
     taskQueue,
     workflows: loaded.config.workflows,
     journeys: loaded.config.journeys,
+    limits: loaded.config.limits,
     members: loaded.config.members,
     routing: routingFor(loaded.config, registry, taskQueue),
     logger,

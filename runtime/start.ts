@@ -108,7 +108,7 @@ export async function run(
             routing,
             providers: (capability) => providersOf(config, registry, capability),
           }),
-          ...journeyScanSchedules(config.journeys, config.members.levels, routing),
+          ...journeyScanSchedules(config.journeys, config.members.levels, routing, config.limits),
         ],
         { taskQueue: settings.temporal.taskQueue, logger },
       );

@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import type { Logger } from 'pino';
 import type { Journey, JourneysConfig } from '../config/journeys.js';
 import { journeyHash, kindsOf } from '../config/journeys.js';
+import { limitsFor } from '../config/limits.js';
 import type { CommunityEvent } from '../connectors/events.js';
 import { milestonesReachedBy } from '../store/activity.js';
 import type { Db } from '../store/db.js';
@@ -21,12 +22,15 @@ import {
 } from '../workflows/journey/workflow.js';
 import { awaitedEvents } from '../workflows/steps/index.js';
 import type { Routing } from '../workflows/steps/context.js';
+import type { SendLimits } from '../workflows/steps/send-gate.js';
 
 export interface JourneyRouterDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
   journeys: JourneysConfig;
+  /** The config's `limits:`: every run keeps the caps it started with. */
+  limits?: SendLimits | undefined;
   routing: Routing;
   logger: Logger;
   /** How long one start or signal may wait on Temporal before the caller answers 503. */
@@ -135,6 +139,8 @@ export function createJourneyRouter(deps: JourneyRouterDeps) {
       steps: journey.steps,
       exitWhen: journey.exitWhen,
       routing: deps.routing,
+      sendWindow: journey.sendWindow,
+      limits: limitsFor(deps.limits, journey),
     };
     try {
       await withDeadline(() =>

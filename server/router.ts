@@ -15,6 +15,7 @@ import type { Routing } from '../workflows/steps/context.js';
 import type { TriggerRow } from '../workflows/triggers.js';
 import { triggerTable } from '../workflows/triggers.js';
 import { createJourneyRouter } from './journeys.js';
+import type { SendLimits } from '../workflows/steps/send-gate.js';
 
 export interface RouterDeps {
   db: Db;
@@ -24,6 +25,8 @@ export interface RouterDeps {
   workflows: Record<string, unknown>;
   /** The config's `journeys:` section; none when absent. */
   journeys?: JourneysConfig | undefined;
+  /** The config's `limits:` (caps per channel across journeys). */
+  limits?: SendLimits | undefined;
   /** The config's `members:` section (staff, scores, levels, milestones); defaults when absent. */
   members?: MembersConfig | undefined;
   /** Which connectors and task queues serve runs started now (runtime/routing.ts). */
@@ -52,6 +55,7 @@ export function createEventRouter(deps: RouterDeps) {
     temporal: deps.temporal,
     taskQueue: deps.taskQueue,
     journeys: deps.journeys ?? {},
+    limits: deps.limits,
     routing: deps.routing ?? {},
     logger: deps.logger,
     timeoutMs: startTimeoutMs,

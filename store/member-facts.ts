@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from './db.js';
 import { hasOptedOut } from './consent.js';
 
@@ -11,13 +12,20 @@ export interface MemberFacts {
   milestones: string[];
   /** Messages posted, in total. */
   posts: number;
+  /** IANA zone from the most recently seen platform profile that gives one. */
+  timezone: string | null;
 }
 
 /** The member's facts as the member view has them now. */
 export async function memberFacts(db: Db, memberId: string): Promise<MemberFacts> {
   const [member, identities, stats, milestones, optedOut] = await Promise.all([
     db.selectFrom('members').select('email').where('id', '=', memberId).executeTakeFirst(),
-    db.selectFrom('identities').select('platform').where('member_id', '=', memberId).execute(),
+    db
+      .selectFrom('identities')
+      .select(['platform', 'timezone'])
+      .where('member_id', '=', memberId)
+      .orderBy(sql`last_seen_at desc nulls last`)
+      .execute(),
     db
       .selectFrom('member_stats')
       .select(['level', 'by_type'])
@@ -33,5 +41,6 @@ export async function memberFacts(db: Db, memberId: string): Promise<MemberFacts
     emailConsent: !optedOut,
     milestones: milestones.map((row) => row.name).sort(),
     posts: Number(stats?.by_type?.['message.posted'] ?? 0),
+    timezone: identities.find((identity) => identity.timezone)?.timezone ?? null,
   };
 }

@@ -31,6 +31,7 @@ export async function upsertMemberFromIdentity(
         display_name: sql`coalesce(${member.name ?? null}, display_name)`,
         handle: sql`coalesce(${member.handle ?? null}, handle)`,
         last_seen_at: sql`greatest(last_seen_at, ${options.seenAt ?? null})`,
+        timezone: sql`coalesce(${member.timezone ?? null}, timezone)`,
       })
       .where('platform', '=', platform)
       .where('community_id', '=', member.communityId)
@@ -68,6 +69,7 @@ export async function upsertMemberFromIdentity(
         staff,
         display_name: member.name ?? null,
         last_seen_at: options.seenAt ?? null,
+        timezone: member.timezone ?? null,
       })
       .execute();
     // Every member has roll-ups from the start, so the CRM sync's watermark sees new members.

@@ -7,6 +7,7 @@ import { oneLedger } from './migrations/0003-one-ledger.js';
 import { memberView } from './migrations/0004-member-view.js';
 import { crmSync } from './migrations/0005-crm-sync.js';
 import { journeyRuns } from './migrations/0006-journey-runs.js';
+import { sendRules } from './migrations/0007-send-rules.js';
 
 /** Every migration, in order. Add new ones here explicitly; names sort by their number. */
 export const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0004-member-view': memberView,
   '0005-crm-sync': crmSync,
   '0006-journey-runs': journeyRuns,
+  '0007-send-rules': sendRules,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -25,6 +25,8 @@ export interface Database {
     staff: Generated<boolean>;
     display_name: string | null;
     last_seen_at: Date | null;
+    /** IANA zone from the platform profile, where it gives one (Slack's tz). */
+    timezone: string | null;
   };
   received_events: {
     event_id: string;
@@ -133,5 +135,12 @@ export interface Database {
     awaits: ColumnType<string[], string, string>;
     entered_at: Date;
     ended_at: Date | null;
+  };
+  /** Messages journeys sent or hold a place for, per member and channel: what caps count. */
+  send_slots: {
+    step_key: string;
+    member_id: string;
+    channel: string;
+    taken_at: Date;
   };
 }

@@ -74,6 +74,7 @@ export function memberFromUser(user: SlackUser, teamId: string): CommunityMember
     ...(name ? { name } : {}),
     ...(user.name ? { handle: user.name } : {}),
     ...(roles ? { roles } : {}),
+    ...(user.tz ? { timezone: user.tz } : {}),
   };
 }
 

@@ -17,6 +17,8 @@ export const slackUser = z.looseObject({
   team_id: z.string().optional(),
   name: z.string().optional(),
   real_name: z.string().optional(),
+  /** IANA zone, e.g. Europe/London; read as unknown when malformed. */
+  tz: z.string().optional().catch(undefined),
   is_bot: z.boolean().optional(),
   /** A deactivated account: how a member leaving the workspace shows up (user_change). */
   deleted: z.boolean().optional(),

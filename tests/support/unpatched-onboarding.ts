@@ -7,6 +7,7 @@ import { VENDOR_CALL } from '../../workflows/retry-policies.js';
 import { STEPS } from '../../workflows/steps/index.js';
 import type { Step } from '../../workflows/steps/index.js';
 import type { StepContext } from '../../workflows/steps/context.js';
+import { temporalEngine } from '../../workflows/steps/temporal-engine.js';
 
 export async function onboarding(input: OnboardingInput) {
   const steps = [];
@@ -15,6 +16,7 @@ export async function onboarding(input: OnboardingInput) {
       memberId: input.memberId,
       platform: input.platform,
       routing: {},
+      engine: temporalEngine,
       path: `steps[${index}]`,
       runSteps: () => Promise.reject(new Error('onboarding steps hold no step lists')),
       activities: () =>

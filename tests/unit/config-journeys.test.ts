@@ -157,6 +157,78 @@ describe('journeys: config', () => {
     ]);
   });
 
+  it('parses send windows and caps, and names an unparsable window or cap with its path', () => {
+    const config = parse(
+      file(
+        `
+  drip:
+    trigger: member.joined
+    send_window: { days: [mon, fri], hours: '09:00-17:30', timezone: Asia/Tokyo }
+    on_cap: skip
+    steps: [{ email.send: { template: t, subject: s } }]
+  anytime:
+    trigger: member.joined
+    send_window: { hours: '08:00:30-20:00' }
+    steps: [{ wait: 1s }]
+`,
+        'limits: { email: 3 per 7d, dm: 1 per 12h }',
+      ),
+    );
+    expect(config.journeys.drip).toMatchObject({
+      sendWindow: { days: [1, 5], from: 9 * 3600, to: 17 * 3600 + 1800, timezone: 'Asia/Tokyo' },
+      onCap: 'skip',
+    });
+    expect(config.journeys.anytime?.sendWindow).toEqual({
+      days: [0, 1, 2, 3, 4, 5, 6],
+      from: 8 * 3600 + 30,
+      to: 20 * 3600,
+      timezone: 'UTC',
+    });
+    expect(config.limits).toEqual({
+      onCap: 'defer',
+      email: { limit: 3, periodMs: 7 * 86_400_000, text: '3 per 7d' },
+      dm: { limit: 1, periodMs: 12 * 3_600_000, text: '1 per 12h' },
+    });
+
+    expect(
+      problems(
+        file(
+          `
+  late:
+    trigger: member.joined
+    send_window: { days: [monday], hours: '17:00-09:00', timezone: Mars/Olympus }
+    steps: [{ wait: 1s }]
+  vague:
+    trigger: member.joined
+    send_window: { hours: 'mornings' }
+    on_cap: later
+    steps: [{ wait: 1s }]
+`,
+          'limits: { email: three a week, on_cap: wait }',
+        ),
+      ),
+    ).toEqual([
+      'journeys.late.send_window.days[0]: not a weekday (use sun, mon, tue, wed, thu, fri, sat)',
+      'journeys.late.send_window.timezone: "Mars/Olympus" is not an IANA time zone (write e.g. Europe/Paris, America/New_York, UTC)',
+      "journeys.vague.send_window.hours: \"mornings\" is not a window: write hours as 'HH:MM-HH:MM' within one day, e.g. '09:00-17:30', opening before closing",
+      'journeys.vague.on_cap: write on_cap as defer or skip',
+      "limits.email: \"three a week\" is not a cap: write a cap as '<count> per <duration>', e.g. '3 per 7d'",
+      'limits.on_cap: write on_cap as defer or skip',
+    ]);
+    expect(
+      problems(
+        file(`
+  late:
+    trigger: member.joined
+    send_window: { hours: '17:00-09:00' }
+    steps: [{ wait: 1s }]
+`),
+      ),
+    ).toEqual([
+      "journeys.late.send_window.hours: \"17:00-09:00\" is not a window: write hours as 'HH:MM-HH:MM' within one day, e.g. '09:00-17:30', opening before closing",
+    ]);
+  });
+
   it('checks milestones and platforms against the rest of the config', () => {
     const found = problems(
       file(`

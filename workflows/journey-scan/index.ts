@@ -1,8 +1,10 @@
 import type { JourneysConfig } from '../../config/journeys.js';
 import { journeyHash, levelsFrom } from '../../config/journeys.js';
+import { limitsFor } from '../../config/limits.js';
 import type { ScheduleRow } from '../descriptor.js';
 import { defineOnDemandWorkflow } from '../descriptor.js';
 import type { Routing } from '../steps/context.js';
+import type { SendLimits } from '../steps/send-gate.js';
 import { journeyScanId } from './types.js';
 import { journeyScan } from './workflow.js';
 
@@ -17,6 +19,7 @@ export function journeyScanSchedules(
   journeys: JourneysConfig,
   levels: readonly { name: string }[],
   routing: Routing,
+  limits?: SendLimits,
 ): ScheduleRow[] {
   return Object.entries(journeys).flatMap(([name, journey]) => {
     const trigger = journey.trigger;
@@ -37,6 +40,8 @@ export function journeyScanSchedules(
             levels: trigger.level === undefined ? undefined : levelsFrom(levels, trigger.level),
             hash: journeyHash(journey),
             routing,
+            ...(journey.sendWindow ? { sendWindow: journey.sendWindow } : {}),
+            ...(limitsFor(limits, journey) ? { limits: limitsFor(limits, journey) } : {}),
           },
         ],
       },

@@ -1,6 +1,8 @@
 import type { ExitEvent, JourneyEntry } from '../../config/journeys.js';
 import type { Routing } from '../steps/context.js';
 import type { Step } from '../steps/index.js';
+import type { SendLimits } from '../steps/send-gate.js';
+import type { SendWindow } from '../steps/send-window.js';
 
 /** `journey-scan:<journey>`: the Schedule, and the workflow id of each of its runs. */
 export const journeyScanId = (journey: string): string => `journey-scan:${journey}`;
@@ -17,6 +19,9 @@ export interface JourneyScanInput {
   /** The journey definition's hash, for each run's memo. */
   hash: string;
   routing?: Routing | undefined;
+  /** The journey's send window and the config's caps, which each run it starts keeps. */
+  sendWindow?: SendWindow | undefined;
+  limits?: SendLimits | undefined;
   /** Where the previous run of this scan stopped (continue-as-new). */
   afterId?: string | undefined;
   entered?: number | undefined;

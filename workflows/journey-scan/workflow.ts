@@ -61,6 +61,8 @@ export async function journeyScan(input: JourneyScanInput): Promise<JourneyScanR
               steps: input.steps,
               exitWhen: input.exitWhen,
               routing: input.routing,
+              sendWindow: input.sendWindow,
+              limits: input.limits,
             },
           ],
           memo: { journey: input.journey, journeyHash: input.hash },

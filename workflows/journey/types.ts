@@ -1,6 +1,8 @@
 import type { ExitEvent } from '../../config/journeys.js';
 import type { Routing } from '../steps/context.js';
 import type { Step } from '../steps/index.js';
+import type { SendLimits } from '../steps/send-gate.js';
+import type { SendWindow } from '../steps/send-window.js';
 import type { StepOutcome } from '../steps/run.js';
 
 /** `journey:<name>:<member id>`, plus the entry's own key where a member may enter again. */
@@ -18,6 +20,9 @@ export interface JourneyInput {
   steps: Step[];
   exitWhen: ExitEvent[];
   routing?: Routing | undefined;
+  /** The journey's `send_window` and the config's `limits` when the run started. */
+  sendWindow?: SendWindow | undefined;
+  limits?: SendLimits | undefined;
 }
 
 /** The step a run is in: its path (`steps[1]`, `steps[2].then[0]`) and type. */

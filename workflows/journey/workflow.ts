@@ -1,5 +1,6 @@
-import { condition, defineQuery, defineSignal, log, setHandler } from '@temporalio/workflow';
-import { createStepRunner } from '../steps/run.js';
+import { defineQuery, defineSignal, log, setHandler } from '@temporalio/workflow';
+import { temporalEngine } from '../steps/temporal-engine.js';
+import { runJourney } from './run.js';
 import type {
   ExitSignal,
   JourneyInput,
@@ -18,36 +19,27 @@ export const positionQuery = defineQuery<JourneyPosition | null>('position');
 export const memberEventSignal = defineSignal<[MemberEventSignal]>('member-event');
 
 /**
- * One member's run through one journey: the steps it started with, in order, until the last one
- * or an exit. An exit ends a wait at once; the step in progress (a send) finishes, nothing after.
+ * One member's run through one journey (workflows/journey/run.ts, the same code `townhall
+ * simulate` runs): the steps it started with, in order, until the last one or an exit.
  */
 export async function journey(input: JourneyInput): Promise<JourneyResult> {
-  let exited: string | undefined;
   let position: JourneyPosition | null = null;
   setHandler(positionQuery, () => position);
-  setHandler(exitSignal, ({ reason }) => {
-    exited ??= reason;
-  });
-  // How many of each kind of event arrived: a wait_until waits for one more than at its start.
-  const arrived = new Map<string, number>();
-  setHandler(memberEventSignal, ({ kinds }) => {
-    for (const kind of kinds) arrived.set(kind, (arrived.get(kind) ?? 0) + 1);
-  });
-  const waitForEvent = async (kind: string, ms: number) => {
-    const before = arrived.get(kind) ?? 0;
-    await condition(() => (arrived.get(kind) ?? 0) > before || exited !== undefined, ms);
-    return (arrived.get(kind) ?? 0) > before;
-  };
-  const steps = await createStepRunner({
-    ...input,
-    exitReason: () => exited,
-    waitForEvent,
-    onStep: (path, type) => {
-      position = { path, type };
+  const result = await runJourney(
+    input,
+    temporalEngine,
+    {
+      onExit: (handler) => setHandler(exitSignal, ({ reason }) => handler(reason)),
+      onMemberEvent: (handler) => setHandler(memberEventSignal, ({ kinds }) => handler(kinds)),
     },
-  }).runSteps(input.steps, 'steps', (index, result) =>
-    log.info('journey step done', { journey: input.journey, index, ...result }),
+    {
+      onPosition: (at) => {
+        position = at;
+      },
+      onStepDone: (index, result) =>
+        log.info('journey step done', { journey: input.journey, index, ...result }),
+    },
   );
-  if (exited) log.info('journey exited', { journey: input.journey, reason: exited });
-  return { steps, ...(exited ? { exited } : {}) };
+  if (result.exited) log.info('journey exited', { journey: input.journey, reason: result.exited });
+  return result;
 }

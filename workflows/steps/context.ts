@@ -1,5 +1,6 @@
 import type { createActivities } from '../../activities/index.js';
 import type { SharedCapability } from '../../connectors/ports.js';
+import type { StepEngine } from './engine.js';
 import type { Step } from './index.js';
 import type { StepOutcome } from './run.js';
 
@@ -24,6 +25,8 @@ export interface StepContext {
   /** The platform the member came from: where `dm.send` messages them. */
   platform?: string | undefined;
   routing: Routing;
+  /** Time and waits: Temporal's in a workflow, a virtual clock in `townhall simulate`. */
+  engine: StepEngine;
   /** Why the run must stop now (an exit), or undefined; absent where a run has no exits. */
   exitReason?: (() => string | undefined) | undefined;
   /**

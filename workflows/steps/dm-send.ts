@@ -11,6 +11,7 @@ export interface DmSendStep {
 export const dmSend = defineStep({
   type: 'dm.send',
   needs: 'messenger',
+  channel: 'dm',
   schema: z.strictObject({
     text: z
       .string()

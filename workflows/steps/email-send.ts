@@ -11,6 +11,7 @@ export interface EmailSendStep {
 export const emailSend = defineStep({
   type: 'email.send',
   needs: 'mailer',
+  channel: 'email',
   schema: z.strictObject({
     template: z
       .string()

@@ -1,12 +1,20 @@
-import { patched, proxyActivities } from '@temporalio/workflow';
-import { VENDOR_CALL } from '../retry-policies.js';
-import type { Activities, Routing, StepContext } from './context.js';
+import type { Routing, StepContext } from './context.js';
+import type { StepEngine } from './engine.js';
 import type { Step } from './index.js';
 import { STEPS } from './index.js';
+import type { SendLimits } from './send-gate.js';
+import { gateSend } from './send-gate.js';
+import type { SendWindow } from './send-window.js';
+import { temporalEngine } from './temporal-engine.js';
 
 export interface StepOutcome {
-  type: Step['type'];
+  /** A step type, or `send_window` / `cap` where a message was held before its step. */
+  type: Step['type'] | 'send_window' | 'cap';
   outcome: string;
+  /** Where the step sits: `steps[2].then[0]`. */
+  path?: string | undefined;
+  /** When it finished, in ms since the run began (the run's clock: real or virtual). */
+  at?: number | undefined;
 }
 
 /**
@@ -30,6 +38,12 @@ export interface StepRun {
   memberId: string;
   platform?: string | undefined;
   routing?: Routing | undefined;
+  /** Temporal unless given: `townhall simulate` hands in a virtual clock. */
+  engine?: StepEngine | undefined;
+  /** Messages to the member go out only inside it (journeys with `send_window`). */
+  sendWindow?: SendWindow | undefined;
+  /** Caps per channel across journeys (`limits:`), fixed when the run started. */
+  limits?: SendLimits | undefined;
   /** Why the run must stop (an exit signal), or undefined; runs without exits leave it out. */
   exitReason?: (() => string | undefined) | undefined;
   /** How `wait_until` hears the member's events; runs that hear none leave it out. */
@@ -45,11 +59,25 @@ export interface StepRun {
  * read the member's address and name from the store when they need them.
  */
 export function createStepRunner(run: StepRun) {
-  const pathIds = patched(STEP_PATH_IDS);
+  const engine = run.engine ?? temporalEngine;
+  const pathIds = engine.patched(STEP_PATH_IDS);
   const iteration = stepIterations();
   const routing = run.routing ?? {};
+  const startedAt = engine.now();
   /** Every step's outcome in the order steps finish: a wait_until's branch before itself. */
   const timeline: StepOutcome[] = [];
+  let timeZone: Promise<string | undefined> | undefined;
+  const memberTimeZone = () =>
+    (timeZone ??= engine
+      .activities({ activityId: 'member-time-zone' })
+      .memberFacts({ memberId: run.memberId })
+      .then((facts) => facts.timezone ?? undefined));
+  /** Waits `ms`, ended early by an exit in runs that have exits; true when one did. */
+  const pause = async (ms: number): Promise<boolean> => {
+    const exitReason = run.exitReason;
+    if (!exitReason) return engine.sleep(ms).then(() => false);
+    return engine.condition(() => exitReason() !== undefined, ms);
+  };
 
   /**
    * Runs `steps` in order; `path` is where the list sits in the workflow's config. Resolves to
@@ -70,22 +98,38 @@ export function createStepRunner(run: StepRun) {
         memberId: run.memberId,
         platform: run.platform,
         routing,
+        engine,
         exitReason: run.exitReason,
         waitForEvent: run.waitForEvent,
         path: stepPath,
         runSteps: (nested, nestedPath) => runSteps(nested, nestedPath, log),
         activities: (vendor) => {
           const taskQueue = vendor ? routing.queues?.[vendor] : undefined;
-          return proxyActivities<Activities>({
-            ...VENDOR_CALL,
-            activityId,
-            ...(taskQueue ? { taskQueue } : {}),
-          });
+          return engine.activities({ activityId, taskQueue });
         },
       };
       const definition = STEPS.find((candidate) => candidate.type === step.type)!;
+      const held = definition.channel
+        ? await gateSend({
+            engine,
+            memberId: run.memberId,
+            activityId,
+            channel: definition.channel,
+            window: run.sendWindow,
+            limits: run.limits,
+            memberTimeZone,
+            pause,
+            note: (type, outcome) =>
+              timeline.push({ type, outcome, path: stepPath, at: engine.now() - startedAt }),
+          })
+        : undefined;
       const runStep = definition.run as (s: Step, c: StepContext) => Promise<string>;
-      const outcome = { type: step.type, outcome: await runStep(step, context) };
+      const outcome: StepOutcome = {
+        type: step.type,
+        outcome: held ?? (await runStep(step, context)),
+        path: stepPath,
+        at: engine.now() - startedAt,
+      };
       timeline.push(outcome);
       log(index, outcome);
     }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { CapabilityName } from '../../connectors/ports.js';
 import type { StepContext } from './context.js';
+import type { SendChannel } from './send-gate.js';
 import type { Step } from './index.js';
 
 /** The schema of a step list inside a step, parsed as the top-level list is. */
@@ -15,6 +16,11 @@ export interface StepDefinition<Type extends string, Value, Parsed extends { typ
   readonly type: Type;
   /** The capability its activity uses; `townhall validate` reports a config that lacks it. */
   readonly needs?: CapabilityName;
+  /**
+   * Set on steps that message the member: they wait for the journey's send window and count
+   * against the channel's cap (`limits:`).
+   */
+  readonly channel?: SendChannel;
   /**
    * The YAML value, with the descriptions the JSON Schema shows; a step that holds step lists
    * (`then:`, `else:`) builds it from the schema of a nested list it is handed.

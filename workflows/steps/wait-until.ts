@@ -1,4 +1,3 @@
-import { sleep } from '@temporalio/workflow';
 import { z } from 'zod';
 import { EXIT_EVENTS } from '../../config/journey-events.js';
 import { duration } from '../../config/duration.js';
@@ -47,7 +46,7 @@ export const waitUntil = defineStep({
   run: async (step, context) => {
     const came = context.waitForEvent
       ? await context.waitForEvent(step.event, step.timeoutMs)
-      : await sleep(step.timeoutMs).then(() => false);
+      : await context.engine.sleep(step.timeoutMs).then(() => false);
     const exited = context.exitReason?.();
     if (exited !== undefined) return `ended early: ${exited}`;
     const branch = came ? 'then' : 'else';

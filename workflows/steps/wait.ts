@@ -1,4 +1,3 @@
-import { condition, sleep } from '@temporalio/workflow';
 import { duration } from '../../config/duration.js';
 import { defineStep } from './step.js';
 
@@ -16,10 +15,10 @@ export const wait = defineStep({
   type: 'wait',
   schema: duration,
   parse: (ms): WaitStep => ({ type: 'wait', ms }),
-  run: (step, { exitReason }) =>
+  run: (step, { exitReason, engine }) =>
     exitReason
-      ? condition(() => exitReason() !== undefined, step.ms).then((ended) =>
-          ended ? `ended early: ${exitReason()}` : 'waited',
-        )
-      : sleep(step.ms).then(() => 'waited'),
+      ? engine
+          .condition(() => exitReason() !== undefined, step.ms)
+          .then((ended) => (ended ? `ended early: ${exitReason()}` : 'waited'))
+      : engine.sleep(step.ms).then(() => 'waited'),
 });

@@ -1,0 +1,218 @@
+import type { Journey } from '../config/journeys.js';
+import { kindsOf } from '../config/journeys.js';
+import { limitsFor } from '../config/limits.js';
+import type { CommunityEventType } from '../connectors/events.js';
+import { COMMUNITY_EVENT_TYPES } from '../connectors/events.js';
+import type { MemberFacts } from '../store/member-facts.js';
+import type { SlotAnswer } from '../store/send-slots.js';
+import { createEmailRenderer, renderText } from '../activities/templates.js';
+import { runJourney } from '../workflows/journey/run.js';
+import type { Activities } from '../workflows/steps/context.js';
+import type { StepEngine } from '../workflows/steps/engine.js';
+import { awaitedEvents } from '../workflows/steps/index.js';
+import type { SendLimits } from '../workflows/steps/send-gate.js';
+import type { StepOutcome } from '../workflows/steps/run.js';
+
+/**
+ * `townhall simulate`: a journey's own step code (workflows/journey/run.ts) on a virtual clock,
+ * with activities that render what they would send and send nothing. Waits of weeks take no
+ * time; the member's scripted events reach the run as the router's signals would.
+ */
+
+/** Who the simulation runs for: a member of the store, or a sample one. */
+export interface SimulatedMember {
+  name: string;
+  email: string | null;
+  /** The platform the journey was entered from: where DMs go. */
+  platform?: string | undefined;
+  facts: MemberFacts;
+}
+
+/** A member event at a time after the start: `message.posted@3d`, `unsubscribed@1w`. */
+export interface ScriptedEvent {
+  type: CommunityEventType | 'unsubscribed';
+  atMs: number;
+}
+
+export interface TimelineEntry extends StepOutcome {
+  at: number;
+  /** What a send would have said: the rendered subject or text. */
+  detail?: string | undefined;
+}
+
+export interface Simulation {
+  startedAt: number;
+  timeline: TimelineEntry[];
+  /** The member events as the run heard them: an exit, a wait_until's event, or ignored. */
+  events: { type: string; at: number; heard: 'exit' | 'event' | 'ignored' | 'after the end' }[];
+  exited?: string | undefined;
+  endedAt: number;
+}
+
+/** A shown event's kinds, as the router signals them (server/journeys.ts). */
+const kindsOfScripted = (type: ScriptedEvent['type']) =>
+  type === 'unsubscribed' ? ['unsubscribed'] : kindsOf(type);
+
+export const SCRIPTED_EVENT_TYPES = [...COMMUNITY_EVENT_TYPES, 'unsubscribed'] as const;
+
+export async function simulateJourney(args: {
+  name: string;
+  journey: Journey;
+  limits?: SendLimits | undefined;
+  member: SimulatedMember;
+  events?: readonly ScriptedEvent[];
+  /** Email templates (the mailer's templatesDir); without one, subjects are shown unrendered. */
+  templatesDir?: string | undefined;
+  startAt?: number;
+}): Promise<Simulation> {
+  const startedAt = args.startAt ?? Date.now();
+  let now = startedAt;
+  const pending = [...(args.events ?? [])]
+    .map((event) => ({ ...event, at: startedAt + event.atMs }))
+    .sort((a, b) => a.at - b.at);
+  const heard: Simulation['events'] = [];
+  const details = new Map<string, string>();
+  let exitHandler: (reason: string) => void = () => undefined;
+  let eventHandler: (kinds: string[]) => void = () => undefined;
+  const awaits = awaitedEvents(args.journey.steps);
+
+  /** Delivers every scripted event due by `until`, as the router would signal it. */
+  const deliverUntil = (until: number, test?: () => boolean): boolean => {
+    while (pending.length > 0 && pending[0]!.at <= until) {
+      const event = pending.shift()!;
+      now = Math.max(now, event.at);
+      const kinds = kindsOfScripted(event.type);
+      const leaving = event.type === 'member.left';
+      if (leaving || args.journey.exitWhen.some((kind) => kinds.includes(kind))) {
+        heard.push({ type: event.type, at: now - startedAt, heard: 'exit' });
+        exitHandler(leaving ? 'member.left' : kinds[0]!);
+      } else if (awaits.some((kind) => kinds.includes(kind))) {
+        heard.push({ type: event.type, at: now - startedAt, heard: 'event' });
+        eventHandler(kinds);
+      } else heard.push({ type: event.type, at: now - startedAt, heard: 'ignored' });
+      if (test?.()) return true;
+    }
+    return false;
+  };
+
+  const slots: { channel: string; at: number; step: string }[] = [];
+  let step = '';
+  const renderEmail = args.templatesDir ? createEmailRenderer(args.templatesDir) : undefined;
+  const vars = { member: { name: args.member.name } };
+  const simulated = {
+    memberFacts: () => Promise.resolve(args.member.facts),
+    takeSendSlot: (input: {
+      step: string;
+      channel: string;
+      limit: number;
+      periodMs: number;
+    }): Promise<SlotAnswer> => {
+      if (slots.some((slot) => slot.step === input.step)) return Promise.resolve({ taken: true });
+      const recent = slots
+        .filter((slot) => slot.channel === input.channel && slot.at > now - input.periodMs)
+        .sort((a, b) => b.at - a.at)
+        .slice(0, input.limit);
+      if (recent.length >= input.limit)
+        return Promise.resolve({
+          taken: false,
+          retryInMs: Math.max(1000, recent.at(-1)!.at + input.periodMs - now),
+        });
+      slots.push({ channel: input.channel, at: now, step: input.step });
+      return Promise.resolve({ taken: true });
+    },
+    async sendEmail(input: { template: string; subject: string }) {
+      if (!args.member.email) return 'skipped: member has no email';
+      if (!args.member.facts.emailConsent) return 'skipped: member opted out of email';
+      const subject = renderEmail
+        ? (await renderEmail(input.template, input.subject, vars)).subject
+        : input.subject;
+      details.set(step, `email "${subject}" (template ${input.template})`);
+      return 'sent';
+    },
+    async sendDirectMessage(input: { platform: string; text: string }) {
+      if (!args.member.facts.platforms.includes(input.platform))
+        return `skipped: member has no ${input.platform} identity`;
+      details.set(step, `DM on ${input.platform}: "${await renderText(input.text, vars, 'text')}"`);
+      return 'sent';
+    },
+    upsertCrmContact(input: { properties: Record<string, string> }) {
+      if (!args.member.email) return Promise.resolve('skipped: member has no email');
+      details.set(step, `CRM contact, properties ${JSON.stringify(input.properties)}`);
+      return Promise.resolve('upserted');
+    },
+  };
+  const activities = new Proxy(simulated, {
+    get(target, name: string) {
+      if (name in target) return Reflect.get(target, name) as unknown;
+      return () => Promise.reject(new Error(`simulate cannot run the ${name} activity`));
+    },
+  }) as unknown as Activities; // the steps call only the activities above
+
+  const engine: StepEngine = {
+    now: () => now,
+    // A sleep hears events (an exit ends nothing here) and moves the clock to its end.
+    sleep: (ms) => {
+      const deadline = now + ms;
+      deliverUntil(deadline);
+      now = deadline;
+      return Promise.resolve();
+    },
+    condition: (test, ms) => {
+      if (test()) return Promise.resolve(true);
+      const deadline = now + ms;
+      if (deliverUntil(deadline, test)) return Promise.resolve(true);
+      now = deadline;
+      return Promise.resolve(test());
+    },
+    patched: () => true,
+    activities: () => activities,
+  };
+
+  const result = await runJourney(
+    {
+      journey: args.name,
+      memberId: 'simulated',
+      platform: args.member.platform,
+      ...journeyInput(args),
+    },
+    engine,
+    {
+      onExit: (handler) => {
+        exitHandler = handler;
+      },
+      onMemberEvent: (handler) => {
+        eventHandler = handler;
+      },
+    },
+    {
+      onPosition: (position) => {
+        step = position.path;
+      },
+      // The outcome is the timeline's own entry: what the step would have sent goes with it.
+      onStepDone: (_index, outcome) => {
+        const detail = outcome.path === undefined ? undefined : details.get(outcome.path);
+        if (detail !== undefined) (outcome as TimelineEntry).detail = detail;
+        if (outcome.path !== undefined) details.delete(outcome.path);
+      },
+    },
+  );
+  // Events after the run ended reach nobody: the router finds no run to signal.
+  for (const event of pending)
+    heard.push({ type: event.type, at: event.at - startedAt, heard: 'after the end' });
+  return {
+    startedAt,
+    timeline: result.steps.map((entry) => ({ ...entry, at: entry.at ?? 0 })),
+    events: heard,
+    ...(result.exited ? { exited: result.exited } : {}),
+    endedAt: now - startedAt,
+  };
+}
+
+function journeyInput(args: { journey: Journey; limits?: SendLimits | undefined }) {
+  return {
+    steps: args.journey.steps,
+    exitWhen: args.journey.exitWhen,
+    sendWindow: args.journey.sendWindow,
+    limits: limitsFor(args.limits, args.journey),
+  };
+}

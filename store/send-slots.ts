@@ -1,0 +1,62 @@
+import { sql } from 'kysely';
+import type { Db } from './db.js';
+
+export type SlotAnswer =
+  /** The message may go out; its slot counts against the cap from now on. */
+  | { taken: true }
+  /** The member is at the cap: ask again after `retryInMs`, when the oldest slot ages out. */
+  | { taken: false; retryInMs: number };
+
+/**
+ * Takes a place under a member's cap for one message (`limits:` across journeys), or says when
+ * one frees up. Serialised per member and channel, so two journeys messaging the same member at
+ * once cannot both take the last slot; the step's own key makes a retry find its slot.
+ */
+export async function takeSendSlot(
+  db: Db,
+  input: {
+    stepKey: string;
+    memberId: string;
+    channel: string;
+    limit: number;
+    periodMs: number;
+    now?: Date;
+  },
+): Promise<SlotAnswer> {
+  const now = input.now ?? new Date();
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`send-slot:${input.memberId}:${input.channel}`}))`.execute(
+      trx,
+    );
+    const mine = await trx
+      .selectFrom('send_slots')
+      .select('step_key')
+      .where('step_key', '=', input.stepKey)
+      .executeTakeFirst();
+    if (mine) return { taken: true };
+    const recent = await trx
+      .selectFrom('send_slots')
+      .select('taken_at')
+      .where('member_id', '=', input.memberId)
+      .where('channel', '=', input.channel)
+      .where('taken_at', '>', new Date(now.getTime() - input.periodMs))
+      .orderBy('taken_at', 'desc')
+      .limit(input.limit)
+      .execute();
+    if (recent.length >= input.limit) {
+      // The limit-th newest slot is the one that must age out before another fits.
+      const frees = recent.at(-1)!.taken_at.getTime() + input.periodMs;
+      return { taken: false, retryInMs: Math.max(1000, frees - now.getTime()) };
+    }
+    await trx
+      .insertInto('send_slots')
+      .values({
+        step_key: input.stepKey,
+        member_id: input.memberId,
+        channel: input.channel,
+        taken_at: now,
+      })
+      .execute();
+    return { taken: true };
+  });
+}

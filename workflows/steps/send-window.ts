@@ -1,0 +1,97 @@
+/**
+ * Send windows: the days and hours a journey may message a member, in the member's own time
+ * zone. Pure (Intl only), so the workflow and `townhall simulate` compute the same deferral.
+ */
+
+/** A parsed `send_window`. */
+export interface SendWindow {
+  /** Allowed weekdays, 0 = Sunday … 6 = Saturday. */
+  days: number[];
+  /** Opening and closing, in seconds since local midnight; `from` < `to`. */
+  from: number;
+  to: number;
+  /** For members whose platform profile gives no time zone. */
+  timezone: string;
+}
+
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+const DAY_MS = 86_400_000;
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function format(timeZone: string): Intl.DateTimeFormat {
+  let found = formats.get(timeZone);
+  if (!found) {
+    found = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formats.set(timeZone, found);
+  }
+  return found;
+}
+
+/** Whether `timeZone` is an IANA zone this runtime knows. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    format(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Local {
+  /** Local midnight of the day, written as if it were UTC. */
+  dayStart: number;
+  weekday: number;
+  /** Seconds since local midnight. */
+  second: number;
+}
+
+function local(ms: number, timeZone: string): Local {
+  const parts: Record<string, string> = {};
+  for (const part of format(timeZone).formatToParts(ms)) parts[part.type] = part.value;
+  const weekday = WEEKDAYS.indexOf(parts.weekday!.toLowerCase() as (typeof WEEKDAYS)[number]);
+  return {
+    dayStart: Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)),
+    weekday,
+    second: Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second),
+  };
+}
+
+/** How far the zone's wall clock is ahead of UTC at `ms`. */
+function offset(ms: number, timeZone: string): number {
+  const wall = local(ms, timeZone);
+  return wall.dayStart + wall.second * 1000 - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant a wall-clock time (written as if UTC) happens in the zone; DST-safe. */
+function instantOf(wall: number, timeZone: string): number {
+  const first = wall - offset(wall, timeZone);
+  const second = wall - offset(first, timeZone);
+  return second;
+}
+
+/**
+ * How long from `now` until the window is open in `timeZone`: 0 when it is open now, else the
+ * wait until its next opening (never more than a week).
+ */
+export function windowDelayMs(now: number, window: SendWindow, timeZone: string): number {
+  const here = local(now, timeZone);
+  if (window.days.includes(here.weekday) && here.second >= window.from && here.second < window.to)
+    return 0;
+  for (let ahead = 0; ahead <= 7; ahead++) {
+    if (!window.days.includes((here.weekday + ahead) % 7)) continue;
+    const opening = instantOf(here.dayStart + ahead * DAY_MS + window.from * 1000, timeZone);
+    if (opening > now) return opening - now;
+  }
+  return 0;
+}

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import type { JourneyReport } from '../../bin/journeys.js';
+import type { Simulation } from '../../runtime/journey-simulation.js';
 import type { JourneyResult } from '../../workflows/journey/types.js';
+import type { StepOutcome } from '../../workflows/steps/run.js';
 import { journeyWorkflowId } from '../../workflows/journey/types.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
@@ -128,6 +130,38 @@ const memberIdOf = async (email: string) =>
       .executeTakeFirstOrThrow()
   ).id;
 
+/** `townhall simulate` of a journey of this config, with member events at offsets. */
+async function simulated(journey: string, events: string[]): Promise<Simulation> {
+  const { stdout } = await townhallCommand(
+    [
+      'simulate',
+      journey,
+      '--json',
+      '--config',
+      configFile,
+      ...events.flatMap((e) => ['--event', e]),
+    ],
+    {},
+  );
+  return JSON.parse(stdout) as Simulation;
+}
+
+/**
+ * The real run and the simulation agree: the same steps at the same paths with the same
+ * outcomes, each at the same time after the start (the real one later by its latency only).
+ */
+function sameTimeline(real: JourneyResult, simulation: Simulation) {
+  const story = (steps: readonly StepOutcome[]) =>
+    steps.map(({ path, type, outcome }) => ({ path, type, outcome }));
+  expect(story(real.steps)).toEqual(story(simulation.timeline));
+  expect(real.exited).toBe(simulation.exited);
+  real.steps.forEach((step, index) => {
+    const drift = step.at! - simulation.timeline[index]!.at;
+    expect(drift).toBeGreaterThanOrEqual(-500);
+    expect(drift).toBeLessThan(2_000);
+  });
+}
+
 describe('journeys', () => {
   it('runs the whole drip for a quiet member, and ends it at once for one who posts', async () => {
     await send(teamJoin('UQUIET', 'quiet@example.com', 'EvJoinQuiet', 'Quiet Q'));
@@ -141,6 +175,7 @@ describe('journeys', () => {
     );
 
     // In the middle of the wait, Talk posts: the drip ends now, not when the wait is over.
+    const postedAt = Date.now();
     await send(slackMessage('UTALK', 'hello everyone'));
     const client = createTemporalClient(inject('temporalAddress'), 'default');
     const talk = client.workflow.getHandle(
@@ -149,11 +184,16 @@ describe('journeys', () => {
     const ended = (await talk.result()) as JourneyResult;
     expect(ended.exited).toBe('message.posted');
     expect(ended.steps.map((s) => s.outcome)).toEqual(['sent', 'ended early: message.posted']);
+    // `townhall simulate` with the post at the same offset tells the same story.
+    const talkStart = (await talk.describe()).startTime.getTime();
+    sameTimeline(ended, await simulated('drip', [`message.posted@${postedAt - talkStart}ms`]));
 
     const quiet = client.workflow.getHandle(
       journeyWorkflowId('drip', await memberIdOf('quiet@example.com')),
     );
-    expect(((await quiet.result()) as JourneyResult).exited).toBeUndefined();
+    const whole = (await quiet.result()) as JourneyResult;
+    expect(whole.exited).toBeUndefined();
+    sameTimeline(whole, await simulated('drip', []));
     const description = await quiet.describe();
     expect(description.memo).toMatchObject({
       journey: 'drip',

@@ -397,4 +397,32 @@ journeys:
       'note: workflows.onboarding still works; to move it, write it as journeys.onboarding with `trigger: member.joined`',
     );
   });
+
+  it('`validate` exits 1 naming each bad journey field with its path', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-journeys-'));
+    const config = path.join(dir, 'townhall.config.yaml');
+    writeFileSync(
+      config,
+      file(`
+  drip:
+    trigger: member.joined
+    exit_when: [message.posted, replied]
+    send_window: { hours: 'at nine' }
+    steps:
+      - wait_until: { event: message.posted, timeout: 3d }
+      - if: { when: { mood: happy }, then: [{ wait: 1s }] }
+`),
+    );
+    const result = spawnSync(process.execPath, ['bin/townhall.js', 'validate', config], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    for (const expected of [
+      'journeys.drip.exit_when[1]: not an exit event',
+      'journeys.drip.send_window.hours: "at nine" is not a window',
+      'journeys.drip.steps[0].wait_until: a wait_until needs then, else or both',
+      'journeys.drip.steps[1].if.when.mood: not a member fact',
+    ])
+      expect(result.stderr).toContain(expected);
+  });
 });

@@ -1,0 +1,238 @@
+// Send windows, caps and consent through the running hub: signed Slack webhooks in, the
+// sandbox's mailbox and Slack workspace out. The tests run side by side (each its own member):
+// the window and the deferring cap are waits of seconds.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTemporalClient } from '../../runtime/temporal.js';
+import type { Sandbox } from '../../sandbox/index.js';
+import type { JourneyResult } from '../../workflows/journey/types.js';
+import { journeyWorkflowId } from '../../workflows/journey/types.js';
+import type { TestDb } from '../support/db.js';
+import { openTestDb } from '../support/db.js';
+import { freePort } from '../support/ports.js';
+import { SANDBOX_SLACK_SECRET, startTestSandbox, waitFor } from '../support/sandbox.js';
+import { postSlack, slackMessage, teamJoin } from '../support/slack.js';
+import type { TownhallProcess } from '../support/townhall-process.js';
+import { printedUrl, spawnTownhall } from '../support/townhall-process.js';
+
+let sandbox: Sandbox;
+let t: TestDb;
+let townhall: TownhallProcess;
+let server: string;
+const taskQueue = `send-rules-${randomBytes(4).toString('hex')}`;
+
+/** Seconds after the config is written when the window opens, on Tokyo's wall clock. */
+const OPENS_IN_S = 30;
+let opensAt: number;
+
+/** `HH:MM:SS` of an instant on a zone's wall clock. */
+const wallClock = (ms: number, timeZone: string) =>
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(ms);
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+  t = await openTestDb();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-send-rules-'));
+  const config = path.join(dir, 'townhall.config.yaml');
+  opensAt = Math.ceil(Date.now() / 1000) * 1000 + OPENS_IN_S * 1000;
+  const from = wallClock(opensAt, 'Asia/Tokyo');
+  const to =
+    from < '23:00:00'
+      ? `${String(Number(from.slice(0, 2)) + 1).padStart(2, '0')}${from.slice(2)}`
+      : '24:00';
+  const three = (prefix: string) =>
+    [1, 2, 3]
+      .map(
+        (n) =>
+          `      - email.send: { template: welcome, subject: '${prefix} ${n}, {{ member.name }}' }`,
+      )
+      .join('\n');
+  writeFileSync(
+    config,
+    `
+connectors:
+  slack:
+    signingSecret: ${SANDBOX_SLACK_SECRET}
+    botToken: xoxb-sandbox-bot-token
+    apiUrl: ${sandbox.url}/api/
+  email:
+    from: Townhall <hello@townhall.test>
+    templatesDir: ${path.resolve('config/examples/templates')}
+    smtp:
+      host: 127.0.0.1
+      port: ${sandbox.emulators.email.port}
+      tls: { rejectUnauthorized: false }
+    unsubscribeSecret: send-rules-test-unsubscribe-secret
+limits:
+  email: 2 per 8s
+journeys:
+  windowed:
+    trigger: { event: message.posted, text: window please }
+    send_window: { hours: '${from}-${to}' }
+    steps:
+      - email.send: { template: welcome, subject: 'In your window, {{ member.name }}' }
+  burst:
+    trigger: { event: message.posted, text: burst please }
+    steps:
+${three('Burst')}
+  burst-skip:
+    trigger: { event: message.posted, text: skip please }
+    on_cap: skip
+    steps:
+${three('Skip')}
+  letters:
+    trigger: { event: message.posted, text: letters please }
+    steps:
+      - email.send: { template: welcome, subject: 'Letter one, {{ member.name }}' }
+      - wait: 3s
+      - email.send: { template: welcome, subject: 'Letter two, {{ member.name }}' }
+      - dm.send: { text: 'Still here for you, {{ member.name }}' }
+`,
+  );
+  townhall = await spawnTownhall(['start', '--config', config], {
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    TOWNHALL_DATA_DIR: path.join(dir, 'data'),
+    DATABASE_URL: t.url ?? '',
+    PORT: String(await freePort()),
+  });
+  server = printedUrl(townhall, 'server');
+});
+afterAll(async () => {
+  townhall?.child.kill('SIGKILL');
+  await sandbox?.stop();
+  await t?.close();
+});
+
+const mailTo = (email: string) =>
+  sandbox.emulators.email.list().filter((m) => m.to.includes(email));
+
+async function send(body: unknown) {
+  const response = await postSlack(server, SANDBOX_SLACK_SECRET, body);
+  expect(response.status).toBe(200);
+}
+
+/** A Slack member who joins with an email, and a time zone when given. */
+async function join(userId: string, name: string, timezone?: string) {
+  const email = `${userId.toLowerCase()}@example.com`;
+  const body = teamJoin(userId, email, `EvJoin${userId}`, name);
+  if (timezone) Object.assign(body.event.user, { tz: timezone });
+  await send(body);
+  return email;
+}
+
+const runOf = async (journey: string, email: string) => {
+  const member = await t.db
+    .selectFrom('members')
+    .select('id')
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
+  const client = createTemporalClient(inject('temporalAddress'), 'default');
+  return client.workflow.getHandle(journeyWorkflowId(journey, member.id, undefined));
+};
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.concurrent('journeys: send windows, caps and consent', () => {
+  it("defers a due message to the window's opening in the member's time zone", async () => {
+    const tokyo = await join('UTOKYO', 'Tokyo T', 'Asia/Tokyo');
+    // No time zone in the profile: the window's default, UTC, nine hours behind Tokyo.
+    const utc = await join('UUTC', 'Utc U');
+    expect(Date.now()).toBeLessThan(opensAt - 2_000);
+    await send(slackMessage('UTOKYO', 'window please'));
+    await send(slackMessage('UUTC', 'window please'));
+
+    const [mail] = await waitFor(
+      'the windowed email',
+      () => mailTo(tokyo)[0] && mailTo(tokyo),
+      40_000,
+    );
+    expect(mail!.subject).toBe('In your window, Tokyo T');
+    // Held until the opening, and sent at it.
+    expect(Date.parse(mail!.receivedAt)).toBeGreaterThanOrEqual(opensAt);
+    expect(Date.parse(mail!.receivedAt)).toBeLessThan(opensAt + 5_000);
+
+    // The UTC member's message waits for the same wall-clock time in UTC: nine hours on.
+    const held = await runOf('windowed', utc);
+    const history = await held.fetchHistory();
+    const timer = history.events!.find((e) => e.timerStartedEventAttributes);
+    const waitMs = Number(timer!.timerStartedEventAttributes!.startToFireTimeout!.seconds) * 1000;
+    const firedAt = Number(timer!.eventTime!.seconds) * 1000 + waitMs;
+    expect(Math.abs(firedAt - (opensAt + 9 * 3_600_000))).toBeLessThan(2_000);
+    expect(mailTo(utc)).toEqual([]);
+    await held.terminate('test over');
+  });
+
+  it('defers the message over the cap until a slot frees up', async () => {
+    const email = await join('UBURST', 'Burst B');
+    await send(slackMessage('UBURST', 'burst please'));
+    const result = (await (await runOf('burst', email)).result()) as JourneyResult;
+    expect(result.steps.map((s) => [s.type, s.outcome])).toEqual([
+      ['email.send', 'sent'],
+      ['email.send', 'sent'],
+      ['cap', expect.stringMatching(/^deferred \d+s: email cap \(2 per 8s\)$/)],
+      ['email.send', 'sent'],
+    ]);
+    await pause(1_000);
+    const mail = mailTo(email);
+    expect(mail.map((m) => m.subject)).toEqual([
+      'Burst 1, Burst B',
+      'Burst 2, Burst B',
+      'Burst 3, Burst B',
+    ]);
+    // The third went out once the first's slot aged out of the 8 s.
+    expect(
+      Date.parse(mail[2]!.receivedAt) - Date.parse(mail[0]!.receivedAt),
+    ).toBeGreaterThanOrEqual(7_500);
+  });
+
+  it('skips the message over the cap when the journey says on_cap: skip', async () => {
+    const email = await join('USKIP', 'Skip S');
+    await send(slackMessage('USKIP', 'skip please'));
+    const result = (await (await runOf('burst-skip', email)).result()) as JourneyResult;
+    expect(result.steps.map((s) => s.outcome)).toEqual([
+      'sent',
+      'sent',
+      'skipped: email cap (2 per 8s)',
+    ]);
+    await pause(1_000);
+    expect(mailTo(email).map((m) => m.subject)).toEqual(['Skip 1, Skip S', 'Skip 2, Skip S']);
+  });
+
+  it('sends no more email after an unsubscribe, but still the DM', async () => {
+    sandbox.emulators.slack.workspace.addUser({ id: 'ULETTY', name: 'letty', realName: 'Letty L' });
+    const email = await join('ULETTY', 'Letty L');
+    await send(slackMessage('ULETTY', 'letters please'));
+    const [first] = await waitFor('the first letter', () => mailTo(email)[0] && mailTo(email));
+    const link = /<(http[^>]+\/unsubscribe\/[^>]+)>/.exec(first!.headers['list-unsubscribe']!)![1]!;
+    const clicked = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(clicked.status).toBe(200);
+
+    const result = (await (await runOf('letters', email)).result()) as JourneyResult;
+    expect(result.steps.map((s) => s.outcome)).toEqual([
+      'sent',
+      'waited',
+      'skipped: member opted out of email',
+      'sent',
+    ]);
+    await pause(1_000);
+    expect(mailTo(email).map((m) => m.subject)).toEqual(['Letter one, Letty L']);
+    const dms = sandbox.emulators.slack.workspace.messages.filter(
+      (m) => m.channel.startsWith('D') && m.text.includes('Still here for you'),
+    );
+    expect(dms.map((m) => m.text)).toEqual(['Still here for you, Letty L']);
+  });
+});

@@ -1,11 +1,19 @@
 import type { Logger } from 'pino';
-import type { Crm, DirectMessenger, HelpDesk, Mailer, ThreadPoster } from '../connectors/ports.js';
+import type {
+  ChannelPoster,
+  Crm,
+  DirectMessenger,
+  HelpDesk,
+  Mailer,
+  ThreadPoster,
+} from '../connectors/ports.js';
 import type { Db } from '../store/db.js';
 import { createCrmActivities } from './crm.js';
 import { createEmailActivities } from './email.js';
 import { createHelpDeskActivities } from './helpdesk.js';
 import { createJourneyActivities } from './journeys.js';
 import { createMessagingActivities } from './messaging.js';
+import { createNoticeActivities } from './notices.js';
 import { createSyncActivities } from './sync.js';
 
 /**
@@ -16,6 +24,8 @@ export interface CapabilityDeps {
   /** Per platform (the connector id), for members who joined there. */
   messengers?: Readonly<Record<string, DirectMessenger>> | undefined;
   threadPosters?: Readonly<Record<string, ThreadPoster>> | undefined;
+  /** Per platform: where `notify` steps post in the team's channel. */
+  channelPosters?: Readonly<Record<string, ChannelPoster>> | undefined;
   crm?: Crm | undefined;
   /** Every configured CRM by connector id: the member sync may write to each. */
   crms?: Readonly<Record<string, Crm>> | undefined;
@@ -41,5 +51,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createHelpDeskActivities(deps),
     ...createSyncActivities(deps),
     ...createJourneyActivities(deps),
+    ...createNoticeActivities(deps),
   };
 }

@@ -24,9 +24,14 @@ export async function renderText(
   source: string,
   vars: Record<string, unknown>,
   what: string,
+  /** Applied to every value the template inserts: the platform's escape for member text. */
+  escape?: (value: string) => string,
 ): Promise<string> {
   try {
-    return String(await inline.parseAndRender(source, vars)).trim();
+    const engine = escape
+      ? new Liquid({ ...strict, outputEscape: (value: unknown) => escape(String(value)) })
+      : inline;
+    return String(await engine.parseAndRender(source, vars)).trim();
   } catch (error) {
     throw templateError(`${what} failed to render`, error);
   }

@@ -3,7 +3,7 @@
 // and where it exits. Reads the store only with --member (PGlite: stop townhall first).
 import path from 'node:path';
 import type { Command } from 'commander';
-import { resolveProvider } from '../config/capabilities.js';
+import { providersOf, resolveProvider } from '../config/capabilities.js';
 import { parseDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load.js';
 import { registry } from '../connectors/index.js';
@@ -101,7 +101,8 @@ export async function simulate(
     );
   const events = (options.event ?? []).map(parseScriptedEvent);
   const trigger = journey.trigger;
-  const platforms = Object.keys(loaded.config.connectors);
+  // The community platforms: those a member can be messaged on.
+  const platforms = providersOf(loaded.config, registry, 'messenger');
   const platform =
     trigger.kind === 'event' && trigger.platforms ? trigger.platforms[0] : platforms[0];
   const member = options.member

@@ -46,6 +46,16 @@ export function checkCapabilities(
           problem(where, `needs ${resolution.problem}`);
       } else if (providersOf(config, registry.connectors, capability).length === 0) {
         problem(where, `needs ${missingCapability(config, registry.connectors, capability)}`);
+      } else if (step.type === 'notify') {
+        // A notice goes to one platform's channel: the one named, else the only one that can.
+        const offered = providersOf(config, registry.connectors, capability);
+        if (step.platform !== undefined && !offered.includes(step.platform))
+          problem(
+            [...where, 'platform'],
+            `connectors.${step.platform} cannot post in channels here (these can: ${offered.join(', ')})`,
+          );
+        else if (step.platform === undefined && offered.length > 1)
+          problem(where, `name the platform: several connectors can post (${offered.join(', ')})`);
       }
     });
   }

@@ -59,6 +59,16 @@ export interface ThreadPoster {
 }
 
 /**
+ * A platform that can post in a channel: the community team's, for `notify` steps ("Ada went
+ * quiet after 40 posts"). Member text inside the post is the member's: `escape` makes it inert
+ * in the platform's markup (no mentions, no links, no formatting) before it is inserted.
+ */
+export interface ChannelPoster {
+  postToChannel(input: EffectAttempt & { channelId: string; text: string }): Promise<PostReceipt>;
+  escape(value: string): string;
+}
+
+/**
  * The community properties every CRM gets, by townhall's names; each CRM adapter maps them to its
  * own field names (HubSpot contact properties as named, Salesforce custom fields
  * `Townhall_Member_Id__c`, `Community_Platforms__c` ...). Reports can rely on them.
@@ -204,6 +214,7 @@ export interface Mailer {
 export interface Capabilities {
   messenger: DirectMessenger;
   threadPoster: ThreadPoster;
+  channelPoster: ChannelPoster;
   crm: Crm;
   helpdesk: HelpDesk;
   mailer: Mailer;
@@ -225,6 +236,7 @@ export type SharedCapability = (typeof SHARED_CAPABILITIES)[number];
 export const CAPABILITY_LABELS: Record<CapabilityName, string> = {
   messenger: 'direct messages',
   threadPoster: 'thread replies',
+  channelPoster: 'channel posts',
   crm: 'a CRM',
   helpdesk: 'a help desk',
   mailer: 'email',

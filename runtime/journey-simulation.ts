@@ -99,6 +99,15 @@ export async function simulateJourney(args: {
   let step = '';
   const renderEmail = args.templatesDir ? createEmailRenderer(args.templatesDir) : undefined;
   const vars = { member: { name: args.member.name } };
+  const facts = args.member.facts;
+  const noticeVars = {
+    member: {
+      name: args.member.name,
+      posts: facts.posts,
+      level: facts.level ?? 'none',
+      platforms: facts.platforms.join(', '),
+    },
+  };
   const simulated = {
     memberFacts: () => Promise.resolve(args.member.facts),
     takeSendSlot: (input: {
@@ -133,6 +142,14 @@ export async function simulateJourney(args: {
       if (!args.member.facts.platforms.includes(input.platform))
         return `skipped: member has no ${input.platform} identity`;
       details.set(step, `DM on ${input.platform}: "${await renderText(input.text, vars, 'text')}"`);
+      return 'sent';
+    },
+    async postNotice(input: { platform?: string; channel: string; text: string }) {
+      const text = await renderText(input.text, noticeVars, 'notify text');
+      details.set(
+        step,
+        `notice in ${input.channel}${input.platform ? ` on ${input.platform}` : ''}: "${text}"`,
+      );
       return 'sent';
     },
     upsertCrmContact(input: { properties: Record<string, string> }) {

@@ -1,4 +1,4 @@
-import type { DirectMessenger, ThreadPoster } from '../ports.js';
+import type { ChannelPoster, DirectMessenger, ThreadPoster } from '../ports.js';
 import type { DiscordConnector } from './client.js';
 
 /*
@@ -23,5 +23,28 @@ export function discordThreadPoster(discord: DiscordConnector): ThreadPoster {
       const message = await discord.replyInThread(threadId, text, dedupKey);
       return { messageId: message.messageId };
     },
+  };
+}
+
+/**
+ * Member text made inert in Discord markdown: markdown marks and `<` escaped with a backslash
+ * (no `<@id>`, `<#id>`, `<t:…>`), a zero-width space after `@` (no @everyone, @here) and a word
+ * joiner inside `://` (no links). Posts never ping @everyone or roles anyway (client.ts).
+ */
+export function escapeDiscordText(value: string): string {
+  return value
+    .replace(/[\\*_~`|>#<[\]()-]/g, (mark) => `\\${mark}`)
+    .replaceAll('@', '@\u200b')
+    .replaceAll('://', ':\u2060//');
+}
+
+/** A post in a Discord channel (a channel id, as for a thread). */
+export function discordChannelPoster(discord: DiscordConnector): ChannelPoster {
+  return {
+    async postToChannel({ channelId, text, dedupKey }) {
+      const message = await discord.replyInThread(channelId, text, dedupKey);
+      return { messageId: message.messageId };
+    },
+    escape: escapeDiscordText,
   };
 }

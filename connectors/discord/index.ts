@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { discordEmulator } from '../../sandbox/discord/index.js';
 import { defineConnector } from '../descriptor.js';
-import { discordMessenger, discordThreadPoster } from './capabilities.js';
+import { discordChannelPoster, discordMessenger, discordThreadPoster } from './capabilities.js';
 import { createDiscordConnector } from './client.js';
 import { discordConfigSchema } from './config.js';
 import { startDiscordGateway } from './gateway.js';
@@ -39,6 +39,7 @@ export const discord = defineConnector({
   capabilities: {
     messenger: { create: (client) => discordMessenger(client) },
     threadPoster: { create: (client) => discordThreadPoster(client) },
+    channelPoster: { create: (client) => discordChannelPoster(client) },
   },
   profileUrl: (_config, identity) =>
     `https://discord.com/users/${encodeURIComponent(identity.userId)}`,

@@ -1,4 +1,4 @@
-import type { DirectMessenger, ThreadPoster } from '../ports.js';
+import type { ChannelPoster, DirectMessenger, ThreadPoster } from '../ports.js';
 import type { PostedMessage, SlackConnector } from './client.js';
 
 /** A Slack message id, `<channel>:<ts>`: unique in the workspace. */
@@ -26,5 +26,29 @@ export function slackThreadPoster(slack: SlackConnector): ThreadPoster {
         await slack.replyInThread(channelId, threadId, text, { dedupKey, earlierAttemptSince }),
       );
     },
+  };
+}
+
+/**
+ * Member text made inert in Slack's mrkdwn: `&`, `<` and `>` as Slack's own escapes (no
+ * `<!channel>`, `<@U…>` or `<url|label>`), and a word joiner after `:` and `.` inside
+ * words, so `https://x.example` and `x.example` are never turned into links.
+ */
+export function escapeSlackText(value: string): string {
+  return value
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replace(/([.:@])(?=\S)/g, '$1\u2060')
+    .replace(/[*_~`]/g, (mark) => `\u2060${mark}\u2060`);
+}
+
+/** A top-level post in a Slack channel. */
+export function slackChannelPoster(slack: SlackConnector): ChannelPoster {
+  return {
+    async postToChannel({ channelId, text, dedupKey, earlierAttemptSince }) {
+      return receipt(await slack.postToChannel(channelId, text, { dedupKey, earlierAttemptSince }));
+    },
+    escape: escapeSlackText,
   };
 }

@@ -69,6 +69,8 @@ export interface SlackConnector {
     text: string,
     attempt: SlackAttempt,
   ): Promise<PostedMessage>;
+  /** A top-level message in a channel the bot is in. */
+  postToChannel(channel: string, text: string, attempt: SlackAttempt): Promise<PostedMessage>;
   /** Opens (or reopens) the bot's DM with the user, then posts in it. */
   sendDirectMessage(userId: string, text: string, attempt: SlackAttempt): Promise<PostedMessage>;
   /** undefined when Slack knows no such user. */
@@ -209,6 +211,8 @@ export function createSlackConnector(config: SlackClientConfig): SlackConnector 
     postMessage: (channel, text, attempt) => post({ channel }, text, attempt),
 
     replyInThread: (channel, threadTs, text, attempt) => post({ channel, threadTs }, text, attempt),
+
+    postToChannel: (channel, text, attempt) => post({ channel }, text, attempt),
 
     async sendDirectMessage(userId, text, attempt) {
       // conversations.open returns the same DM channel every time: safe to repeat.

@@ -1,6 +1,6 @@
 import { slackEmulator } from '../../sandbox/slack/index.js';
 import { defineConnector } from '../descriptor.js';
-import { slackMessenger, slackThreadPoster } from './capabilities.js';
+import { slackMessenger, slackThreadPoster, slackChannelPoster } from './capabilities.js';
 import type { SlackConnector } from './client.js';
 import { createSlackConnector } from './client.js';
 import { slackCommandsInbound } from './commands.js';
@@ -33,6 +33,7 @@ export const slack = defineConnector({
   capabilities: {
     messenger: { requires: needsBot, create: (client) => slackMessenger(bot(client)) },
     threadPoster: { requires: needsBot, create: (client) => slackThreadPoster(bot(client)) },
+    channelPoster: { requires: needsBot, create: (client) => slackChannelPoster(bot(client)) },
   },
   // Slack's documented deep link: opens the member's profile in the Slack app.
   profileUrl: (_config, identity) =>

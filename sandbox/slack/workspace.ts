@@ -64,6 +64,8 @@ export const SEED_CHANNELS = {
   general: 'C0GENERAL',
   /** #random: the people but not the bot (posting there is not_in_channel). */
   random: 'C0RANDOM0',
+  /** #community-team: the community team and the bot, where journeys' notices go. */
+  team: 'C0TEAM000',
 } as const;
 
 /** Microseconds since the epoch as a Slack ts, "1700000000.000100". */
@@ -110,6 +112,15 @@ export function createWorkspace() {
       kind: 'channel',
       user: null,
       members: new Set(people),
+      created: 1_700_000_000,
+      isGeneral: false,
+    });
+    conversations.set(SEED_CHANNELS.team, {
+      id: SEED_CHANNELS.team,
+      name: 'community-team',
+      kind: 'channel',
+      user: null,
+      members: new Set([...people, BOT_USER.id]),
       created: 1_700_000_000,
       isGeneral: false,
     });

@@ -89,6 +89,10 @@ ${three('Burst')}
     on_cap: skip
     steps:
 ${three('Skip')}
+  tell-team:
+    trigger: { event: message.posted, text: tell the team }
+    steps:
+      - notify: { channel: C0TEAM000, text: '{{ member.name }} asked for the team after {{ member.posts }} posts' }
   letters:
     trigger: { event: message.posted, text: letters please }
     steps:
@@ -234,5 +238,22 @@ describe.concurrent('journeys: send windows, caps and consent', () => {
       (m) => m.channel.startsWith('D') && m.text.includes('Still here for you'),
     );
     expect(dms.map((m) => m.text)).toEqual(['Still here for you, Letty L']);
+  });
+
+  it("tells the team in their channel once, with the member's name made inert", async () => {
+    const name = '<!channel> Eve *now* https://evil.example';
+    await join('UEVE', name);
+    const asked = slackMessage('UEVE', 'please tell the team');
+    await send(asked);
+    await send(asked);
+    const notices = () =>
+      sandbox.emulators.slack.workspace.messages.filter((m) => m.channel === 'C0TEAM000');
+    await waitFor('the notice', () => notices()[0]);
+    await pause(1_500);
+    expect(notices()).toHaveLength(1);
+    const text = notices()[0]!.text;
+    expect(text).toMatch(/^&lt;!channel&gt; Eve .*now.* asked for the team after 1 posts$/);
+    expect(text).not.toContain('<!channel>');
+    expect(text).not.toContain('https://evil.example');
   });
 });

@@ -12,6 +12,8 @@ const member = {
   handle: 'some-user',
   // someUser() carries is_admin and is_owner, both false: known to have neither role.
   roles: [],
+  // The profile's tz: send windows use it.
+  timezone: 'America/Los_Angeles',
 };
 
 describe('Slack Events API normalization', () => {

@@ -13,13 +13,33 @@ import type { WaitStep } from './wait.js';
 import { ifStep } from './if.js';
 import type { IfStep } from './if.js';
 import { waitUntil } from './wait-until.js';
+import { notify } from './notify.js';
+import { crmSetProperties } from './crm-set-properties.js';
+import type { CrmSetPropertiesStep } from './crm-set-properties.js';
+import type { NotifyStep } from './notify.js';
 import type { WaitUntilStep } from './wait-until.js';
 
-export const STEPS = [crmUpsertContact, emailSend, dmSend, wait, waitUntil, ifStep] as const;
+export const STEPS = [
+  crmUpsertContact,
+  emailSend,
+  dmSend,
+  wait,
+  waitUntil,
+  ifStep,
+  notify,
+  crmSetProperties,
+] as const;
 
 /** A parsed step, as a workflow receives it. */
 export type Step =
-  CrmUpsertContactStep | EmailSendStep | DmSendStep | WaitStep | WaitUntilStep | IfStep;
+  | CrmUpsertContactStep
+  | EmailSendStep
+  | DmSendStep
+  | WaitStep
+  | WaitUntilStep
+  | IfStep
+  | NotifyStep
+  | CrmSetPropertiesStep;
 export type StepType = Step['type'];
 
 export const STEP_TYPES: readonly StepType[] = STEPS.map((step) => step.type);

@@ -1,0 +1,67 @@
+import { ConnectorError } from '../connectors/errors.js';
+import { memberFacts } from '../store/member-facts.js';
+import type { ActivityDeps } from './index.js';
+import { activityKey } from './activity-key.js';
+import { toActivityFailure } from './failures.js';
+import { requireMember } from './member.js';
+import { sendOnce } from './send-once.js';
+import { renderText } from './templates.js';
+
+/** The connector a notice goes out on: the one named, else the only one that can post. */
+function posterFor(deps: ActivityDeps, platform: string | undefined) {
+  const posters = deps.channelPosters ?? {};
+  const ids = Object.keys(posters);
+  const id = platform ?? (ids.length === 1 ? ids[0] : undefined);
+  const poster = id === undefined ? undefined : posters[id];
+  if (!poster || id === undefined)
+    throw new ConnectorError(
+      'invalid',
+      platform !== undefined
+        ? `notify: connectors.${platform} cannot post in channels (these can: ${ids.join(', ') || 'none'})`
+        : `notify: name the platform (one of ${ids.join(', ') || 'none configured'})`,
+      { vendor: 'townhall' },
+    );
+  return { id, poster };
+}
+
+export function createNoticeActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * One post in the community team's channel about a member, at most once per step. The
+     * member's name and facts are escaped in the platform's markup before they are inserted:
+     * a name like "@everyone" or "<!channel>" stays text.
+     */
+    async postNotice(input: {
+      memberId: string;
+      platform?: string | undefined;
+      channel: string;
+      text: string;
+    }): Promise<string> {
+      try {
+        const { id, poster } = posterFor(deps, input.platform);
+        const member = await requireMember(deps.db, input.memberId);
+        const facts = await memberFacts(deps.db, member.id);
+        const vars = {
+          member: {
+            name: member.name ?? 'a member',
+            posts: facts.posts,
+            level: facts.level ?? 'none',
+            platforms: facts.platforms.join(', '),
+          },
+        };
+        const text = await renderText(input.text, vars, 'notify text', (value) =>
+          poster.escape(value),
+        );
+        const outcome = await sendOnce(deps, activityKey(), `notice:${id}`, {
+          findsEarlier: true,
+          run: (attempt) => poster.postToChannel({ ...attempt, channelId: input.channel, text }),
+        });
+        return outcome.status === 'sent' && outcome.receipt.created !== false
+          ? 'sent'
+          : 'already sent';
+      } catch (error) {
+        throw toActivityFailure(error);
+      }
+    },
+  };
+}

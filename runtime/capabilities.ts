@@ -22,7 +22,9 @@ export function buildCapabilities(
     if (!clients.has(id)) clients.set(id, descriptor.connect?.(section, context));
     return descriptor.capabilities![capability]!.create(clients.get(id), section);
   }
-  const perPlatform = <K extends 'messenger' | 'threadPoster' | 'channelPoster' | 'crm'>(capability: K) =>
+  const perPlatform = <K extends 'messenger' | 'threadPoster' | 'channelPoster' | 'crm'>(
+    capability: K,
+  ) =>
     Object.fromEntries(
       providersOf(config, registry, capability).map((id) => [id, port(id, capability)]),
     );

@@ -1,6 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
+import {
+  JOURNEY_SEARCH_ATTRIBUTES,
+  searchAttributeFlags,
+} from '../workflows/journey/search-attributes.js';
 import type { TemporalCli } from './temporal-cli.js';
 
 export interface DevServerOptions {
@@ -43,6 +47,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         ui: options.uiPort !== undefined,
         ...(options.uiPort ? { uiPort: options.uiPort } : {}),
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
+        searchAttributes: [...JOURNEY_SEARCH_ATTRIBUTES],
       },
     });
     return { address, uiUrl, pid: undefined, stop: () => env.teardown() };
@@ -65,6 +70,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'synchronous=OFF',
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    // The journeys' search attributes, registered before any run sets them.
+    ...searchAttributeFlags(),
     ...((options as { extraArgs?: string[] }).extraArgs ?? []),
   ];
   const child = spawn('sh', ['-c', GUARD, 'temporal-guard', options.cli.path, ...args], {

@@ -88,6 +88,7 @@ export function communityRouter(
   db: Db,
   temporal: Client,
   logger: Logger,
+  searchAttributes = false,
 ): EventRouter {
   const taskQueue = settings.temporal.taskQueue;
   return createEventRouter({
@@ -97,6 +98,7 @@ export function communityRouter(
     workflows: loaded.config.workflows,
     journeys: loaded.config.journeys,
     limits: loaded.config.limits,
+    searchAttributes,
     members: loaded.config.members,
     routing: routingFor(loaded.config, registry, taskQueue),
     logger,

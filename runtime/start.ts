@@ -23,6 +23,7 @@ import {
 import { registry } from '../connectors/index.js';
 import { resolveSettings } from './settings.js';
 import { createActivities } from '../activities/index.js';
+import { journeySearchAttributesReady } from './search-attributes.js';
 import { createTemporalClient, startWorker } from './temporal.js';
 import { findOrBuildTemporalCli } from './temporal-cli.js';
 
@@ -80,6 +81,11 @@ export async function run(
     shutdown.add('store', () => db.destroy());
     const temporal = createTemporalClient(address, settings.temporal.namespace);
     shutdown.add('temporal client', () => temporal.connection.close());
+    const searchAttributes = await journeySearchAttributesReady(
+      temporal,
+      settings.temporal.namespace,
+      logger,
+    );
 
     if (roles.worker) {
       const deps = activityDeps(loaded, settings, db, logger);
@@ -108,7 +114,10 @@ export async function run(
             routing,
             providers: (capability) => providersOf(config, registry, capability),
           }),
-          ...journeyScanSchedules(config.journeys, config.members.levels, routing, config.limits),
+          ...journeyScanSchedules(config.journeys, config.members.levels, routing, {
+            limits: config.limits,
+            searchAttributes,
+          }),
         ],
         { taskQueue: settings.temporal.taskQueue, logger },
       );
@@ -118,7 +127,7 @@ export async function run(
       });
     }
 
-    const route = communityRouter(loaded, settings, db, temporal, logger);
+    const route = communityRouter(loaded, settings, db, temporal, logger, searchAttributes);
     const server = roles.server
       ? await startHttpServer(loaded, settings, db, route, temporal, logger)
       : undefined;

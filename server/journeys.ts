@@ -20,6 +20,7 @@ import {
   journey as journeyWorkflow,
   memberEventSignal,
 } from '../workflows/journey/workflow.js';
+import { journeySearchAttributes } from '../workflows/journey/search-attributes.js';
 import { awaitedEvents } from '../workflows/steps/index.js';
 import type { Routing } from '../workflows/steps/context.js';
 import type { SendLimits } from '../workflows/steps/send-gate.js';
@@ -31,6 +32,8 @@ export interface JourneyRouterDeps {
   journeys: JourneysConfig;
   /** The config's `limits:`: every run keeps the caps it started with. */
   limits?: SendLimits | undefined;
+  /** The namespace has the journeys' search attributes (runtime/search-attributes.ts). */
+  searchAttributes?: boolean | undefined;
   routing: Routing;
   logger: Logger;
   /** How long one start or signal may wait on Temporal before the caller answers 503. */
@@ -141,6 +144,7 @@ export function createJourneyRouter(deps: JourneyRouterDeps) {
       routing: deps.routing,
       sendWindow: journey.sendWindow,
       limits: limitsFor(deps.limits, journey),
+      ...(deps.searchAttributes ? { searchAttributes: true } : {}),
     };
     try {
       await withDeadline(() =>
@@ -149,6 +153,9 @@ export function createJourneyRouter(deps: JourneyRouterDeps) {
           workflowId,
           args: [input],
           memo: { journey: name, journeyHash: journeyHash(journey) },
+          ...(deps.searchAttributes
+            ? { typedSearchAttributes: journeySearchAttributes(name, memberId) }
+            : {}),
           // A duplicate joins the running run; a finished one is never started again.
           workflowIdConflictPolicy: 'USE_EXISTING',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',

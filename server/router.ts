@@ -27,6 +27,8 @@ export interface RouterDeps {
   journeys?: JourneysConfig | undefined;
   /** The config's `limits:` (caps per channel across journeys). */
   limits?: SendLimits | undefined;
+  /** The namespace has the journeys' search attributes: runs set them. */
+  searchAttributes?: boolean | undefined;
   /** The config's `members:` section (staff, scores, levels, milestones); defaults when absent. */
   members?: MembersConfig | undefined;
   /** Which connectors and task queues serve runs started now (runtime/routing.ts). */
@@ -56,6 +58,7 @@ export function createEventRouter(deps: RouterDeps) {
     taskQueue: deps.taskQueue,
     journeys: deps.journeys ?? {},
     limits: deps.limits,
+    searchAttributes: deps.searchAttributes,
     routing: deps.routing ?? {},
     logger: deps.logger,
     timeoutMs: startTimeoutMs,

@@ -329,6 +329,18 @@ describe('journeys', () => {
           )
         ).stdout,
       ) as JourneyReport;
+    // Ops find the run in the Temporal UI by journey, member and step (no PII in any).
+    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const found = await waitFor('the run by its search attributes', async () => {
+      const ids: string[] = [];
+      for await (const run of client.workflow.list({
+        query: `TownhallJourney = 'drip' AND TownhallMember = '${waiting}' AND TownhallStep = 'steps[1] wait'`,
+      }))
+        ids.push(run.workflowId);
+      return ids.length > 0 ? ids : undefined;
+    });
+    expect(found).toEqual([journeyWorkflowId('drip', waiting)]);
+
     const now = await show(waiting);
     expect(now).toMatchObject({ running: 1, completed: 0, waiting: { 'steps[1] wait': 1 } });
     expect(now.runs).toEqual([

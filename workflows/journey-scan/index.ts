@@ -19,8 +19,9 @@ export function journeyScanSchedules(
   journeys: JourneysConfig,
   levels: readonly { name: string }[],
   routing: Routing,
-  limits?: SendLimits,
+  options: { limits?: SendLimits | undefined; searchAttributes?: boolean } = {},
 ): ScheduleRow[] {
+  const { limits, searchAttributes } = options;
   return Object.entries(journeys).flatMap(([name, journey]) => {
     const trigger = journey.trigger;
     if (!journey.enabled || trigger.kind !== 'inactive') return [];
@@ -42,6 +43,7 @@ export function journeyScanSchedules(
             routing,
             ...(journey.sendWindow ? { sendWindow: journey.sendWindow } : {}),
             ...(limitsFor(limits, journey) ? { limits: limitsFor(limits, journey) } : {}),
+            ...(searchAttributes ? { searchAttributes: true } : {}),
           },
         ],
       },

@@ -22,6 +22,8 @@ export interface JourneyScanInput {
   /** The journey's send window and the config's caps, which each run it starts keeps. */
   sendWindow?: SendWindow | undefined;
   limits?: SendLimits | undefined;
+  /** The namespace has the journeys' search attributes: the runs it starts set them. */
+  searchAttributes?: boolean | undefined;
   /** Where the previous run of this scan stopped (continue-as-new). */
   afterId?: string | undefined;
   entered?: number | undefined;

@@ -10,6 +10,7 @@ import { STORE_CALL } from '../retry-policies.js';
 import { awaitedEvents } from '../steps/index.js';
 import type { Activities } from '../steps/context.js';
 import { journey } from '../journey/workflow.js';
+import { journeySearchAttributes } from '../journey/search-attributes.js';
 import { journeyWorkflowId } from '../journey/types.js';
 import type { JourneyScanInput, JourneyScanResult } from './types.js';
 
@@ -63,9 +64,13 @@ export async function journeyScan(input: JourneyScanInput): Promise<JourneyScanR
               routing: input.routing,
               sendWindow: input.sendWindow,
               limits: input.limits,
+              searchAttributes: input.searchAttributes,
             },
           ],
           memo: { journey: input.journey, journeyHash: input.hash },
+          ...(input.searchAttributes
+            ? { typedSearchAttributes: journeySearchAttributes(input.journey, entry.memberId) }
+            : {}),
           parentClosePolicy: ParentClosePolicy.ABANDON,
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });

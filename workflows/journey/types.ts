@@ -23,6 +23,8 @@ export interface JourneyInput {
   /** The journey's `send_window` and the config's `limits` when the run started. */
   sendWindow?: SendWindow | undefined;
   limits?: SendLimits | undefined;
+  /** The namespace has the journeys' search attributes: the run keeps TownhallStep current. */
+  searchAttributes?: boolean | undefined;
 }
 
 /** The step a run is in: its path (`steps[1]`, `steps[2].then[0]`) and type. */

@@ -1,4 +1,11 @@
-import { defineQuery, defineSignal, log, setHandler } from '@temporalio/workflow';
+import {
+  defineQuery,
+  defineSignal,
+  log,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { STEP_KEY } from './search-attributes.js';
 import { temporalEngine } from '../steps/temporal-engine.js';
 import { runJourney } from './run.js';
 import type {
@@ -35,6 +42,9 @@ export async function journey(input: JourneyInput): Promise<JourneyResult> {
     {
       onPosition: (at) => {
         position = at;
+        // Only runs started where the attribute exists (an unknown one fails the task).
+        if (input.searchAttributes)
+          upsertSearchAttributes([{ key: STEP_KEY, value: `${at.path} ${at.type}` }]);
       },
       onStepDone: (index, result) =>
         log.info('journey step done', { journey: input.journey, index, ...result }),

@@ -1,0 +1,27 @@
+import {
+  SearchAttributeType,
+  TypedSearchAttributes,
+  defineSearchAttributeKey,
+} from '@temporalio/common';
+
+/**
+ * The journeys' custom search attributes: which journey, which member (townhall's id, no PII),
+ * and the step a run is at. Ops list runs with them in the Temporal UI:
+ * `TownhallJourney = "re-engagement" AND TownhallStep STARTS_WITH "steps[1]"`.
+ */
+export const JOURNEY_KEY = defineSearchAttributeKey('TownhallJourney', SearchAttributeType.KEYWORD);
+export const MEMBER_KEY = defineSearchAttributeKey('TownhallMember', SearchAttributeType.KEYWORD);
+export const STEP_KEY = defineSearchAttributeKey('TownhallStep', SearchAttributeType.KEYWORD);
+
+export const JOURNEY_SEARCH_ATTRIBUTES = [JOURNEY_KEY, MEMBER_KEY, STEP_KEY] as const;
+
+/** `temporal server start-dev` flags that register them. */
+export const searchAttributeFlags = (): string[] =>
+  JOURNEY_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
+
+/** What a run of `journey` for `memberId` starts with. */
+export const journeySearchAttributes = (journey: string, memberId: string) =>
+  new TypedSearchAttributes([
+    { key: JOURNEY_KEY, value: journey },
+    { key: MEMBER_KEY, value: memberId },
+  ]);

@@ -1,7 +1,8 @@
 // Running journeys must survive workflow code changes: histories recorded from the journey
 // workflow (tests/workflow/journey.test.ts with RECORD_HISTORIES, at the commit that added them)
 // are replayed against today's code on every `npm test`. One per shape: every step run, an exit
-// that ended a wait early (its cancelled timer), and a wait_until that took its then path.
+// that ended a wait early (its cancelled timer), a wait_until that took its then path, and a
+// send held by a window and a cap.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { replay } from '../support/replay.js';
@@ -17,6 +18,10 @@ describe('journey histories replay on today’s code', () => {
 
   it('a run that took a wait_until’s then path on a member event', async () => {
     await expect(replay('journey-wait-until')).resolves.toBeUndefined();
+  });
+
+  it('a run held by a send window and a cap, with a notice and search attributes', async () => {
+    await expect(replay('journey-send-rules')).resolves.toBeUndefined();
   });
 
   it('catches a change to the order of steps made without a patch', async () => {

@@ -33,12 +33,36 @@ beforeAll(async () => {
   client = createTemporalClient(inject('temporalAddress'), 'default');
   worker = await startTestWorker({
     taskQueue,
-    activities: { sendEmail: stub('sendEmail'), sendDirectMessage: stub('sendDirectMessage') },
+    activities: {
+      sendEmail: stub('sendEmail'),
+      sendDirectMessage: stub('sendDirectMessage'),
+      postNotice: stub('postNotice'),
+      memberFacts: () => {
+        calls.push({ name: 'memberFacts', activityId: activityInfo().activityId });
+        return Promise.resolve({ ...NO_FACTS, timezone: 'Asia/Tokyo' });
+      },
+      // The first ask finds the member at the cap; the next finds a slot.
+      takeSendSlot: () => {
+        calls.push({ name: 'takeSendSlot', activityId: activityInfo().activityId });
+        const asked = calls.filter((call) => call.name === 'takeSendSlot').length;
+        return Promise.resolve(asked === 1 ? { taken: false, retryInMs: 400 } : { taken: true });
+      },
+    },
   });
 });
 afterAll(async () => {
   await worker?.shutdown();
 });
+
+const NO_FACTS = {
+  platforms: ['discourse'],
+  level: null,
+  hasEmail: true,
+  emailConsent: true,
+  milestones: [],
+  posts: 0,
+  timezone: null,
+};
 
 const DRIP: Step[] = [
   { type: 'email.send', template: 'miss-you', subject: 'We miss you' },
@@ -46,7 +70,11 @@ const DRIP: Step[] = [
   { type: 'dm.send', text: 'Still around?', subject: 'Hello' },
 ];
 
-function start(name: string, steps: Step[]): Promise<WorkflowHandle<typeof journey>> {
+function start(
+  name: string,
+  steps: Step[],
+  extra: Partial<JourneyInput> = {},
+): Promise<WorkflowHandle<typeof journey>> {
   calls.length = 0;
   const input: JourneyInput = {
     journey: 'drip',
@@ -54,6 +82,7 @@ function start(name: string, steps: Step[]): Promise<WorkflowHandle<typeof journ
     platform: 'discourse',
     steps,
     exitWhen: ['message.posted'],
+    ...extra,
   };
   return client.workflow.start(journey, {
     taskQueue,
@@ -166,5 +195,63 @@ describe('journey workflow with stub activities', () => {
     expect(calls.map((c) => [c.name, c.activityId])).toEqual([
       ['sendDirectMessage', 'steps[0].else[0]#1'],
     ]);
+  });
+
+  it("holds a send for the member's window, then for the cap, and keeps TownhallStep current", async () => {
+    // A window that opens a second from now on Tokyo's clock (the member's zone, from facts).
+    const second = (ms: number) => {
+      const [h, m, s] = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Tokyo',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      })
+        .format(ms)
+        .split(':')
+        .map(Number) as [number, number, number];
+      return h * 3600 + m * 60 + s;
+    };
+    const from = second(Date.now() + 1_500);
+    const handle = await start(
+      'send-rules',
+      [
+        { type: 'email.send', template: 'miss-you', subject: 'We miss you' },
+        { type: 'notify', channel: 'C0TEAM', text: '{{ member.name }} is back' },
+      ],
+      {
+        sendWindow: {
+          days: [0, 1, 2, 3, 4, 5, 6],
+          from,
+          to: Math.min(86_400, from + 3600),
+          timezone: 'UTC',
+        },
+        limits: { onCap: 'defer', email: { limit: 1, periodMs: 60_000, text: '1 per 1m' } },
+        searchAttributes: true,
+      },
+    );
+    const result = await handle.result();
+    expect(result.steps.map((step) => [step.path, step.type, step.outcome])).toEqual([
+      [
+        'steps[0]',
+        'send_window',
+        expect.stringMatching(/^deferred [12]s to the window's opening \(Asia\/Tokyo\)$/),
+      ],
+      ['steps[0]', 'cap', 'deferred 1s: email cap (1 per 1m)'],
+      ['steps[0]', 'email.send', 'sent'],
+      ['steps[1]', 'notify', 'sent'],
+    ]);
+    // The zone is read once per run; the cap asked twice, each its own activity.
+    expect(calls.map((call) => [call.name, call.activityId])).toEqual([
+      ['memberFacts', 'member-time-zone'],
+      ['takeSendSlot', 'steps[0]#1/cap#1'],
+      ['takeSendSlot', 'steps[0]#1/cap#2'],
+      ['sendEmail', 'steps[0]#1'],
+      ['postNotice', 'steps[1]#1'],
+    ]);
+    expect(result.steps[2]!.at).toBeGreaterThanOrEqual(1_000);
+    const description = await handle.describe();
+    expect(description.searchAttributes.TownhallStep).toEqual(['steps[1] notify']);
+    await record(handle, 'journey-send-rules');
   });
 });

@@ -14,7 +14,8 @@ import {
   startTestSandbox,
   waitFor,
 } from '../support/sandbox.js';
-import { postSlack, teamJoin } from '../support/slack.js';
+import { upsertMemberFromIdentity } from '../../store/members.js';
+import { postSlack, slackMessage, teamJoin } from '../support/slack.js';
 import type { TownhallProcess } from '../support/townhall-process.js';
 import { printedUrl, spawnTownhall } from '../support/townhall-process.js';
 
@@ -116,6 +117,131 @@ describe('a worker killed mid-wait', () => {
     for await (const run of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` }))
       runs.push(run);
     expect(runs.map((run) => run.status.name)).toEqual(['COMPLETED']);
+
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+});
+
+/** Members of the crowd test: each in the store and in the sandbox workspace, with an email. */
+const CROWD = 200;
+const crowdId = (n: number) => `UCROWD${String(n).padStart(3, '0')}`;
+
+function writeCrowdConfig(dir: string): string {
+  const file = path.join(dir, 'townhall.config.yaml');
+  writeFileSync(
+    file,
+    `
+temporal:
+  # Slack's one call a second per queue would make 200 DMs a matter of minutes.
+  activitiesPerSecond: { slack: 200 }
+connectors:
+  slack:
+    signingSecret: ${SANDBOX_SLACK_SECRET}
+    botToken: xoxb-sandbox-bot-token
+    apiUrl: ${sandbox.url}/api/
+  email:
+    from: Townhall <hello@townhall.test>
+    templatesDir: ${path.resolve('config/examples/templates')}
+    smtp:
+      host: 127.0.0.1
+      port: ${sandbox.emulators.email.port}
+      tls: { rejectUnauthorized: false }
+    unsubscribeSecret: worker-crash-test-unsubscribe-secret
+journeys:
+  crowd:
+    trigger: { event: message.posted, text: count me in }
+    steps:
+      - email.send: { template: welcome, subject: 'Crowd one, {{ member.name }}' }
+      - wait: 15s
+      - dm.send: { text: 'Crowd DM for {{ member.name }}' }
+      - email.send: { template: welcome, subject: 'Crowd two, {{ member.name }}' }
+`,
+  );
+  return file;
+}
+
+describe('a worker killed during 200 journeys with waits', () => {
+  it('finishes every journey after a restart, each email and DM sent once', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-crowd-'));
+    const config = writeCrowdConfig(dir);
+    const taskQueue = `crowd-${randomBytes(4).toString('hex')}`;
+    const env = {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      TOWNHALL_DATA_DIR: path.join(dir, 'data'),
+      DATABASE_URL: t.url ?? '',
+    };
+    for (let n = 0; n < CROWD; n++) {
+      sandbox.emulators.slack.workspace.addUser({ id: crowdId(n), name: `crowd${n}` });
+      await upsertMemberFromIdentity(t.db, 'slack', {
+        userId: crowdId(n),
+        communityId: 'T0TEST',
+        email: `crowd${n}@example.com`,
+        name: `Crowd ${n}`,
+      });
+    }
+
+    const first = await spawnTownhall(['start', '--config', config], {
+      ...env,
+      PORT: String(await freePort()),
+    });
+    running.push(first);
+    const server = printedUrl(first, 'server');
+    // Ten at a time, as a busy workspace delivers them.
+    for (let n = 0; n < CROWD; n += 10) {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          postSlack(server, SANDBOX_SLACK_SECRET, slackMessage(crowdId(n + i), 'count me in!')),
+        ),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+    }
+
+    const emails = (subject: string) =>
+      sandbox.emulators.email.list().filter((m) => m.subject.startsWith(subject));
+    const dms = () =>
+      sandbox.emulators.slack.workspace.messages.filter((m) => m.text.startsWith('Crowd DM for'));
+    await waitFor(
+      'every first email',
+      () => (emails('Crowd one').length === CROWD ? true : undefined),
+      60_000,
+    );
+    // In the middle of the 200 waits: no graceful shutdown, no chance to flush anything.
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const dmsBeforeRestart = dms().length;
+
+    const second = await spawnTownhall(['start', '--config', config], {
+      ...env,
+      PORT: String(await freePort()),
+    });
+    running.push(second);
+    await waitFor(
+      'every DM and second email',
+      () => (dms().length >= CROWD && emails('Crowd two').length >= CROWD ? true : undefined),
+      120_000,
+    );
+    // Give a duplicate every chance to show up before counting.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+
+    const once = (texts: string[]) => new Set(texts).size === texts.length;
+    expect(emails('Crowd one')).toHaveLength(CROWD);
+    expect(emails('Crowd two')).toHaveLength(CROWD);
+    expect(dms()).toHaveLength(CROWD);
+    expect(once(emails('Crowd two').map((m) => m.to.join()))).toBe(true);
+    expect(once(dms().map((m) => m.text))).toBe(true);
+    // The kill came in the waits: the DMs (all, unless a slow machine let the first waits end
+    // before the last first email) went out from the second worker.
+    expect(dmsBeforeRestart).toBeLessThan(CROWD);
+
+    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const statuses = new Map<string, number>();
+    for await (const run of client.workflow.list({
+      query: `TaskQueue = '${taskQueue}' AND WorkflowType = 'journey'`,
+    }))
+      statuses.set(run.status.name, (statuses.get(run.status.name) ?? 0) + 1);
+    expect(Object.fromEntries(statuses)).toEqual({ COMPLETED: CROWD });
 
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);

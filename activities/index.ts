@@ -14,6 +14,7 @@ import { createHelpDeskActivities } from './helpdesk.js';
 import { createJourneyActivities } from './journeys.js';
 import { createMessagingActivities } from './messaging.js';
 import { createNoticeActivities } from './notices.js';
+import { createThreadReplyActivities } from './thread-replies.js';
 import { createSyncActivities } from './sync.js';
 
 /**
@@ -52,5 +53,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncActivities(deps),
     ...createJourneyActivities(deps),
     ...createNoticeActivities(deps),
+    ...createThreadReplyActivities(deps),
   };
 }

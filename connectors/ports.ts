@@ -56,6 +56,8 @@ export interface ThreadPoster {
       text: string;
     },
   ): Promise<PostReceipt>;
+  /** Member text made inert in the platform's markup, as ChannelPoster.escape. */
+  escape(value: string): string;
 }
 
 /**

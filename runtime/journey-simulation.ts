@@ -152,6 +152,11 @@ export async function simulateJourney(args: {
       );
       return 'sent';
     },
+    async replyToThread(input: { platform: string; threadId: string; text: string }) {
+      const text = await renderText(input.text, vars, 'thread.reply text');
+      details.set(step, `reply in ${input.platform} thread ${input.threadId}: "${text}"`);
+      return 'sent';
+    },
     upsertCrmContact(input: { properties: Record<string, string> }) {
       if (!args.member.email) return Promise.resolve('skipped: member has no email');
       details.set(step, `CRM contact, properties ${JSON.stringify(input.properties)}`);

@@ -40,6 +40,12 @@ export interface JourneyRouterDeps {
   timeoutMs: number;
 }
 
+/** The thread an event happened in, for `thread.reply`: none for events outside a thread. */
+function threadOf(event: CommunityEvent): { thread?: { channelId: string; threadId: string } } {
+  if (!('channelId' in event) || event.threadId === undefined) return {};
+  return { thread: { channelId: event.channelId, threadId: event.threadId } };
+}
+
 /** started: a run is going (new or joined); finished: a `once` run already ran to its end. */
 export type JourneyOutcome = 'started' | 'finished' | 'not-due';
 
@@ -139,6 +145,7 @@ export function createJourneyRouter(deps: JourneyRouterDeps) {
       journey: name,
       memberId,
       platform: event.platform,
+      ...threadOf(event),
       steps: journey.steps,
       exitWhen: journey.exitWhen,
       routing: deps.routing,

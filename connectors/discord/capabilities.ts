@@ -23,6 +23,7 @@ export function discordThreadPoster(discord: DiscordConnector): ThreadPoster {
       const message = await discord.replyInThread(threadId, text, dedupKey);
       return { messageId: message.messageId };
     },
+    escape: escapeDiscordText,
   };
 }
 

@@ -26,6 +26,20 @@ export function discourseMessenger(discourse: DiscourseConnector): DirectMesseng
   };
 }
 
+/**
+ * Member text made inert in a Discourse post (Markdown with some HTML): Markdown marks, `<` and
+ * `&` escaped with a backslash or as entities, a zero-width space after `@` (no mentions, no
+ * @group pings) and a word joiner inside `://` (no links, no onebox).
+ */
+export function escapeDiscourseText(value: string): string {
+  return value
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replace(/[\\*_~`|>#[\]()!-]/g, (mark) => `\\${mark}`)
+    .replaceAll('@', '@\u200b')
+    .replaceAll('://', ':\u2060//');
+}
+
 /** A Discourse thread is a topic: the reply goes to the topic id. */
 export function discourseThreadPoster(discourse: DiscourseConnector): ThreadPoster {
   return {
@@ -38,5 +52,6 @@ export function discourseThreadPoster(discourse: DiscourseConnector): ThreadPost
       const post = await discourse.replyToTopic({ topicId, raw: text, dedupKey });
       return { messageId: String(post.postId), created: post.created };
     },
+    escape: escapeDiscourseText,
   };
 }

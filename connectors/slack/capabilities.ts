@@ -26,6 +26,7 @@ export function slackThreadPoster(slack: SlackConnector): ThreadPoster {
         await slack.replyInThread(channelId, threadId, text, { dedupKey, earlierAttemptSince }),
       );
     },
+    escape: escapeSlackText,
   };
 }
 

@@ -93,6 +93,11 @@ ${three('Skip')}
     trigger: { event: message.posted, text: tell the team }
     steps:
       - notify: { channel: C0TEAM000, text: '{{ member.name }} asked for the team after {{ member.posts }} posts' }
+  thanks:
+    trigger: { event: message.posted, text: thanks team }
+    entry: every_time
+    steps:
+      - thread.reply: { text: 'You are welcome, {{ member.name }}!' }
   letters:
     trigger: { event: message.posted, text: letters please }
     steps:
@@ -255,5 +260,41 @@ describe.concurrent('journeys: send windows, caps and consent', () => {
     expect(text).toMatch(/^&lt;!channel&gt; Eve .*now.* asked for the team after 1 posts$/);
     expect(text).not.toContain('<!channel>');
     expect(text).not.toContain('https://evil.example');
+  });
+
+  it('replies in the thread the trigger came from, once, and skips a trigger outside one', async () => {
+    await join('UTHANKS', '@here Thea');
+    const inThread = slackMessage('UTHANKS', 'thanks team, that fixed it');
+    Object.assign(inThread.event, { thread_ts: '1700000000.000100' });
+    await send(inThread);
+    await send(inThread);
+    await send(slackMessage('UTHANKS', 'thanks team again'));
+    const replies = () =>
+      sandbox.emulators.slack.workspace.messages.filter((m) =>
+        m.text.startsWith('You are welcome'),
+      );
+    await waitFor('the thread reply', () => replies()[0]);
+    await pause(1_500);
+    expect(replies().map((m) => [m.channel, m.threadTs])).toEqual([
+      ['C0GENERAL', '1700000000.000100'],
+    ]);
+    // The name's @here is text, not a ping.
+    expect(replies()[0]!.text.replace(/\u2060/g, '')).toBe('You are welcome, @here Thea!');
+    expect(replies()[0]!.text).not.toContain('@here');
+    const runs = await t.db
+      .selectFrom('journey_runs')
+      .select('workflow_id')
+      .where('journey', '=', 'thanks')
+      .execute();
+    expect(runs).toHaveLength(2);
+    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const outcomes = await Promise.all(
+      runs.map(
+        async (run) =>
+          ((await client.workflow.getHandle(run.workflow_id).result()) as JourneyResult).steps[0]!
+            .outcome,
+      ),
+    );
+    expect(outcomes.sort()).toEqual(['sent', 'skipped: the trigger did not come from a thread']);
   });
 });

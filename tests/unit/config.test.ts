@@ -79,7 +79,7 @@ workflows:
       'connectors.hubspot.accessToken: environment variable HUBSPOT_TOKEN is not set (export it, or write ${HUBSPOT_TOKEN:-default})',
       'server.port: expected number, got string "eighty"',
       'workflows.onboarding.steps[0].emial.send: unknown field "emial.send" (check the spelling; `townhall config schema` lists every field)',
-      'workflows.onboarding.steps[0]: a step needs exactly one of crm.upsert_contact, email.send, dm.send, wait, wait_until, if, notify, crm.set_properties',
+      'workflows.onboarding.steps[0]: a step needs exactly one of crm.upsert_contact, email.send, dm.send, wait, wait_until, if, notify, crm.set_properties, thread.reply',
       'workflows.onboarding.steps[1]: a step has one type, this one has crm.upsert_contact and wait (split it into 2 steps)',
     ]);
   });

@@ -1,5 +1,5 @@
 import type { ExitEvent } from '../../config/journeys.js';
-import type { Routing } from '../steps/context.js';
+import type { Routing, ThreadRef } from '../steps/context.js';
 import type { Step } from '../steps/index.js';
 import type { SendLimits } from '../steps/send-gate.js';
 import type { SendWindow } from '../steps/send-window.js';
@@ -16,6 +16,8 @@ export interface JourneyInput {
   memberId: string;
   /** The platform of the event that started it: where `dm.send` steps message the member. */
   platform?: string | undefined;
+  /** The thread the triggering event came from, where it came from one: `thread.reply` answers there. */
+  thread?: ThreadRef | undefined;
   /** The journey's steps and exits when the run started: config edits affect new entries only. */
   steps: Step[];
   exitWhen: ExitEvent[];

@@ -19,11 +19,19 @@ export interface Routing {
   bulkQueues?: Record<string, string> | undefined;
 }
 
+/** A thread on a platform: its channel and its id (Slack thread_ts, Discord thread, topic). */
+export interface ThreadRef {
+  channelId: string;
+  threadId: string;
+}
+
 /** What a step runs with, inside the workflow. */
 export interface StepContext {
   memberId: string;
   /** The platform the member came from: where `dm.send` messages them. */
   platform?: string | undefined;
+  /** The thread the run's trigger came from, where it came from one (`thread.reply`). */
+  thread?: ThreadRef | undefined;
   routing: Routing;
   /** Time and waits: Temporal's in a workflow, a virtual clock in `townhall simulate`. */
   engine: StepEngine;

@@ -16,6 +16,8 @@ import { waitUntil } from './wait-until.js';
 import { notify } from './notify.js';
 import { crmSetProperties } from './crm-set-properties.js';
 import type { CrmSetPropertiesStep } from './crm-set-properties.js';
+import { threadReply } from './thread-reply.js';
+import type { ThreadReplyStep } from './thread-reply.js';
 import type { NotifyStep } from './notify.js';
 import type { WaitUntilStep } from './wait-until.js';
 
@@ -28,6 +30,7 @@ export const STEPS = [
   ifStep,
   notify,
   crmSetProperties,
+  threadReply,
 ] as const;
 
 /** A parsed step, as a workflow receives it. */
@@ -39,7 +42,8 @@ export type Step =
   | WaitUntilStep
   | IfStep
   | NotifyStep
-  | CrmSetPropertiesStep;
+  | CrmSetPropertiesStep
+  | ThreadReplyStep;
 export type StepType = Step['type'];
 
 export const STEP_TYPES: readonly StepType[] = STEPS.map((step) => step.type);

@@ -1,4 +1,4 @@
-import type { Routing, StepContext } from './context.js';
+import type { Routing, StepContext, ThreadRef } from './context.js';
 import type { StepEngine } from './engine.js';
 import type { Step } from './index.js';
 import { STEPS } from './index.js';
@@ -37,6 +37,8 @@ const STEP_PATH_IDS = 'activity-ids-from-step-paths';
 export interface StepRun {
   memberId: string;
   platform?: string | undefined;
+  /** The thread the trigger came from, where it came from one. */
+  thread?: ThreadRef | undefined;
   routing?: Routing | undefined;
   /** Temporal unless given: `townhall simulate` hands in a virtual clock. */
   engine?: StepEngine | undefined;
@@ -97,6 +99,7 @@ export function createStepRunner(run: StepRun) {
       const context: StepContext = {
         memberId: run.memberId,
         platform: run.platform,
+        thread: run.thread,
         routing,
         engine,
         exitReason: run.exitReason,

@@ -5,18 +5,11 @@ import { configJsonSchema } from '../config/json-schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import { loadConfig, resolveConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { startSandbox } from '../sandbox/index.js';
 import type { StartRoles } from '../runtime/start.js';
-import { sandboxOptions } from '../runtime/sandbox-options.js';
-import { run } from '../runtime/start.js';
 import { bundleDirFrom } from '../runtime/settings.js';
-import { findOrBuildTemporalCli } from '../runtime/temporal-cli.js';
-import { workflowBundle } from '../runtime/workflow-bundle.js';
 import { workflowRegistry } from '../workflows/registry.js';
 import { registerJourneysCommands } from './journeys.js';
 import { registerSimulateCommand } from './simulate.js';
-import { registerMembersCommands } from './members.js';
-import { registerSyncCommands } from './sync.js';
 
 const program = new Command('townhall').description('Durable automations for community teams');
 
@@ -59,6 +52,8 @@ async function runRoles(
   fallbackToSandbox: boolean,
 ) {
   try {
+    // Imported when used: a command like `simulate` should not pay for the worker's start.
+    const { run } = await import('../runtime/start.js');
     await run(load(options.config, fallbackToSandbox), roles);
   } catch (error) {
     process.stderr.write(`townhall: ${(error as Error).message}\n`);
@@ -111,6 +106,7 @@ program
   .action(async () => {
     const dir = bundleDirFrom(process.env);
     const started = Date.now();
+    const { workflowBundle } = await import('../runtime/workflow-bundle.js');
     const { code } = await workflowBundle(dir);
     process.stdout.write(
       `workflow bundle ready in ${dir} (${Math.round(code.length / 1024)} KiB, ${Date.now() - started} ms)\n`,
@@ -145,6 +141,8 @@ program
   .option('--townhall-url <url>', 'where to deliver emitted webhooks (default: server.port)')
   .action(async (options: { config?: string; townhallUrl?: string }) => {
     const { config } = load(options.config, true);
+    const { startSandbox } = await import('../sandbox/index.js');
+    const { sandboxOptions } = await import('../runtime/sandbox-options.js');
     const sandbox = await startSandbox({
       ...sandboxOptions(config),
       townhallUrl: options.townhallUrl ?? `http://127.0.0.1:${config.server.port}`,
@@ -161,14 +159,24 @@ program
   .command('temporal-cli')
   .description('find or build the pinned Temporal CLI and print its path')
   .action(async () => {
+    const { findOrBuildTemporalCli } = await import('../runtime/temporal-cli.js');
     const cli = await findOrBuildTemporalCli();
     process.stdout.write(
       `${cli.kind === 'binary' ? cli.path : 'none (the SDK will download one)'}\n`,
     );
   });
 
-registerMembersCommands(program);
-registerSyncCommands(program, (file) => load(file, false));
+/**
+ * The store and Temporal command groups load their modules only when named (or for help), so a
+ * command like `simulate` or `validate` starts without them.
+ */
+const named = (command: string) => {
+  const first = process.argv[2];
+  return first === undefined || first === command || first === 'help' || first.startsWith('-');
+};
+if (named('members')) (await import('./members.js')).registerMembersCommands(program);
+if (named('sync'))
+  (await import('./sync.js')).registerSyncCommands(program, (file) => load(file, false));
 registerJourneysCommands(program, (file) => load(file, false));
 registerSimulateCommand(program, (file) => load(file, false));
 

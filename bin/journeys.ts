@@ -6,7 +6,6 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import { resolveSettings } from '../runtime/settings.js';
-import { createTemporalClient } from '../runtime/temporal.js';
 import type { JourneyPosition, JourneyResult } from '../workflows/journey/types.js';
 import { positionQuery } from '../workflows/journey/workflow.js';
 
@@ -129,6 +128,8 @@ export function registerJourneysCommands(program: Command, load: (file?: string)
     const loaded = load(file);
     const settings = resolveSettings(loaded.config, process.env);
     const address = settings.temporal.address ?? `127.0.0.1:${settings.temporal.devPort}`;
+    // Loaded when used: other commands should not pay for the Temporal client.
+    const { createTemporalClient } = await import('../runtime/temporal.js');
     const client = createTemporalClient(address, settings.temporal.namespace);
     try {
       await work(client, loaded);

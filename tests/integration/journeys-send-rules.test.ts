@@ -98,7 +98,7 @@ ${three('Skip')}
     entry: every_time
     steps:
       - thread.reply: { text: 'You are welcome, {{ member.name }}!' }
-  letters:
+  dm-after-unsubscribe:
     trigger: { event: message.posted, text: letters please }
     steps:
       - email.send: { template: welcome, subject: 'Letter one, {{ member.name }}' }
@@ -230,7 +230,7 @@ describe.concurrent('journeys: send windows, caps and consent', () => {
     });
     expect(clicked.status).toBe(200);
 
-    const result = (await (await runOf('letters', email)).result()) as JourneyResult;
+    const result = (await (await runOf('dm-after-unsubscribe', email)).result()) as JourneyResult;
     expect(result.steps.map((s) => s.outcome)).toEqual([
       'sent',
       'waited',

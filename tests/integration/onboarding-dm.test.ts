@@ -109,7 +109,7 @@ describe('onboarding dm.send (real Temporal, Discourse emulator)', () => {
   it('sends the welcome as one Discourse private message, rendered for the member', async () => {
     const memberId = await discourseMember('ada', 'Ada Lovelace');
     const result = await run(`onboarding-dm:${memberId}`, memberId, [welcomeDm]);
-    expect(result.steps).toEqual([{ type: 'dm.send', outcome: 'sent' }]);
+    expect(result.steps).toMatchObject([{ type: 'dm.send', outcome: 'sent' }]);
     const pms = await pmsTo('ada');
     expect(pms).toHaveLength(1);
     expect(pms[0]?.title).toBe('Welcome, Ada Lovelace');

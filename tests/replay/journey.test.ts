@@ -24,6 +24,10 @@ describe('journey histories replay on today’s code', () => {
     await expect(replay('journey-send-rules')).resolves.toBeUndefined();
   });
 
+  it('a run that branched two ifs on member facts', async () => {
+    await expect(replay('journey-if')).resolves.toBeUndefined();
+  });
+
   it('catches a change to the order of steps made without a patch', async () => {
     const reordered = fileURLToPath(new URL('../support/reordered-journey.ts', import.meta.url));
     await expect(replay('journey-whole', reordered)).rejects.toThrow(/nondetermin/i);

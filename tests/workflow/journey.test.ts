@@ -254,4 +254,33 @@ describe('journey workflow with stub activities', () => {
     expect(description.searchAttributes.TownhallStep).toEqual(['steps[1] notify']);
     await record(handle, 'journey-send-rules');
   });
+
+  it('branches an if on the facts it read once, kept in history', async () => {
+    const handle = await start('if', [
+      {
+        type: 'if',
+        when: { has_email: true, platform: 'discourse' },
+        then: [{ type: 'dm.send', text: 'You have both', subject: 'Hi' }],
+        else: [{ type: 'email.send', template: 'miss-you', subject: 'Only one' }],
+      },
+      {
+        type: 'if',
+        when: { posts: { gte: 5 } },
+        then: [{ type: 'email.send', template: 'miss-you', subject: 'A regular' }],
+        else: [],
+      },
+    ]);
+    const result = await handle.result();
+    expect(result.steps.map((step) => [step.path, step.outcome])).toEqual([
+      ['steps[0].then[0]', 'sent'],
+      ['steps[0]', 'conditions held: then'],
+      ['steps[1]', 'conditions not held: else'],
+    ]);
+    expect(calls.map((call) => [call.name, call.activityId])).toEqual([
+      ['memberFacts', 'steps[0]#1'],
+      ['sendDirectMessage', 'steps[0].then[0]#1'],
+      ['memberFacts', 'steps[1]#1'],
+    ]);
+    await record(handle, 'journey-if');
+  });
 });

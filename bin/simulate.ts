@@ -133,6 +133,14 @@ const HEARD: Record<Simulation['events'][number]['heard'], string> = {
   'after the end': 'after the journey ended',
 };
 
+/** Member text shown in a terminal: control characters (escape sequences) written out, inert. */
+const inert = (text: string) =>
+  text.replace(
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 const stamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 const offset = (ms: number) => `+${describeMs(ms)}`.padEnd(12);
 
@@ -147,7 +155,7 @@ export function formatSimulation(name: string, run: Simulation, member: string):
     })),
     ...run.timeline.map((entry) => ({
       at: entry.at,
-      text: `${(entry.path ?? '').padEnd(22)} ${entry.type.padEnd(18)} ${entry.outcome}${entry.detail ? `: ${entry.detail}` : ''}`,
+      text: `${(entry.path ?? '').padEnd(22)} ${entry.type.padEnd(18)} ${entry.outcome}${entry.detail ? `: ${inert(entry.detail)}` : ''}`,
     })),
   ].sort((a, b) => a.at - b.at);
   for (const row of rows)

@@ -93,6 +93,15 @@ describe('townhall simulate', () => {
     expect(run.endedAt).toBe(12 * 3_600_000);
   });
 
+  it('prints member text inert: a terminal escape in a name is written out', async () => {
+    const run = await simulate(loadConfig(config()), 'weeks', { start: '2026-12-07T10:00:00Z' });
+    run.timeline[0]!.detail = 'email "Hello \u001b]0;owned\u0007Eve"';
+    const printed = formatSimulation('weeks', run, 'Eve');
+    expect(printed).not.toContain('\u001b');
+    expect(printed).not.toContain('\u0007');
+    expect(printed).toContain('Hello \\u001b]0;owned\\u0007Eve');
+  });
+
   it('names a bad --event, --start or journey', async () => {
     expect(() => parseScriptedEvent('message.posted')).toThrow(SimulateError);
     expect(() => parseScriptedEvent('message.sent@3d')).toThrow(/message.sent is not an event/);

@@ -13,6 +13,8 @@ export interface LapsedPage {
   levels?: string[] | undefined;
   /** `entry: once_per`: skip members who entered within this long. */
   oncePerMs?: number | undefined;
+  /** `entry: once`: skip members who ever entered (their run id is taken for good). */
+  once?: boolean | undefined;
   afterId?: string | undefined;
   limit: number;
 }
@@ -60,6 +62,7 @@ export function createJourneyActivities(deps: ActivityDeps) {
         cutoff: new Date(now - input.inactiveMs),
         levels: input.levels,
         enteredSince: input.oncePerMs === undefined ? undefined : new Date(now - input.oncePerMs),
+        enteredEver: input.once,
         afterId: input.afterId,
         limit: input.limit,
       });

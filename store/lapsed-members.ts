@@ -16,6 +16,8 @@ export interface LapsedQuery {
   levels?: readonly string[] | undefined;
   /** `entry: once_per`: nobody who entered the journey after this moment. */
   enteredSince?: Date | undefined;
+  /** `entry: once`: nobody who ever entered the journey (a run may start once per member). */
+  enteredEver?: boolean | undefined;
   afterId?: string | undefined;
   limit: number;
 }
@@ -48,7 +50,8 @@ export async function lapsedMembers(db: Db, query: LapsedQuery): Promise<LapsedM
         select 1 from journey_runs jr
         where jr.journey = ${query.journey} and jr.member_id = ms.member_id
           and (jr.entered_at >= ms.last_active_at
-            ${query.enteredSince ? sql`or jr.entered_at >= ${query.enteredSince}` : sql``})
+            ${query.enteredSince ? sql`or jr.entered_at >= ${query.enteredSince}` : sql``}
+            ${query.enteredEver ? sql`or true` : sql``})
       )
     order by ms.member_id
     limit ${query.limit}`.execute(db);

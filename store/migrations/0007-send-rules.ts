@@ -2,7 +2,8 @@ import type { Kysely, Migration } from 'kysely';
 
 /**
  * What send windows and caps read: each identity's time zone as its platform profile gives it,
- * and the slots journeys' messages took, per member and channel, which the caps count.
+ * and the slots journeys' messages took, per member and channel, which the caps count. And an
+ * index for the inactivity scan's range over last-active.
  */
 export const sendRules: Migration = {
   async up(db: Kysely<unknown>) {
@@ -22,8 +23,15 @@ export const sendRules: Migration = {
       .on('send_slots')
       .columns(['member_id', 'channel', 'taken_at'])
       .execute();
+    // The inactivity scan's range: members quiet since a cutoff.
+    await db.schema
+      .createIndex('member_stats_last_active')
+      .on('member_stats')
+      .column('last_active_at')
+      .execute();
   },
   async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex('member_stats_last_active').execute();
     await db.schema.dropTable('send_slots').execute();
     await db.schema.alterTable('identities').dropColumn('timezone').execute();
   },

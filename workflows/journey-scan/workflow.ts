@@ -32,6 +32,8 @@ export async function journeyScan(input: JourneyScanInput): Promise<JourneyScanR
       inactiveMs: input.inactiveMs,
       levels: input.levels,
       oncePerMs: input.entry.kind === 'once_per' ? input.entry.ms : undefined,
+      // Without it, every scan would find a `once` member again and try a start that fails.
+      once: input.entry.kind === 'once',
       afterId,
       limit: PAGE,
     });

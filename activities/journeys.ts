@@ -2,7 +2,7 @@ import { activityInfo } from '@temporalio/activity';
 import { lapsedMembers } from '../store/lapsed-members.js';
 import type { SlotAnswer } from '../store/send-slots.js';
 import { takeSendSlot } from '../store/send-slots.js';
-import { recordJourneyRun } from '../store/journey-runs.js';
+import { forgetJourneyRun, recordJourneyRun } from '../store/journey-runs.js';
 import type { MemberFacts } from '../store/member-facts.js';
 import { memberFacts } from '../store/member-facts.js';
 import type { ActivityDeps } from './index.js';
@@ -70,6 +70,11 @@ export function createJourneyActivities(deps: ActivityDeps) {
         ...member,
         lastActiveAt: member.lastActiveAt.toISOString(),
       }));
+    },
+
+    /** A recorded entry whose run could not start: the next scan finds the member again. */
+    async forgetJourneyEntry(input: { workflowId: string }): Promise<void> {
+      await forgetJourneyRun(deps.db, input.workflowId);
     },
 
     /** Recorded before the runs start, so an exit that arrives meanwhile finds them. */

@@ -29,7 +29,9 @@ export function createNoticeActivities(deps: ActivityDeps) {
     /**
      * One post in the community team's channel about a member, at most once per step. The
      * member's name and facts are escaped in the platform's markup before they are inserted:
-     * a name like "@everyone" or "<!channel>" stays text.
+     * a name like "@everyone" or "<!channel>" stays text. A notice refused for good (the bot
+     * is not in the channel, a template error) is the step's outcome, not the journey's end:
+     * the member's own steps after it still run. Passing trouble (a 429, an outage) retries.
      */
     async postNotice(input: {
       memberId: string;
@@ -60,6 +62,13 @@ export function createNoticeActivities(deps: ActivityDeps) {
           ? 'sent'
           : 'already sent';
       } catch (error) {
+        if (error instanceof ConnectorError && !error.retryable) {
+          deps.logger.warn(
+            { memberId: input.memberId, code: error.code, err: error },
+            'notice refused; the journey goes on',
+          );
+          return `failed: ${error.message}`;
+        }
         throw toActivityFailure(error);
       }
     },

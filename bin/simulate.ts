@@ -91,7 +91,7 @@ function templatesDir(loaded: LoadedConfig): string | undefined {
 export async function simulate(
   loaded: LoadedConfig,
   name: string,
-  options: { member?: string; event?: string[]; start?: string },
+  options: { member?: string; event?: string[]; start?: string; thread?: boolean },
 ): Promise<Simulation> {
   const journey = loaded.config.journeys[name];
   if (!journey)
@@ -123,6 +123,15 @@ export async function simulate(
     events,
     templatesDir: templatesDir(loaded),
     startAt,
+    ...(options.thread
+      ? {
+          thread: {
+            channelId:
+              trigger.kind === 'event' ? (trigger.channel ?? 'the channel') : 'the channel',
+            threadId: 'the thread',
+          },
+        }
+      : {}),
   });
 }
 
@@ -133,11 +142,21 @@ const HEARD: Record<Simulation['events'][number]['heard'], string> = {
   'after the end': 'after the journey ended',
 };
 
-/** Member text shown in a terminal: control characters (escape sequences) written out, inert. */
+/**
+ * Member text shown in a terminal: control characters (escape sequences) and bidi overrides
+ * written out as \\u escapes, inert.
+ */
 const inert = (text: string) =>
   text.replace(
     // eslint-disable-next-line no-control-regex -- matching control characters is the point
-    /[\u0000-\u001f\u007f-\u009f]/g,
+    /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
+/** The same for JSON, whose own escaping leaves DEL, C1 and bidi characters as they are. */
+const inertJson = (json: string) =>
+  json.replace(
+    /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 
@@ -185,6 +204,7 @@ export function registerSimulateCommand(program: Command, load: (file?: string) 
       (value: string, list: string[] = []) => [...list, value],
     )
     .option('--start <date-time>', 'the virtual start (ISO 8601); now when absent')
+    .option('--thread', 'the trigger came from a thread: thread.reply steps answer there')
     .option('--json', 'print JSON')
     .action(async (name: string, _options: unknown, command: Command) => {
       const options = command.optsWithGlobals<{
@@ -193,11 +213,12 @@ export function registerSimulateCommand(program: Command, load: (file?: string) 
         event?: string[];
         start?: string;
         json?: boolean;
+        thread?: boolean;
       }>();
       try {
         const run = await simulate(load(options.config), name, options);
         process.stdout.write(
-          `${options.json ? JSON.stringify(run, null, 2) : formatSimulation(name, run, options.member ?? 'a sample member (Ada, ada@example.com)')}\n`,
+          `${options.json ? inertJson(JSON.stringify(run, null, 2)) : formatSimulation(name, run, options.member ?? 'a sample member (Ada, ada@example.com)')}\n`,
         );
       } catch (error) {
         if (!(error instanceof SimulateError)) throw error;

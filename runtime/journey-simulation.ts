@@ -7,7 +7,7 @@ import type { MemberFacts } from '../store/member-facts.js';
 import type { SlotAnswer } from '../store/send-slots.js';
 import { createEmailRenderer, renderText } from '../activities/templates.js';
 import { runJourney } from '../workflows/journey/run.js';
-import type { Activities } from '../workflows/steps/context.js';
+import type { Activities, ThreadRef } from '../workflows/steps/context.js';
 import type { StepEngine } from '../workflows/steps/engine.js';
 import { awaitedEvents } from '../workflows/steps/index.js';
 import type { SendLimits } from '../workflows/steps/send-gate.js';
@@ -64,6 +64,8 @@ export async function simulateJourney(args: {
   /** Email templates (the mailer's templatesDir); without one, subjects are shown unrendered. */
   templatesDir?: string | undefined;
   startAt?: number;
+  /** The thread the trigger came from, as a real run's input has it; none: a top-level event. */
+  thread?: ThreadRef | undefined;
 }): Promise<Simulation> {
   const startedAt = args.startAt ?? Date.now();
   let now = startedAt;
@@ -195,6 +197,7 @@ export async function simulateJourney(args: {
       journey: args.name,
       memberId: 'simulated',
       platform: args.member.platform,
+      ...(args.thread ? { thread: args.thread } : {}),
       ...journeyInput(args),
     },
     engine,

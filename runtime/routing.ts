@@ -2,7 +2,7 @@ import type { CapabilityName } from '../connectors/ports.js';
 import { SHARED_CAPABILITIES } from '../connectors/ports.js';
 import type { AnyConnector } from '../connectors/descriptor.js';
 import type { ProviderConfig } from '../config/capabilities.js';
-import { resolveProvider } from '../config/capabilities.js';
+import { providersOf, resolveProvider } from '../config/capabilities.js';
 import type { Routing } from '../workflows/steps/context.js';
 
 export interface RoutingConfig extends ProviderConfig {
@@ -84,5 +84,11 @@ export function routingFor(
   const bulkQueues = Object.fromEntries(
     all.filter((queue) => queue.bulk).map((queue) => [queue.connector, queue.taskQueue]),
   );
-  return { providers, queues, bulkQueues };
+  const posters = providersOf(config, registry, 'channelPoster');
+  return {
+    providers,
+    queues,
+    bulkQueues,
+    ...(posters.length === 1 ? { notices: posters[0] } : {}),
+  };
 }

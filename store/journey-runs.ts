@@ -27,6 +27,14 @@ export async function recordJourneyRun(db: Db, run: JourneyRunRow): Promise<void
     .execute();
 }
 
+/**
+ * Takes back the record of a run that could not be started (the inactivity scan failed to start
+ * it): the member is found again by the next scan instead of being kept out as entered.
+ */
+export async function forgetJourneyRun(db: Db, workflowId: string): Promise<void> {
+  await db.deleteFrom('journey_runs').where('workflow_id', '=', workflowId).execute();
+}
+
 /** The member's latest entry into a journey: `entry: once_per` compares against it. */
 export async function lastJourneyEntry(
   db: Db,

@@ -93,6 +93,11 @@ ${three('Skip')}
     trigger: { event: message.posted, text: tell the team }
     steps:
       - notify: { channel: C0TEAM000, text: '{{ member.name }} asked for the team after {{ member.posts }} posts' }
+  wrong-channel:
+    trigger: { event: message.posted, text: wrong channel please }
+    steps:
+      - notify: { channel: C0RANDOM0, text: '{{ member.name }} wants the team' }
+      - email.send: { template: welcome, subject: 'After the notice, {{ member.name }}' }
   thanks:
     trigger: { event: message.posted, text: thanks team }
     entry: every_time
@@ -296,5 +301,17 @@ describe.concurrent('journeys: send windows, caps and consent', () => {
       ),
     );
     expect(outcomes.sort()).toEqual(['sent', 'skipped: the trigger did not come from a thread']);
+  });
+
+  it("goes on with the member's steps when the team's notice is refused for good", async () => {
+    const email = await join('UWRONG', 'Wren W');
+    await send(slackMessage('UWRONG', 'wrong channel please'));
+    const result = (await (await runOf('wrong-channel', email)).result()) as JourneyResult;
+    // The bot is not in #random: Slack says not_in_channel, which no retry mends.
+    expect(result.steps.map((s) => s.outcome)).toEqual([
+      expect.stringMatching(/^failed: .*not_in_channel/),
+      'sent',
+    ]);
+    expect(mailTo(email).map((m) => m.subject)).toEqual(['After the notice, Wren W']);
   });
 });

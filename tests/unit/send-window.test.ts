@@ -61,6 +61,21 @@ describe('send windows', () => {
     );
   });
 
+  it('opens at the end of the skipped hour when the opening falls in it', () => {
+    // New York skips 02:00-03:00 on 2024-03-10: a 02:30 opening happens at 03:00 EDT (07:00 UTC).
+    const window: SendWindow = { days: [0], from: 2.5 * 3600, to: 8 * 3600, timezone: 'UTC' };
+    const now = Date.parse('2024-03-10T05:00:00Z');
+    expect(now + windowDelayMs(now, window, 'America/New_York')).toBe(
+      Date.parse('2024-03-10T07:00:00Z'),
+    );
+    // And in the repeated hour of autumn, the first 01:30 of the two.
+    const autumn: SendWindow = { days: [0], from: 1.5 * 3600, to: 8 * 3600, timezone: 'UTC' };
+    const night = Date.parse('2024-11-03T04:00:00Z');
+    expect(night + windowDelayMs(night, autumn, 'America/New_York')).toBe(
+      Date.parse('2024-11-03T05:30:00Z'),
+    );
+  });
+
   it('always lands on the window opening, or now when open (any zone, instant and window)', () => {
     const zones = [
       'UTC',
@@ -72,7 +87,23 @@ describe('send windows', () => {
     ];
     fc.assert(
       fc.property(
-        fc.integer({ min: Date.parse('2025-01-01'), max: Date.parse('2028-01-01') }),
+        fc.oneof(
+          fc.integer({ min: Date.parse('2025-01-01'), max: Date.parse('2028-01-01') }),
+          // Within two days of a clock change, where openings fall in skipped or repeated hours.
+          fc
+            .tuple(
+              fc.constantFrom(
+                '2025-03-09',
+                '2025-03-30',
+                '2025-04-06',
+                '2025-10-05',
+                '2025-10-26',
+                '2025-11-02',
+              ),
+              fc.integer({ min: -2 * 24 * 3600, max: 2 * 24 * 3600 }),
+            )
+            .map(([day, seconds]) => Date.parse(day) + seconds * 1000),
+        ),
         fc.constantFrom(...zones),
         fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 7 }),
         fc.integer({ min: 0, max: 23 * 60 }),
@@ -95,7 +126,7 @@ describe('send windows', () => {
           }
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 });

@@ -42,6 +42,10 @@ journeys:
           then: [{ dm.send: { text: 'Thanks for writing, {{ member.name }}' } }]
       - wait: 2w
       - dm.send: { text: 'Six weeks in, {{ member.name }}' }
+  thanks:
+    trigger: { event: message.posted, text: thanks }
+    steps:
+      - thread.reply: { text: 'You are welcome, {{ member.name }}' }
 `,
   );
   return file;
@@ -102,11 +106,23 @@ describe('townhall simulate', () => {
     expect(printed).toContain('Hello \\u001b]0;owned\\u0007Eve');
   });
 
+  it('answers in the thread only when told the trigger came from one, as a real run does', async () => {
+    const loaded = loadConfig(config());
+    const top = await simulate(loaded, 'thanks', {});
+    expect(top.timeline.map((entry) => entry.outcome)).toEqual([
+      'skipped: the trigger did not come from a thread',
+    ]);
+    const threaded = await simulate(loaded, 'thanks', { thread: true });
+    expect(threaded.timeline.map((entry) => [entry.outcome, entry.detail])).toEqual([
+      ['sent', 'reply in slack thread the thread: "You are welcome, Ada"'],
+    ]);
+  });
+
   it('names a bad --event, --start or journey', async () => {
     expect(() => parseScriptedEvent('message.posted')).toThrow(SimulateError);
     expect(() => parseScriptedEvent('message.sent@3d')).toThrow(/message.sent is not an event/);
     await expect(simulate(loadConfig(config()), 'nope', {})).rejects.toThrow(
-      'no journey is called nope (the config has weeks)',
+      'no journey is called nope (the config has weeks, thanks)',
     );
     await expect(simulate(loadConfig(config()), 'weeks', { start: 'tuesday' })).rejects.toThrow(
       /--start "tuesday" is not a date-time/,

@@ -79,7 +79,10 @@ export async function journeyScan(input: JourneyScanInput): Promise<JourneyScanR
         entered++;
       } catch (error) {
         // This lapse (or, for `entry: once`, this member) entered already.
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        if (error instanceof WorkflowExecutionAlreadyStartedError) continue;
+        // Not started: its record must not keep the member out of the next scans.
+        await store.forgetJourneyEntry({ workflowId: entry.workflowId });
+        throw error;
       }
     }
     afterId = lapsed.at(-1)!.memberId;

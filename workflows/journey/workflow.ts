@@ -2,6 +2,7 @@ import {
   defineQuery,
   defineSignal,
   log,
+  patched,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -31,6 +32,9 @@ export const memberEventSignal = defineSignal<[MemberEventSignal]>('member-event
  */
 export async function journey(input: JourneyInput): Promise<JourneyResult> {
   let position: JourneyPosition | null = null;
+  // Patched besides: a history from a worker without search attributes replays without them.
+  let upserts: boolean | undefined;
+  const keepStepCurrent = () => (upserts ??= patched('journey-step-search-attribute'));
   setHandler(positionQuery, () => position);
   const result = await runJourney(
     input,
@@ -43,7 +47,7 @@ export async function journey(input: JourneyInput): Promise<JourneyResult> {
       onPosition: (at) => {
         position = at;
         // Only runs started where the attribute exists (an unknown one fails the task).
-        if (input.searchAttributes)
+        if (input.searchAttributes && keepStepCurrent())
           upsertSearchAttributes([{ key: STEP_KEY, value: `${at.path} ${at.type}` }]);
       },
       onStepDone: (index, result) =>

@@ -17,6 +17,8 @@ export interface Routing {
   queues?: Record<string, string> | undefined;
   /** Each rate-limited connector's queue for bulk work, with a share of its rate. */
   bulkQueues?: Record<string, string> | undefined;
+  /** The connector `notify` posts through when a step names none: the only one that can. */
+  notices?: string | undefined;
 }
 
 /** A thread on a platform: its channel and its id (Slack thread_ts, Discord thread, topic). */

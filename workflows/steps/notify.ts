@@ -31,11 +31,14 @@ export const notify = defineStep({
       ),
   }),
   parse: (value): NotifyStep => ({ type: 'notify', ...value }),
-  run: (step, { memberId, activities }) =>
-    activities(step.platform).postNotice({
+  run: (step, { memberId, routing, activities }) => {
+    // Resolved to a connector here, so the post waits its turn on that connector's paced queue.
+    const platform = step.platform ?? routing.notices;
+    return activities(platform).postNotice({
       memberId,
-      platform: step.platform,
+      platform,
       channel: step.channel,
       text: step.text,
-    }),
+    });
+  },
 });

@@ -34,6 +34,13 @@ export function stepIterations() {
 /** Runs are started before step paths existed used `step-<index>`: they keep it on replay. */
 const STEP_PATH_IDS = 'activity-ids-from-step-paths';
 
+/**
+ * Send windows and caps hold a message before its step. Only runs whose input has them do it,
+ * and a patch besides: a history written by a worker without this code (a deploy in progress)
+ * replays without the hold instead of failing.
+ */
+const SEND_RULES = 'journey-send-windows-and-caps';
+
 export interface StepRun {
   memberId: string;
   platform?: string | undefined;
@@ -66,6 +73,11 @@ export function createStepRunner(run: StepRun) {
   const iteration = stepIterations();
   const routing = run.routing ?? {};
   const startedAt = engine.now();
+  let sendRules: boolean | undefined;
+  const sendRulesApply = () =>
+    run.sendWindow !== undefined || run.limits !== undefined
+      ? (sendRules ??= engine.patched(SEND_RULES))
+      : false;
   /** Every step's outcome in the order steps finish: a wait_until's branch before itself. */
   const timeline: StepOutcome[] = [];
   let timeZone: Promise<string | undefined> | undefined;
@@ -112,20 +124,21 @@ export function createStepRunner(run: StepRun) {
         },
       };
       const definition = STEPS.find((candidate) => candidate.type === step.type)!;
-      const held = definition.channel
-        ? await gateSend({
-            engine,
-            memberId: run.memberId,
-            activityId,
-            channel: definition.channel,
-            window: run.sendWindow,
-            limits: run.limits,
-            memberTimeZone,
-            pause,
-            note: (type, outcome) =>
-              timeline.push({ type, outcome, path: stepPath, at: engine.now() - startedAt }),
-          })
-        : undefined;
+      const held =
+        definition.channel && sendRulesApply()
+          ? await gateSend({
+              engine,
+              memberId: run.memberId,
+              activityId,
+              channel: definition.channel,
+              window: run.sendWindow,
+              limits: run.limits,
+              memberTimeZone,
+              pause,
+              note: (type, outcome) =>
+                timeline.push({ type, outcome, path: stepPath, at: engine.now() - startedAt }),
+            })
+          : undefined;
       const runStep = definition.run as (s: Step, c: StepContext) => Promise<string>;
       const outcome: StepOutcome = {
         type: step.type,

@@ -43,7 +43,7 @@ export interface GateRun {
 export async function gateSend(run: GateRun): Promise<string | undefined> {
   const cap = run.limits?.[run.channel];
   if (!run.window && !cap) return undefined;
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1; ;) {
     if (run.window) {
       // A zone the profile gives but this runtime does not know falls back to the default.
       const own = await run.memberTimeZone();
@@ -52,11 +52,13 @@ export async function gateSend(run: GateRun): Promise<string | undefined> {
       if (delay > 0) {
         run.note('send_window', `deferred ${describeMs(delay)} to the window's opening (${zone})`);
         if (await run.pause(delay)) return 'ended early while held';
+        // Looked at again after the wait: the window must be open now, not just due.
+        continue;
       }
     }
     if (!cap) return undefined;
     const slot = await run.engine
-      .activities({ activityId: `${run.activityId}/cap#${attempt}` })
+      .activities({ activityId: `${run.activityId}/cap#${attempt++}` })
       .takeSendSlot({
         memberId: run.memberId,
         step: run.activityId,

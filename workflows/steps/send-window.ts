@@ -73,11 +73,25 @@ function offset(ms: number, timeZone: string): number {
   return wall.dayStart + wall.second * 1000 - Math.floor(ms / 1000) * 1000;
 }
 
-/** The instant a wall-clock time (written as if UTC) happens in the zone; DST-safe. */
+/**
+ * The instant a wall-clock time (written as if UTC) happens in the zone. DST-safe: in the hour
+ * clocks repeat, the first of the two; in the hour they skip (02:30 on a spring-forward night),
+ * the moment the gap ends, the first instant the wall clock reads later than that time.
+ */
 function instantOf(wall: number, timeZone: string): number {
   const first = wall - offset(wall, timeZone);
   const second = wall - offset(first, timeZone);
-  return second;
+  const readsAs = (instant: number) => instant + offset(instant, timeZone);
+  const matching = [first, second].filter((instant) => readsAs(instant) === wall);
+  if (matching.length > 0) return Math.min(...matching);
+  let before = Math.min(first, second);
+  let after = Math.max(first, second);
+  while (after - before > 1000) {
+    const middle = before + Math.floor((after - before) / 2000) * 1000;
+    if (readsAs(middle) >= wall) after = middle;
+    else before = middle;
+  }
+  return after;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { activityInfo } from '@temporalio/activity';
 import { lapsedMembers } from '../store/lapsed-members.js';
 import type { SlotAnswer } from '../store/send-slots.js';
-import { takeSendSlot } from '../store/send-slots.js';
+import { releaseSendSlot, takeSendSlot } from '../store/send-slots.js';
 import { forgetJourneyRun, recordJourneyRun } from '../store/journey-runs.js';
 import type { MemberFacts } from '../store/member-facts.js';
 import { memberFacts } from '../store/member-facts.js';
@@ -23,6 +23,13 @@ export interface LapsedPage {
  * The journeys' store work: the inactivity scan's (who went quiet, the runs it starts for them)
  * and the facts an `if` step decides on.
  */
+/** A step's cap slot key: its run's workflow id and the step's activity id. */
+function stepKey(step: string): string {
+  const workflowId = activityInfo().workflowExecution?.workflowId;
+  if (!workflowId) throw new Error('send slots need an activity started by a workflow');
+  return `${workflowId}/${step}`;
+}
+
 export function createJourneyActivities(deps: ActivityDeps) {
   return {
     /** Read once per `if` step and kept in history: a replay decides the same way. */
@@ -41,16 +48,22 @@ export function createJourneyActivities(deps: ActivityDeps) {
       channel: string;
       limit: number;
       periodMs: number;
+      /** The run's clock when it asked, ms since the epoch. */
+      at?: number | undefined;
     }): Promise<SlotAnswer> {
-      const workflowId = activityInfo().workflowExecution?.workflowId;
-      if (!workflowId) throw new Error('takeSendSlot needs an activity started by a workflow');
       return takeSendSlot(deps.db, {
-        stepKey: `${workflowId}/${input.step}`,
+        stepKey: stepKey(input.step),
         memberId: input.memberId,
         channel: input.channel,
         limit: input.limit,
         periodMs: input.periodMs,
+        ...(input.at !== undefined ? { now: new Date(input.at) } : {}),
       });
+    },
+
+    /** The place a message took under its cap, given back: it was not sent after all. */
+    async releaseSendSlot(input: { step: string }): Promise<void> {
+      await releaseSendSlot(deps.db, stepKey(input.step));
     },
 
     async lapsedMembers(

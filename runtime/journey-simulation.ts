@@ -131,6 +131,11 @@ export async function simulateJourney(args: {
       slots.push({ channel: input.channel, at: now, step: input.step });
       return Promise.resolve({ taken: true });
     },
+    releaseSendSlot: (input: { step: string }) => {
+      const index = slots.findIndex((slot) => slot.step === input.step);
+      if (index >= 0) slots.splice(index, 1);
+      return Promise.resolve();
+    },
     async sendEmail(input: { template: string; subject: string }) {
       if (!args.member.email) return 'skipped: member has no email';
       if (!args.member.facts.emailConsent) return 'skipped: member opted out of email';

@@ -60,3 +60,8 @@ export async function takeSendSlot(
     return { taken: true };
   });
 }
+
+/** Gives back the place a message took when it was not sent after all. */
+export async function releaseSendSlot(db: Db, stepKey: string): Promise<void> {
+  await db.deleteFrom('send_slots').where('step_key', '=', stepKey).execute();
+}

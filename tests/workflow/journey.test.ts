@@ -21,11 +21,17 @@ const calls: { name: string; activityId: string }[] = [];
 /** Resolves a send that the test holds open, to signal an exit while it is in progress. */
 let releaseSend: (() => void) | undefined;
 
+/** Outcomes the next DMs report (a skip), before the stub goes back to 'sent'. */
+const dmOutcomes: string[] = [];
+
 const stub = (name: string) => async () => {
   calls.push({ name, activityId: activityInfo().activityId });
   if (releaseSend) await new Promise<void>((resolve) => (releaseSend = resolve));
-  return 'sent';
+  return (name === 'sendDirectMessage' && dmOutcomes.shift()) || 'sent';
 };
+
+const slots = new Map<string, Set<string>>();
+const refused = new Set<string>();
 
 let client: Client;
 let worker: RunningWorker;
@@ -41,11 +47,25 @@ beforeAll(async () => {
         calls.push({ name: 'memberFacts', activityId: activityInfo().activityId });
         return Promise.resolve({ ...NO_FACTS, timezone: 'Asia/Tokyo' });
       },
-      // The first ask finds the member at the cap; the next finds a slot.
-      takeSendSlot: () => {
+      // A stub store of cap slots per run. The send-rules run finds the member at the cap on its
+      // first ask (another journey's message); the others take what is free.
+      takeSendSlot: (input: { step: string; limit: number }) => {
         calls.push({ name: 'takeSendSlot', activityId: activityInfo().activityId });
-        const asked = calls.filter((call) => call.name === 'takeSendSlot').length;
-        return Promise.resolve(asked === 1 ? { taken: false, retryInMs: 400 } : { taken: true });
+        const run = activityInfo().workflowExecution!.workflowId;
+        const held = slots.get(run) ?? new Set<string>();
+        slots.set(run, held);
+        const refuseOnce = run.includes(':send-rules:') && !refused.has(run);
+        refused.add(run);
+        if (held.has(input.step)) return Promise.resolve({ taken: true });
+        if (refuseOnce || held.size >= input.limit)
+          return Promise.resolve({ taken: false, retryInMs: 400 });
+        held.add(input.step);
+        return Promise.resolve({ taken: true });
+      },
+      releaseSendSlot: (input: { step: string }) => {
+        calls.push({ name: 'releaseSendSlot', activityId: activityInfo().activityId });
+        slots.get(activityInfo().workflowExecution!.workflowId)?.delete(input.step);
+        return Promise.resolve();
       },
     },
   });
@@ -282,5 +302,30 @@ describe('journey workflow with stub activities', () => {
       ['memberFacts', 'steps[1]#1'],
     ]);
     await record(handle, 'journey-if');
+  });
+
+  it('gives a capped place back when the message was not sent after all', async () => {
+    dmOutcomes.push('skipped: member has no discourse identity');
+    const handle = await start(
+      'cap-release',
+      [
+        { type: 'dm.send', text: 'First', subject: 'Hi' },
+        { type: 'dm.send', text: 'Second', subject: 'Hi' },
+      ],
+      { limits: { onCap: 'skip', dm: { limit: 1, periodMs: 60_000, text: '1 per 1m' } } },
+    );
+    const result = await handle.result();
+    // Without the release, the second DM would find the one place taken and be skipped.
+    expect(result.steps.map((step) => step.outcome)).toEqual([
+      'skipped: member has no discourse identity',
+      'sent',
+    ]);
+    expect(calls.map((call) => [call.name, call.activityId])).toEqual([
+      ['takeSendSlot', 'steps[0]#1/cap#1'],
+      ['sendDirectMessage', 'steps[0]#1'],
+      ['releaseSendSlot', 'steps[0]#1/cap-release'],
+      ['takeSendSlot', 'steps[1]#1/cap#1'],
+      ['sendDirectMessage', 'steps[1]#1'],
+    ]);
   });
 });

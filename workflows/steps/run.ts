@@ -146,6 +146,18 @@ export function createStepRunner(run: StepRun) {
         path: stepPath,
         at: engine.now() - startedAt,
       };
+      // A message that took a place under its cap and then was not sent (no address, no
+      // identity on that platform, opted out) gives the place back.
+      if (
+        held === undefined &&
+        definition.channel &&
+        run.limits?.[definition.channel] &&
+        sendRulesApply() &&
+        outcome.outcome.startsWith('skipped')
+      )
+        await engine
+          .activities({ activityId: `${activityId}/cap-release` })
+          .releaseSendSlot({ step: activityId });
       timeline.push(outcome);
       log(index, outcome);
     }

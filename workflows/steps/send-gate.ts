@@ -65,6 +65,9 @@ export async function gateSend(run: GateRun): Promise<string | undefined> {
         channel: run.channel,
         limit: cap.limit,
         periodMs: cap.periodMs,
+        // The run's clock, which its timers keep: a worker's clock behind it cannot make the
+        // run ask again and again before the slot it waits for frees up.
+        at: run.engine.now(),
       });
     if (slot.taken) return undefined;
     if (run.limits!.onCap === 'skip') return `skipped: ${run.channel} cap (${cap.text})`;

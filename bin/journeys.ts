@@ -65,8 +65,9 @@ async function runOf(client: Client, info: WorkflowExecutionInfo, readResult: bo
 export async function journeysReport(
   client: Client,
   journeys: LoadedConfig['config']['journeys'],
-  member?: string,
+  options: { member?: string | undefined; taskQueue: string },
 ): Promise<JourneyReport[]> {
+  const { member, taskQueue } = options;
   const reports: JourneyReport[] = [];
   for (const [name, journey] of Object.entries(journeys)) {
     const report: JourneyReport = {
@@ -82,9 +83,10 @@ export async function journeysReport(
       runs: [],
     };
     let results = 0;
-    // Newest first; the prefix keeps another journey's runs out (names are distinct ids).
+    // Newest first; the prefix keeps another journey's runs out (names are distinct ids), the
+    // task queue another hub's that shares the namespace.
     for await (const info of client.workflow.list({
-      query: `WorkflowType = 'journey' AND WorkflowId STARTS_WITH 'journey:${name}:'`,
+      query: `WorkflowType = 'journey' AND WorkflowId STARTS_WITH 'journey:${name}:' AND TaskQueue = '${taskQueue}'`,
     })) {
       if (member !== undefined && memberOf(info.workflowId) !== member) continue;
       const run = await runOf(client, info, results++ < RESULTS_READ);
@@ -123,7 +125,7 @@ function print(report: JourneyReport, detailed: boolean): void {
 export function registerJourneysCommands(program: Command, load: (file?: string) => LoadedConfig) {
   const withClient = async (
     file: string | undefined,
-    work: (client: Client, loaded: LoadedConfig) => Promise<void>,
+    work: (client: Client, loaded: LoadedConfig, taskQueue: string) => Promise<void>,
   ) => {
     const loaded = load(file);
     const settings = resolveSettings(loaded.config, process.env);
@@ -132,7 +134,7 @@ export function registerJourneysCommands(program: Command, load: (file?: string)
     const { createTemporalClient } = await import('../runtime/temporal.js');
     const client = createTemporalClient(address, settings.temporal.namespace);
     try {
-      await work(client, loaded);
+      await work(client, loaded, settings.temporal.taskQueue);
     } catch (error) {
       process.stderr.write(
         error instanceof UsageError
@@ -153,8 +155,8 @@ export function registerJourneysCommands(program: Command, load: (file?: string)
     .option('-c, --config <file>', 'config file')
     .option('--json', 'print JSON')
     .action(async (options: { config?: string; json?: boolean }) =>
-      withClient(options.config, async (client, loaded) => {
-        const reports = await journeysReport(client, loaded.config.journeys);
+      withClient(options.config, async (client, loaded, taskQueue) => {
+        const reports = await journeysReport(client, loaded.config.journeys, { taskQueue });
         if (options.json)
           process.stdout.write(
             `${JSON.stringify(
@@ -180,13 +182,17 @@ export function registerJourneysCommands(program: Command, load: (file?: string)
         member?: string;
         json?: boolean;
       }>();
-      await withClient(options.config, async (client, loaded) => {
+      await withClient(options.config, async (client, loaded, taskQueue) => {
         const journey = loaded.config.journeys[name];
         if (!journey)
           throw new UsageError(
             `no journey is called ${name} (the config has ${Object.keys(loaded.config.journeys).join(', ') || 'none'})`,
           );
-        const [report] = await journeysReport(client, { [name]: journey }, options.member);
+        const [report] = await journeysReport(
+          client,
+          { [name]: journey },
+          { member: options.member, taskQueue },
+        );
         if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else print(report!, true);
       });

@@ -68,7 +68,14 @@ async function storedMember(ref: string, platform: string | undefined): Promise<
     });
     const member = (await getCurrentMember(db, id))!;
     const facts = await memberFacts(db, id);
+    // What the member's messages from other journeys already hold under the caps.
+    const slots = await db
+      .selectFrom('send_slots')
+      .select(['channel', 'taken_at'])
+      .where('member_id', '=', id)
+      .execute();
     return {
+      slots: slots.map((slot) => ({ channel: slot.channel, at: slot.taken_at.getTime() })),
       name: member.name ?? 'there',
       email: member.email,
       platform: platform ?? facts.platforms[0],

@@ -26,6 +26,8 @@ export interface SimulatedMember {
   /** The platform the journey was entered from: where DMs go. */
   platform?: string | undefined;
   facts: MemberFacts;
+  /** Places the member's messages already hold under the caps (from other journeys). */
+  slots?: { channel: string; at: number }[] | undefined;
 }
 
 /** A member event at a time after the start: `message.posted@3d`, `unsubscribed@1w`. */
@@ -97,7 +99,9 @@ export async function simulateJourney(args: {
     return false;
   };
 
-  const slots: { channel: string; at: number; step: string }[] = [];
+  const slots: { channel: string; at: number; step: string }[] = (args.member.slots ?? []).map(
+    (slot, index) => ({ ...slot, step: `earlier #${index}` }),
+  );
   let step = '';
   const renderEmail = args.templatesDir ? createEmailRenderer(args.templatesDir) : undefined;
   const vars = { member: { name: args.member.name } };

@@ -319,7 +319,8 @@ describe('journeys', () => {
     );
     const waiting = await memberIdOf('wait@example.com');
     const talk = await memberIdOf('talk@example.com');
-    const env = { TEMPORAL_ADDRESS: inject('temporalAddress') };
+    // The hub's task queue: runs of another hub sharing the namespace are not counted.
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue };
     const show = async (member: string) =>
       JSON.parse(
         (

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.js';
+import { simulateJourney } from '../../runtime/journey-simulation.js';
 import {
   SimulateError,
   formatSimulation,
@@ -12,6 +13,15 @@ import {
 } from '../../bin/simulate.js';
 
 const DAY = 86_400_000;
+const FACTS = {
+  platforms: [],
+  level: null,
+  hasEmail: true,
+  emailConsent: true,
+  milestones: [],
+  posts: 0,
+  timezone: null,
+};
 
 function config(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-simulate-'));
@@ -115,6 +125,29 @@ describe('townhall simulate', () => {
     const threaded = await simulate(loaded, 'thanks', { thread: true });
     expect(threaded.timeline.map((entry) => [entry.outcome, entry.detail])).toEqual([
       ['sent', 'reply in slack thread the thread: "You are welcome, Ada"'],
+    ]);
+  });
+
+  it("counts what the member's other journeys already sent under the cap", async () => {
+    const loaded = loadConfig(config());
+    const start = Date.parse('2026-12-07T10:00:00Z');
+    const run = await simulateJourney({
+      name: 'weeks',
+      journey: loaded.config.journeys.weeks!,
+      limits: loaded.config.limits,
+      member: {
+        name: 'Ada',
+        email: 'ada@example.com',
+        platform: 'slack',
+        facts: { ...FACTS, platforms: ['slack'] },
+        // An email from another journey a second ago: the 1 per 7d cap is full.
+        slots: [{ channel: 'email', at: start - 1_000 }],
+      },
+      startAt: start,
+    });
+    expect(run.timeline.slice(0, 2).map((entry) => [entry.type, entry.outcome])).toEqual([
+      ['cap', 'deferred 6d 23h 59m 59s: email cap (1 per 7d)'],
+      ['email.send', 'sent'],
     ]);
   });
 

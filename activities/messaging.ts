@@ -3,7 +3,7 @@ import type { ActivityDeps } from './index.js';
 import { activityKey } from './activity-key.js';
 import { toActivityFailure } from './failures.js';
 import { requireMember } from './member.js';
-import { sendOnce } from './send-once.js';
+import { postedOutcome, sendOnce } from './send-once.js';
 import { renderText } from './templates.js';
 
 export function createMessagingActivities(deps: ActivityDeps) {
@@ -40,9 +40,7 @@ export function createMessagingActivities(deps: ActivityDeps) {
             subject,
           }),
       }).catch(fail);
-      if (outcome.status === 'sent')
-        return outcome.receipt.created === false ? 'already sent' : 'sent';
-      return 'already sent';
+      return postedOutcome(outcome);
     },
   };
 }

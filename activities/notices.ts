@@ -1,11 +1,24 @@
 import { ConnectorError } from '../connectors/errors.js';
+import type { MemberFacts } from '../store/member-facts.js';
 import { memberFacts } from '../store/member-facts.js';
 import type { ActivityDeps } from './index.js';
 import { activityKey } from './activity-key.js';
 import { toActivityFailure } from './failures.js';
 import { requireMember } from './member.js';
-import { sendOnce } from './send-once.js';
+import { postedOutcome, sendOnce } from './send-once.js';
 import { renderText } from './templates.js';
+
+/** What a notice's text may use; `townhall simulate` renders with the same. */
+export function noticeVariables(name: string | null, facts: MemberFacts) {
+  return {
+    member: {
+      name: name ?? 'a member',
+      posts: facts.posts,
+      level: facts.level ?? 'none',
+      platforms: facts.platforms.join(', '),
+    },
+  };
+}
 
 /** The connector a notice goes out on: the one named, else the only one that can post. */
 function posterFor(deps: ActivityDeps, platform: string | undefined) {
@@ -43,24 +56,17 @@ export function createNoticeActivities(deps: ActivityDeps) {
         const { id, poster } = posterFor(deps, input.platform);
         const member = await requireMember(deps.db, input.memberId);
         const facts = await memberFacts(deps.db, member.id);
-        const vars = {
-          member: {
-            name: member.name ?? 'a member',
-            posts: facts.posts,
-            level: facts.level ?? 'none',
-            platforms: facts.platforms.join(', '),
-          },
-        };
-        const text = await renderText(input.text, vars, 'notify text', (value) =>
-          poster.escape(value),
+        const text = await renderText(
+          input.text,
+          noticeVariables(member.name, facts),
+          'notify text',
+          (value) => poster.escape(value),
         );
         const outcome = await sendOnce(deps, activityKey(), `notice:${id}`, {
           findsEarlier: true,
           run: (attempt) => poster.postToChannel({ ...attempt, channelId: input.channel, text }),
         });
-        return outcome.status === 'sent' && outcome.receipt.created !== false
-          ? 'sent'
-          : 'already sent';
+        return postedOutcome(outcome);
       } catch (error) {
         if (error instanceof ConnectorError && !error.retryable) {
           deps.logger.warn(

@@ -78,3 +78,11 @@ export async function sendOnce<R extends { messageId: string }>(
   await completeDelivery(db, key, 'sent', receipt.messageId);
   return { status: 'sent', receipt };
 }
+
+/**
+ * A post's step outcome: `sent`, or `already sent` when an earlier attempt had made it (the
+ * ledger says so, or the platform found it by its dedup key).
+ */
+export function postedOutcome(outcome: SendOutcome<{ messageId: string; created?: boolean }>) {
+  return outcome.status === 'sent' && outcome.receipt.created !== false ? 'sent' : 'already sent';
+}

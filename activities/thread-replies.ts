@@ -2,7 +2,7 @@ import { requireMember } from './member.js';
 import type { ActivityDeps } from './index.js';
 import { activityKey } from './activity-key.js';
 import { toActivityFailure } from './failures.js';
-import { sendOnce } from './send-once.js';
+import { postedOutcome, sendOnce } from './send-once.js';
 import { renderText } from './templates.js';
 
 export function createThreadReplyActivities(deps: ActivityDeps) {
@@ -38,9 +38,7 @@ export function createThreadReplyActivities(deps: ActivityDeps) {
               text,
             }),
         });
-        return outcome.status === 'sent' && outcome.receipt.created !== false
-          ? 'sent'
-          : 'already sent';
+        return postedOutcome(outcome);
       } catch (error) {
         throw toActivityFailure(error);
       }

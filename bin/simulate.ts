@@ -8,7 +8,11 @@ import { parseDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load.js';
 import { registry } from '../connectors/index.js';
 import type { ScriptedEvent, Simulation, SimulatedMember } from '../runtime/journey-simulation.js';
-import { SCRIPTED_EVENT_TYPES, simulateJourney } from '../runtime/journey-simulation.js';
+import {
+  SCRIPTED_EVENT_TYPES,
+  sampleMember,
+  simulateJourney,
+} from '../runtime/journey-simulation.js';
 import { dataDirFrom } from '../runtime/settings.js';
 import { describeMs } from '../workflows/steps/send-gate.js';
 
@@ -28,24 +32,6 @@ export function parseScriptedEvent(text: string): ScriptedEvent {
       `--event "${text}": ${type} is not an event (use ${SCRIPTED_EVENT_TYPES.join(', ')})`,
     );
   return { type: type as ScriptedEvent['type'], atMs };
-}
-
-/** The sample member when --member is not given: has an email, consent, and every platform. */
-function sampleMember(platforms: string[], platform: string | undefined): SimulatedMember {
-  return {
-    name: 'Ada',
-    email: 'ada@example.com',
-    platform,
-    facts: {
-      platforms,
-      level: null,
-      hasEmail: true,
-      emailConsent: true,
-      milestones: [],
-      posts: 0,
-      timezone: null,
-    },
-  };
 }
 
 async function storedMember(ref: string, platform: string | undefined): Promise<SimulatedMember> {
@@ -149,23 +135,25 @@ const HEARD: Record<Simulation['events'][number]['heard'], string> = {
   'after the end': 'after the journey ended',
 };
 
-/**
- * Member text shown in a terminal: control characters (escape sequences) and bidi overrides
- * written out as \\u escapes, inert.
- */
-const inert = (text: string) =>
-  text.replace(
-    // eslint-disable-next-line no-control-regex -- matching control characters is the point
-    /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+/** Characters a terminal acts on: C0 and DEL, C1 (CSI and the like), bidi overrides. */
+const actsOnTerminal = (code: number) =>
+  code < 0x20 ||
+  (code >= 0x7f && code <= 0x9f) ||
+  (code >= 0x202a && code <= 0x202e) ||
+  (code >= 0x2066 && code <= 0x2069);
 
-/** The same for JSON, whose own escaping leaves DEL, C1 and bidi characters as they are. */
-const inertJson = (json: string) =>
-  json.replace(
-    /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+/**
+ * Member text made inert for a terminal: every character it would act on written out as a \\u
+ * escape. `keep` spares some: JSON's own line breaks between fields.
+ */
+function inert(text: string, keep: (code: number) => boolean = () => false): string {
+  let out = '';
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    out += actsOnTerminal(code) && !keep(code) ? `\\u${code.toString(16).padStart(4, '0')}` : char;
+  }
+  return out;
+}
 
 const stamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 const offset = (ms: number) => `+${describeMs(ms)}`.padEnd(12);
@@ -225,7 +213,7 @@ export function registerSimulateCommand(program: Command, load: (file?: string) 
       try {
         const run = await simulate(load(options.config), name, options);
         process.stdout.write(
-          `${options.json ? inertJson(JSON.stringify(run, null, 2)) : formatSimulation(name, run, options.member ?? 'a sample member (Ada, ada@example.com)')}\n`,
+          `${options.json ? inert(JSON.stringify(run, null, 2), (code) => code === 0x0a) : formatSimulation(name, run, options.member ?? 'a sample member (Ada, ada@example.com)')}\n`,
         );
       } catch (error) {
         if (!(error instanceof SimulateError)) throw error;

@@ -5,9 +5,11 @@ import type { CommunityEventType } from '../connectors/events.js';
 import { COMMUNITY_EVENT_TYPES } from '../connectors/events.js';
 import type { MemberFacts } from '../store/member-facts.js';
 import type { SlotAnswer } from '../store/send-slots.js';
+import { capAnswer } from '../store/send-slots.js';
+import { noticeVariables } from '../activities/notices.js';
 import { createEmailRenderer, renderText } from '../activities/templates.js';
 import { runJourney } from '../workflows/journey/run.js';
-import type { Activities, ThreadRef } from '../workflows/steps/context.js';
+import type { StepActivities, ThreadRef } from '../workflows/steps/context.js';
 import type { StepEngine } from '../workflows/steps/engine.js';
 import { awaitedEvents } from '../workflows/steps/index.js';
 import type { SendLimits } from '../workflows/steps/send-gate.js';
@@ -28,6 +30,24 @@ export interface SimulatedMember {
   facts: MemberFacts;
   /** Places the member's messages already hold under the caps (from other journeys). */
   slots?: { channel: string; at: number }[] | undefined;
+}
+
+/** The sample member when --member is not given: has an email, consent, and every platform. */
+export function sampleMember(platforms: string[], platform: string | undefined): SimulatedMember {
+  return {
+    name: 'Ada',
+    email: 'ada@example.com',
+    platform,
+    facts: {
+      platforms,
+      level: null,
+      hasEmail: true,
+      emailConsent: true,
+      milestones: [],
+      posts: 0,
+      timezone: null,
+    },
+  };
 }
 
 /** A member event at a time after the start: `message.posted@3d`, `unsubscribed@1w`. */
@@ -105,16 +125,8 @@ export async function simulateJourney(args: {
   let step = '';
   const renderEmail = args.templatesDir ? createEmailRenderer(args.templatesDir) : undefined;
   const vars = { member: { name: args.member.name } };
-  const facts = args.member.facts;
-  const noticeVars = {
-    member: {
-      name: args.member.name,
-      posts: facts.posts,
-      level: facts.level ?? 'none',
-      platforms: facts.platforms.join(', '),
-    },
-  };
-  const simulated = {
+  const noticeVars = noticeVariables(args.member.name, args.member.facts);
+  const activities: StepActivities = {
     memberFacts: () => Promise.resolve(args.member.facts),
     takeSendSlot: (input: {
       step: string;
@@ -125,15 +137,12 @@ export async function simulateJourney(args: {
       if (slots.some((slot) => slot.step === input.step)) return Promise.resolve({ taken: true });
       const recent = slots
         .filter((slot) => slot.channel === input.channel && slot.at > now - input.periodMs)
-        .sort((a, b) => b.at - a.at)
+        .map((slot) => slot.at)
+        .sort((a, b) => b - a)
         .slice(0, input.limit);
-      if (recent.length >= input.limit)
-        return Promise.resolve({
-          taken: false,
-          retryInMs: Math.max(1000, recent.at(-1)!.at + input.periodMs - now),
-        });
-      slots.push({ channel: input.channel, at: now, step: input.step });
-      return Promise.resolve({ taken: true });
+      const answer = capAnswer(recent, input.limit, input.periodMs, now);
+      if (answer.taken) slots.push({ channel: input.channel, at: now, step: input.step });
+      return Promise.resolve(answer);
     },
     releaseSendSlot: (input: { step: string }) => {
       const index = slots.findIndex((slot) => slot.step === input.step);
@@ -174,13 +183,6 @@ export async function simulateJourney(args: {
       return Promise.resolve('upserted');
     },
   };
-  const activities = new Proxy(simulated, {
-    get(target, name: string) {
-      if (name in target) return Reflect.get(target, name) as unknown;
-      return () => Promise.reject(new Error(`simulate cannot run the ${name} activity`));
-    },
-  }) as unknown as Activities; // the steps call only the activities above
-
   const engine: StepEngine = {
     now: () => now,
     // A sleep hears events (an exit ends nothing here) and moves the clock to its end.

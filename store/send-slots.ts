@@ -8,6 +8,21 @@ export type SlotAnswer =
   | { taken: false; retryInMs: number };
 
 /**
+ * What the cap says, from the member's places taken within the period, newest first (at most
+ * `limit` of them): a place while fewer are taken, else a wait until the limit-th newest ages
+ * out. The store and `townhall simulate` both decide with it.
+ */
+export function capAnswer(
+  recent: readonly number[],
+  limit: number,
+  periodMs: number,
+  now: number,
+): SlotAnswer {
+  if (recent.length < limit) return { taken: true };
+  return { taken: false, retryInMs: Math.max(1000, recent[limit - 1]! + periodMs - now) };
+}
+
+/**
  * Takes a place under a member's cap for one message (`limits:` across journeys), or says when
  * one frees up. Serialised per member and channel, so two journeys messaging the same member at
  * once cannot both take the last slot; the step's own key makes a retry find its slot.
@@ -43,11 +58,13 @@ export async function takeSendSlot(
       .orderBy('taken_at', 'desc')
       .limit(input.limit)
       .execute();
-    if (recent.length >= input.limit) {
-      // The limit-th newest slot is the one that must age out before another fits.
-      const frees = recent.at(-1)!.taken_at.getTime() + input.periodMs;
-      return { taken: false, retryInMs: Math.max(1000, frees - now.getTime()) };
-    }
+    const answer = capAnswer(
+      recent.map((slot) => slot.taken_at.getTime()),
+      input.limit,
+      input.periodMs,
+      now.getTime(),
+    );
+    if (!answer.taken) return answer;
     await trx
       .insertInto('send_slots')
       .values({

@@ -41,11 +41,9 @@ export function escapeDiscordText(value: string): string {
 
 /** A post in a Discord channel (a channel id, as for a thread). */
 export function discordChannelPoster(discord: DiscordConnector): ChannelPoster {
+  const poster = discordThreadPoster(discord);
   return {
-    async postToChannel({ channelId, text, dedupKey }) {
-      const message = await discord.replyInThread(channelId, text, dedupKey);
-      return { messageId: message.messageId };
-    },
+    postToChannel: (post) => poster.replyInThread({ ...post, threadId: post.channelId }),
     escape: escapeDiscordText,
   };
 }

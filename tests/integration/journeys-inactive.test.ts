@@ -2,47 +2,37 @@
 // quiet, and a Temporal Schedule's scan of the member view enters them into the drip; the
 // sandbox's mailbox shows what they got.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { journeyScanId } from '../../workflows/journey-scan/types.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
-import { freePort } from '../support/ports.js';
-import { SANDBOX_SLACK_SECRET, startTestSandbox, waitFor } from '../support/sandbox.js';
-import { postSlack, slackMessage, teamJoin } from '../support/slack.js';
-import type { TownhallProcess } from '../support/townhall-process.js';
-import { printedUrl, spawnTownhall } from '../support/townhall-process.js';
+import {
+  sandboxEmailYaml,
+  sandboxSlackYaml,
+  startTestSandbox,
+  waitFor,
+} from '../support/sandbox.js';
+import { slackMessage, teamJoin } from '../support/slack.js';
+import type { TestHub } from '../support/hub.js';
+import { startTestHub } from '../support/hub.js';
 
 let sandbox: Sandbox;
 let t: TestDb;
-let townhall: TownhallProcess;
-let server: string;
+let hub: TestHub;
 // Schedule ids are the namespace's: a name of this run's own.
 const journey = `reengage-${randomBytes(3).toString('hex')}`;
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
   t = await openTestDb();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-inactive-'));
-  const config = path.join(dir, 'townhall.config.yaml');
-  writeFileSync(
-    config,
+  hub = await startTestHub(
+    'inactive',
     `
 connectors:
-  slack:
-    signingSecret: ${SANDBOX_SLACK_SECRET}
-  email:
-    from: Townhall <hello@townhall.test>
-    templatesDir: ${path.resolve('config/examples/templates')}
-    smtp:
-      host: 127.0.0.1
-      port: ${sandbox.emulators.email.port}
-      tls: { rejectUnauthorized: false }
-    unsubscribeSecret: inactive-test-unsubscribe-secret
+${sandboxSlackYaml(sandbox)}
+${sandboxEmailYaml(sandbox, 'inactive-test-unsubscribe-secret')}
 journeys:
   ${journey}:
     trigger: { inactive: 3s, scan_every: 1s }
@@ -53,22 +43,15 @@ journeys:
       - wait: 5s
       - email.send: { template: day-two, subject: 'Still there, {{ member.name }}?' }
 `,
+    t,
   );
-  townhall = await spawnTownhall(['start', '--config', config], {
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_TASK_QUEUE: `inactive-${randomBytes(4).toString('hex')}`,
-    TOWNHALL_DATA_DIR: path.join(dir, 'data'),
-    DATABASE_URL: t.url ?? '',
-    PORT: String(await freePort()),
-  });
-  server = printedUrl(townhall, 'server');
 });
 afterAll(async () => {
   await createTemporalClient(inject('temporalAddress'), 'default')
     .schedule.getHandle(journeyScanId(journey))
     .delete()
     .catch(() => undefined);
-  townhall?.child.kill('SIGKILL');
+  hub?.process.child.kill('SIGKILL');
   await sandbox?.stop();
   await t?.close();
 });
@@ -79,10 +62,7 @@ const subjectsTo = (email: string) =>
     .filter((m) => m.to.includes(email))
     .map((m) => m.subject);
 
-async function send(body: unknown) {
-  const response = await postSlack(server, SANDBOX_SLACK_SECRET, body);
-  expect(response.status).toBe(200);
-}
+const send = (body: unknown) => hub.send(body);
 
 describe('an inactivity journey', () => {
   it('enters each lapse once however many scans find it; a member who comes back gets nothing more', async () => {

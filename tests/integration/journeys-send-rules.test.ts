@@ -1,10 +1,6 @@
 // Send windows, caps and consent through the running hub: signed Slack webhooks in, the
 // sandbox's mailbox and Slack workspace out. The tests run side by side (each its own member):
 // the window and the deferring cap are waits of seconds.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
@@ -12,17 +8,19 @@ import type { JourneyResult } from '../../workflows/journey/types.js';
 import { journeyWorkflowId } from '../../workflows/journey/types.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
-import { freePort } from '../support/ports.js';
-import { SANDBOX_SLACK_SECRET, startTestSandbox, waitFor } from '../support/sandbox.js';
-import { postSlack, slackMessage, teamJoin } from '../support/slack.js';
-import type { TownhallProcess } from '../support/townhall-process.js';
-import { printedUrl, spawnTownhall } from '../support/townhall-process.js';
+import {
+  sandboxEmailYaml,
+  sandboxSlackYaml,
+  startTestSandbox,
+  waitFor,
+} from '../support/sandbox.js';
+import { slackMessage, teamJoin } from '../support/slack.js';
+import type { TestHub } from '../support/hub.js';
+import { startTestHub } from '../support/hub.js';
 
 let sandbox: Sandbox;
 let t: TestDb;
-let townhall: TownhallProcess;
-let server: string;
-const taskQueue = `send-rules-${randomBytes(4).toString('hex')}`;
+let hub: TestHub;
 
 /** Seconds after the config is written when the window opens, on Tokyo's wall clock. */
 const OPENS_IN_S = 30;
@@ -41,8 +39,6 @@ const wallClock = (ms: number, timeZone: string) =>
 beforeAll(async () => {
   sandbox = await startTestSandbox();
   t = await openTestDb();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-send-rules-'));
-  const config = path.join(dir, 'townhall.config.yaml');
   opensAt = Math.ceil(Date.now() / 1000) * 1000 + OPENS_IN_S * 1000;
   const from = wallClock(opensAt, 'Asia/Tokyo');
   const to =
@@ -56,22 +52,12 @@ beforeAll(async () => {
           `      - email.send: { template: welcome, subject: '${prefix} ${n}, {{ member.name }}' }`,
       )
       .join('\n');
-  writeFileSync(
-    config,
+  hub = await startTestHub(
+    'send-rules',
     `
 connectors:
-  slack:
-    signingSecret: ${SANDBOX_SLACK_SECRET}
-    botToken: xoxb-sandbox-bot-token
-    apiUrl: ${sandbox.url}/api/
-  email:
-    from: Townhall <hello@townhall.test>
-    templatesDir: ${path.resolve('config/examples/templates')}
-    smtp:
-      host: 127.0.0.1
-      port: ${sandbox.emulators.email.port}
-      tls: { rejectUnauthorized: false }
-    unsubscribeSecret: send-rules-test-unsubscribe-secret
+${sandboxSlackYaml(sandbox, { bot: true })}
+${sandboxEmailYaml(sandbox, 'send-rules-test-unsubscribe-secret')}
 limits:
   email: 2 per 8s
 journeys:
@@ -111,18 +97,11 @@ ${three('Skip')}
       - email.send: { template: welcome, subject: 'Letter two, {{ member.name }}' }
       - dm.send: { text: 'Still here for you, {{ member.name }}' }
 `,
+    t,
   );
-  townhall = await spawnTownhall(['start', '--config', config], {
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    TOWNHALL_DATA_DIR: path.join(dir, 'data'),
-    DATABASE_URL: t.url ?? '',
-    PORT: String(await freePort()),
-  });
-  server = printedUrl(townhall, 'server');
 });
 afterAll(async () => {
-  townhall?.child.kill('SIGKILL');
+  hub?.process.child.kill('SIGKILL');
   await sandbox?.stop();
   await t?.close();
 });
@@ -130,10 +109,7 @@ afterAll(async () => {
 const mailTo = (email: string) =>
   sandbox.emulators.email.list().filter((m) => m.to.includes(email));
 
-async function send(body: unknown) {
-  const response = await postSlack(server, SANDBOX_SLACK_SECRET, body);
-  expect(response.status).toBe(200);
-}
+const send = (body: unknown) => hub.send(body);
 
 /** A Slack member who joins with an email, and a time zone when given. */
 async function join(userId: string, name: string, timezone?: string) {

@@ -1,8 +1,4 @@
 // Journeys through the running hub: signed Slack webhooks in, the sandbox's mailbox out.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
@@ -14,18 +10,19 @@ import { journeyWorkflowId } from '../../workflows/journey/types.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { townhallCommand } from '../support/backfill.js';
-import { freePort } from '../support/ports.js';
-import { SANDBOX_SLACK_SECRET, startTestSandbox, waitFor } from '../support/sandbox.js';
-import { postSlack, slackMessage, slackReaction, teamJoin } from '../support/slack.js';
-import type { TownhallProcess } from '../support/townhall-process.js';
-import { printedUrl, spawnTownhall } from '../support/townhall-process.js';
+import {
+  sandboxEmailYaml,
+  sandboxSlackYaml,
+  startTestSandbox,
+  waitFor,
+} from '../support/sandbox.js';
+import { slackMessage, slackReaction, teamJoin } from '../support/slack.js';
+import type { TestHub } from '../support/hub.js';
+import { startTestHub } from '../support/hub.js';
 
 let sandbox: Sandbox;
 let t: TestDb;
-let townhall: TownhallProcess;
-let server: string;
-let configFile: string;
-const taskQueue = `journeys-${randomBytes(4).toString('hex')}`;
+let hub: TestHub;
 
 /** The drip's wait: long enough to post in the middle of it. */
 const WAIT = '6s';
@@ -33,23 +30,12 @@ const WAIT = '6s';
 beforeAll(async () => {
   sandbox = await startTestSandbox();
   t = await openTestDb();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-journeys-'));
-  const config = path.join(dir, 'townhall.config.yaml');
-  configFile = config;
-  writeFileSync(
-    config,
+  hub = await startTestHub(
+    'journeys',
     `
 connectors:
-  slack:
-    signingSecret: ${SANDBOX_SLACK_SECRET}
-  email:
-    from: Townhall <hello@townhall.test>
-    templatesDir: ${path.resolve('config/examples/templates')}
-    smtp:
-      host: 127.0.0.1
-      port: ${sandbox.emulators.email.port}
-      tls: { rejectUnauthorized: false }
-    unsubscribeSecret: journeys-test-unsubscribe-secret
+${sandboxSlackYaml(sandbox)}
+${sandboxEmailYaml(sandbox, 'journeys-test-unsubscribe-secret')}
 journeys:
   drip:
     trigger: member.joined
@@ -94,18 +80,11 @@ journeys:
     steps:
       - email.send: { template: welcome, subject: 'Help is on its way, {{ member.name }}' }
 `,
+    t,
   );
-  townhall = await spawnTownhall(['start', '--config', config], {
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    TOWNHALL_DATA_DIR: path.join(dir, 'data'),
-    DATABASE_URL: t.url ?? '',
-    PORT: String(await freePort()),
-  });
-  server = printedUrl(townhall, 'server');
 });
 afterAll(async () => {
-  townhall?.child.kill('SIGKILL');
+  hub?.process.child.kill('SIGKILL');
   await sandbox?.stop();
   await t?.close();
 });
@@ -116,10 +95,7 @@ const subjectsTo = (email: string) =>
     .filter((m) => m.to.includes(email))
     .map((m) => m.subject);
 
-async function send(body: unknown) {
-  const response = await postSlack(server, SANDBOX_SLACK_SECRET, body);
-  expect(response.status).toBe(200);
-}
+const send = (body: unknown) => hub.send(body);
 
 const memberIdOf = async (email: string) =>
   (
@@ -138,7 +114,7 @@ async function simulated(journey: string, events: string[]): Promise<Simulation>
       journey,
       '--json',
       '--config',
-      configFile,
+      hub.configFile,
       ...events.flatMap((e) => ['--event', e]),
     ],
     {},
@@ -320,12 +296,12 @@ describe('journeys', () => {
     const waiting = await memberIdOf('wait@example.com');
     const talk = await memberIdOf('talk@example.com');
     // The hub's task queue: runs of another hub sharing the namespace are not counted.
-    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue };
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: hub.taskQueue };
     const show = async (member: string) =>
       JSON.parse(
         (
           await townhallCommand(
-            ['journeys', 'show', 'drip', '--member', member, '--json', '--config', configFile],
+            ['journeys', 'show', 'drip', '--member', member, '--json', '--config', hub.configFile],
             env,
           )
         ).stdout,
@@ -358,7 +334,7 @@ describe('journeys', () => {
     });
 
     const all = JSON.parse(
-      (await townhallCommand(['journeys', '--json', '--config', configFile], env)).stdout,
+      (await townhallCommand(['journeys', '--json', '--config', hub.configFile], env)).stdout,
     ) as JourneyReport[];
     expect(all.map((report) => report.name)).toEqual([
       'drip',

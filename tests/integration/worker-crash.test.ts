@@ -11,6 +11,8 @@ import { freePort } from '../support/ports.js';
 import {
   SANDBOX_HUBSPOT_TOKEN,
   SANDBOX_SLACK_SECRET,
+  sandboxEmailYaml,
+  sandboxSlackYaml,
   startTestSandbox,
   waitFor,
 } from '../support/sandbox.js';
@@ -39,19 +41,11 @@ function writeConfig(dir: string): string {
     file,
     `
 connectors:
-  slack:
-    signingSecret: ${SANDBOX_SLACK_SECRET}
+${sandboxSlackYaml(sandbox)}
   hubspot:
     accessToken: ${SANDBOX_HUBSPOT_TOKEN}
     baseUrl: ${sandbox.url}
-  email:
-    from: Townhall <hello@townhall.test>
-    templatesDir: ${path.resolve('config/examples/templates')}
-    smtp:
-      host: 127.0.0.1
-      port: ${sandbox.emulators.email.port}
-      tls: { rejectUnauthorized: false }
-    unsubscribeSecret: worker-crash-test-unsubscribe-secret
+${sandboxEmailYaml(sandbox, 'worker-crash-test-unsubscribe-secret')}
 workflows:
   onboarding:
     steps:
@@ -64,23 +58,33 @@ workflows:
   return file;
 }
 
-describe('a worker killed mid-wait', () => {
-  it('is restarted and finishes the journey, each email sent once', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-crash-'));
-    const config = writeConfig(dir);
-    const taskQueue = `crash-${randomBytes(4).toString('hex')}`;
-    const env = {
+/**
+ * One deployment of townhall for a test: its config, data folder, store and task queue. Each
+ * `start()` is a new process of it, on a new port, as a restart after a crash would be.
+ */
+function deployment(name: string, writeConfigFile: (dir: string) => string) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `townhall-${name}-`));
+  const config = writeConfigFile(dir);
+  const taskQueue = `${name}-${randomBytes(4).toString('hex')}`;
+  async function start(): Promise<TownhallProcess> {
+    const hub = await spawnTownhall(['start', '--config', config], {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: taskQueue,
       TOWNHALL_DATA_DIR: path.join(dir, 'data'),
       DATABASE_URL: t.url ?? '',
-    };
-
-    const first = await spawnTownhall(['start', '--config', config], {
-      ...env,
       PORT: String(await freePort()),
     });
-    running.push(first);
+    running.push(hub);
+    return hub;
+  }
+  return { taskQueue, start };
+}
+
+describe('a worker killed mid-wait', () => {
+  it('is restarted and finishes the journey, each email sent once', async () => {
+    const { taskQueue, start } = deployment('crash', writeConfig);
+
+    const first = await start();
     const joined = await postSlack(
       printedUrl(first, 'server'),
       SANDBOX_SLACK_SECRET,
@@ -97,11 +101,7 @@ describe('a worker killed mid-wait', () => {
     expect(await first.exited).toBe('SIGKILL');
     const killedAt = Date.now();
 
-    const second = await spawnTownhall(['start', '--config', config], {
-      ...env,
-      PORT: String(await freePort()),
-    });
-    running.push(second);
+    const second = await start();
     await waitFor('the day-two email', () => (mail().length >= 2 ? true : undefined), 60_000);
     // Give a duplicate every chance to show up before counting.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -136,18 +136,8 @@ temporal:
   # Slack's one call a second per queue would make 200 DMs a matter of minutes.
   activitiesPerSecond: { slack: 200 }
 connectors:
-  slack:
-    signingSecret: ${SANDBOX_SLACK_SECRET}
-    botToken: xoxb-sandbox-bot-token
-    apiUrl: ${sandbox.url}/api/
-  email:
-    from: Townhall <hello@townhall.test>
-    templatesDir: ${path.resolve('config/examples/templates')}
-    smtp:
-      host: 127.0.0.1
-      port: ${sandbox.emulators.email.port}
-      tls: { rejectUnauthorized: false }
-    unsubscribeSecret: worker-crash-test-unsubscribe-secret
+${sandboxSlackYaml(sandbox, { bot: true })}
+${sandboxEmailYaml(sandbox, 'worker-crash-test-unsubscribe-secret')}
 journeys:
   crowd:
     trigger: { event: message.posted, text: count me in }
@@ -163,15 +153,7 @@ journeys:
 
 describe('a worker killed during 200 journeys with waits', () => {
   it('finishes every journey after a restart, each email and DM sent once', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-crowd-'));
-    const config = writeCrowdConfig(dir);
-    const taskQueue = `crowd-${randomBytes(4).toString('hex')}`;
-    const env = {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      TOWNHALL_DATA_DIR: path.join(dir, 'data'),
-      DATABASE_URL: t.url ?? '',
-    };
+    const { taskQueue, start } = deployment('crowd', writeCrowdConfig);
     for (let n = 0; n < CROWD; n++) {
       sandbox.emulators.slack.workspace.addUser({ id: crowdId(n), name: `crowd${n}` });
       await upsertMemberFromIdentity(t.db, 'slack', {
@@ -182,11 +164,7 @@ describe('a worker killed during 200 journeys with waits', () => {
       });
     }
 
-    const first = await spawnTownhall(['start', '--config', config], {
-      ...env,
-      PORT: String(await freePort()),
-    });
-    running.push(first);
+    const first = await start();
     const server = printedUrl(first, 'server');
     // Ten at a time, as a busy workspace delivers them.
     for (let n = 0; n < CROWD; n += 10) {
@@ -212,11 +190,7 @@ describe('a worker killed during 200 journeys with waits', () => {
     expect(await first.exited).toBe('SIGKILL');
     const dmsBeforeRestart = dms().length;
 
-    const second = await spawnTownhall(['start', '--config', config], {
-      ...env,
-      PORT: String(await freePort()),
-    });
-    running.push(second);
+    const second = await start();
     await waitFor(
       'every DM and second email',
       () => (dms().length >= CROWD && emails('Crowd two').length >= CROWD ? true : undefined),

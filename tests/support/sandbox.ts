@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Sandbox } from '../../sandbox/index.js';
 import { startSandbox } from '../../sandbox/index.js';
 import { freePort } from './ports.js';
@@ -29,4 +30,31 @@ export async function waitFor<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * `connectors.email` for a hub under test, as YAML under `connectors:`: the sandbox's SMTP sink
+ * (STARTTLS with its own certificate), the example templates, and this test's unsubscribe secret.
+ */
+export function sandboxEmailYaml(sandbox: Sandbox, unsubscribeSecret: string): string {
+  return `  email:
+    from: Townhall <hello@townhall.test>
+    templatesDir: ${path.resolve('config/examples/templates')}
+    smtp:
+      host: 127.0.0.1
+      port: ${sandbox.emulators.email.port}
+      tls: { rejectUnauthorized: false }
+    unsubscribeSecret: ${unsubscribeSecret}`;
+}
+
+/** `connectors.slack` as YAML: signed as the sandbox signs; with `bot`, its Web API for posts. */
+export function sandboxSlackYaml(sandbox: Sandbox, options: { bot?: boolean } = {}): string {
+  return `  slack:
+    signingSecret: ${SANDBOX_SLACK_SECRET}${
+      options.bot
+        ? `
+    botToken: xoxb-sandbox-bot-token
+    apiUrl: ${sandbox.url}/api/`
+        : ''
+    }`;
 }

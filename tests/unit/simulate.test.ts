@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.js';
-import { simulateJourney } from '../../runtime/journey-simulation.js';
+import { sampleMember, simulateJourney } from '../../runtime/journey-simulation.js';
 import {
   SimulateError,
   formatSimulation,
@@ -13,15 +13,6 @@ import {
 } from '../../bin/simulate.js';
 
 const DAY = 86_400_000;
-const FACTS = {
-  platforms: [],
-  level: null,
-  hasEmail: true,
-  emailConsent: true,
-  milestones: [],
-  posts: 0,
-  timezone: null,
-};
 
 function config(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-simulate-'));
@@ -136,10 +127,7 @@ describe('townhall simulate', () => {
       journey: loaded.config.journeys.weeks!,
       limits: loaded.config.limits,
       member: {
-        name: 'Ada',
-        email: 'ada@example.com',
-        platform: 'slack',
-        facts: { ...FACTS, platforms: ['slack'] },
+        ...sampleMember(['slack'], 'slack'),
         // An email from another journey a second ago: the 1 per 7d cap is full.
         slots: [{ channel: 'email', at: start - 1_000 }],
       },

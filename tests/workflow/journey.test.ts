@@ -11,6 +11,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningWorker } from '../../runtime/temporal.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
+import { sampleMember } from '../../runtime/journey-simulation.js';
 import type { JourneyInput } from '../../workflows/journey/types.js';
 import { exitSignal, journey, memberEventSignal } from '../../workflows/journey/workflow.js';
 import type { Step } from '../../workflows/steps/index.js';
@@ -74,15 +75,8 @@ afterAll(async () => {
   await worker?.shutdown();
 });
 
-const NO_FACTS = {
-  platforms: ['discourse'],
-  level: null,
-  hasEmail: true,
-  emailConsent: true,
-  milestones: [],
-  posts: 0,
-  timezone: null,
-};
+/** A member with an email, consent and a Discourse identity, nothing else known. */
+const NO_FACTS = sampleMember(['discourse'], 'discourse').facts;
 
 const DRIP: Step[] = [
   { type: 'email.send', template: 'miss-you', subject: 'We miss you' },

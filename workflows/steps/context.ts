@@ -7,6 +7,22 @@ import type { StepOutcome } from './run.js';
 export type Activities = ReturnType<typeof createActivities>;
 
 /**
+ * The activities steps call: what an engine provides to them. `townhall simulate` implements
+ * exactly these, without effects.
+ */
+export type StepActivities = Pick<
+  Activities,
+  | 'sendEmail'
+  | 'sendDirectMessage'
+  | 'upsertCrmContact'
+  | 'memberFacts'
+  | 'takeSendSlot'
+  | 'releaseSendSlot'
+  | 'postNotice'
+  | 'replyToThread'
+>;
+
+/**
  * Where a run's vendor calls go, fixed when the run starts: the task queue of each connector that
  * has its own (rate-limited) one, and which connector served each shared capability then, which
  * picks the queue. The call itself goes through the capability the worker's config provides now;
@@ -53,5 +69,5 @@ export interface StepContext {
    * step's capability), with an activity id unique to this step and iteration: the idempotency
    * key of every effect is `<workflow id>/<activity id>`.
    */
-  activities: (vendor: string | undefined) => Activities;
+  activities: (vendor: string | undefined) => StepActivities;
 }

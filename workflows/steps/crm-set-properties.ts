@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { crmUpsertContact } from './crm-upsert-contact.js';
 import { defineStep } from './step.js';
 
 export interface CrmSetPropertiesStep {
@@ -20,9 +21,7 @@ export const crmSetProperties = defineStep({
     })
     .describe('Properties to set, by the CRM field name'),
   parse: (properties): CrmSetPropertiesStep => ({ type: 'crm.set_properties', properties }),
-  run: (step, { memberId, routing, activities }) =>
-    activities(routing.providers?.crm).upsertCrmContact({
-      memberId,
-      properties: step.properties,
-    }),
+  // The same write as crm.upsert_contact: every CRM write is an upsert with properties.
+  run: (step, context) =>
+    crmUpsertContact.run({ type: 'crm.upsert_contact', properties: step.properties }, context),
 });

@@ -1,4 +1,4 @@
-import type { Activities } from './context.js';
+import type { StepActivities } from './context.js';
 
 /**
  * What steps need from whatever runs them: time, waits, versioning and activities. The journey
@@ -15,5 +15,5 @@ export interface StepEngine {
   /** Temporal's patched(): true for runs that started on code with this change. */
   patched(id: string): boolean;
   /** The activities, each call with this id, on `taskQueue` when one is given. */
-  activities(options: { activityId: string; taskQueue?: string | undefined }): Activities;
+  activities(options: { activityId: string; taskQueue?: string | undefined }): StepActivities;
 }

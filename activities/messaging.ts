@@ -28,7 +28,9 @@ export function createMessagingActivities(deps: ActivityDeps) {
       if (!identity) return `skipped: member has no ${input.platform} identity`;
 
       const vars = { member: { name: member.name ?? identity.handle ?? 'there' } };
-      const text = await renderText(input.text, vars, 'dm.send text').catch(fail);
+      // The member's name is theirs to choose: escaped in the platform's markup. A subject
+      // (a Discourse title) is plain text, never markup.
+      const text = await renderText(input.text, vars, 'dm.send text', messenger.escape).catch(fail);
       const subject = await renderText(input.subject, vars, 'dm.send subject').catch(fail);
       const outcome = await sendOnce(deps, activityKey(), `dm:${input.platform}`, {
         findsEarlier: true,

@@ -60,7 +60,7 @@ export function createNoticeActivities(deps: ActivityDeps) {
           input.text,
           noticeVariables(member.name, facts),
           'notify text',
-          (value) => poster.escape(value),
+          poster.escape,
         );
         const outcome = await sendOnce(deps, activityKey(), `notice:${id}`, {
           findsEarlier: true,

@@ -19,6 +19,17 @@ function templateError(what: string, cause?: unknown): ConnectorError {
   return new ConnectorError('invalid', `${what}${reason}`, { vendor: 'template', cause });
 }
 
+/** One engine per platform escape, made on first use. */
+const escapingEngines = new WeakMap<(value: string) => string, Liquid>();
+function escapingEngine(escape: (value: string) => string): Liquid {
+  let engine = escapingEngines.get(escape);
+  if (!engine) {
+    engine = new Liquid({ ...strict, outputEscape: (value: unknown) => escape(String(value)) });
+    escapingEngines.set(escape, engine);
+  }
+  return engine;
+}
+
 /** Renders one inline template, e.g. a subject or a DM text. `what` names it in errors. */
 export async function renderText(
   source: string,
@@ -28,9 +39,7 @@ export async function renderText(
   escape?: (value: string) => string,
 ): Promise<string> {
   try {
-    const engine = escape
-      ? new Liquid({ ...strict, outputEscape: (value: unknown) => escape(String(value)) })
-      : inline;
+    const engine = escape ? escapingEngine(escape) : inline;
     return String(await engine.parseAndRender(source, vars)).trim();
   } catch (error) {
     throw templateError(`${what} failed to render`, error);

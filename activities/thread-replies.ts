@@ -26,7 +26,7 @@ export function createThreadReplyActivities(deps: ActivityDeps) {
           input.text,
           { member: { name: member.name ?? 'there' } },
           'thread.reply text',
-          (value) => poster.escape(value),
+          poster.escape,
         );
         const outcome = await sendOnce(deps, activityKey(), `thread:${input.platform}`, {
           findsEarlier: true,

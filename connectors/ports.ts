@@ -33,8 +33,17 @@ export interface DirectMessageTarget {
   handle?: string | undefined;
 }
 
+/**
+ * A platform whose posts are markup (Slack mrkdwn, Discord and Discourse Markdown). Member text
+ * inside a post is the member's: `escape` makes a value inert there (no mentions, no links, no
+ * formatting) before a template inserts it.
+ */
+export interface ChatMarkup {
+  escape: (value: string) => string;
+}
+
 /** A platform that can send a member a private message. */
-export interface DirectMessenger {
+export interface DirectMessenger extends ChatMarkup {
   sendDirectMessage(
     input: EffectAttempt & {
       to: DirectMessageTarget;
@@ -46,7 +55,7 @@ export interface DirectMessenger {
 }
 
 /** A platform that can reply in a thread (a Slack thread, a Discord thread, a Discourse topic). */
-export interface ThreadPoster {
+export interface ThreadPoster extends ChatMarkup {
   replyInThread(
     input: EffectAttempt & {
       /** The channel holding the thread (Slack, Discord); a Discourse topic needs only threadId. */
@@ -56,18 +65,14 @@ export interface ThreadPoster {
       text: string;
     },
   ): Promise<PostReceipt>;
-  /** Member text made inert in the platform's markup, as ChannelPoster.escape. */
-  escape(value: string): string;
 }
 
 /**
  * A platform that can post in a channel: the community team's, for `notify` steps ("Ada went
- * quiet after 40 posts"). Member text inside the post is the member's: `escape` makes it inert
- * in the platform's markup (no mentions, no links, no formatting) before it is inserted.
+ * quiet after 40 posts").
  */
-export interface ChannelPoster {
+export interface ChannelPoster extends ChatMarkup {
   postToChannel(input: EffectAttempt & { channelId: string; text: string }): Promise<PostReceipt>;
-  escape(value: string): string;
 }
 
 /**

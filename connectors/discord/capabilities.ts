@@ -13,6 +13,7 @@ export function discordMessenger(discord: DiscordConnector): DirectMessenger {
       const message = await discord.sendDirectMessage(to.userId, text, dedupKey);
       return { messageId: message.messageId };
     },
+    escape: escapeDiscordText,
   };
 }
 

@@ -23,6 +23,7 @@ export function discourseMessenger(discourse: DiscourseConnector): DirectMesseng
       });
       return { messageId: String(post.postId), created: post.created };
     },
+    escape: escapeDiscourseText,
   };
 }
 

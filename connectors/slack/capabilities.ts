@@ -15,6 +15,7 @@ export function slackMessenger(slack: SlackConnector): DirectMessenger {
         await slack.sendDirectMessage(to.userId, text, { dedupKey, earlierAttemptSince }),
       );
     },
+    escape: escapeSlackText,
   };
 }
 

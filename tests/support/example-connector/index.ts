@@ -25,6 +25,8 @@ export const example = defineConnector({
           });
           return { messageId: ((await response.json()) as { id: string }).id, created: true };
         },
+        // The example platform shows text as it is: nothing in it is markup.
+        escape: (value) => value,
       }),
     },
   },

@@ -13,7 +13,12 @@ import type { RunningWorker } from '../../runtime/temporal.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import { sampleMember } from '../../runtime/journey-simulation.js';
 import type { JourneyInput } from '../../workflows/journey/types.js';
-import { exitSignal, journey, memberEventSignal } from '../../workflows/journey/workflow.js';
+import {
+  exitSignal,
+  journey,
+  memberEventSignal,
+  positionQuery,
+} from '../../workflows/journey/workflow.js';
 import type { Step } from '../../workflows/steps/index.js';
 import { startTestWorker } from '../support/worker.js';
 
@@ -148,7 +153,10 @@ describe('journey workflow with stub activities', () => {
 
   it('ends a 30 s wait at once on an exit, and runs nothing after it', async () => {
     const handle = await start('exit-in-wait', DRIP);
-    await until(() => calls.length === 1);
+    // In the wait, not merely after the send was called: an exit that came during the send
+    // would end the run before the wait began (also right, but not what this test shows).
+    while ((await handle.query(positionQuery))?.path !== 'steps[1]')
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const signalled = Date.now();
     await handle.signal(exitSignal, { reason: 'message.posted' });
     const result = await handle.result();

@@ -229,7 +229,8 @@ describe.concurrent('journeys: send windows, caps and consent', () => {
     await pause(1_000);
     expect(mailTo(email).map((m) => m.subject)).toEqual(['Letter one, Letty L']);
     const dms = sandbox.emulators.slack.workspace.messages.filter(
-      (m) => m.channel.startsWith('D') && m.text.includes('Still here for you'),
+      // Tests run concurrently on one workspace: only Letty's DMs count here.
+      (m) => m.channel.startsWith('D') && m.text.includes('Letty'),
     );
     expect(dms.map((m) => m.text)).toEqual(['Still here for you, Letty L']);
   });

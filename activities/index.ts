@@ -5,11 +5,14 @@ import type {
   DirectMessenger,
   HelpDesk,
   Mailer,
+  Reactor,
   ThreadPoster,
+  ThreadReader,
 } from '../connectors/ports.js';
 import type { Db } from '../store/db.js';
 import { createCrmActivities } from './crm.js';
 import { createEmailActivities } from './email.js';
+import { createHandoffActivities } from './handoff.js';
 import { createHelpDeskActivities } from './helpdesk.js';
 import { createJourneyActivities } from './journeys.js';
 import { createMessagingActivities } from './messaging.js';
@@ -31,6 +34,12 @@ export interface CapabilityDeps {
   /** Every configured CRM by connector id: the member sync may write to each. */
   crms?: Readonly<Record<string, Crm>> | undefined;
   helpdesk?: HelpDesk | undefined;
+  /** Every configured help desk by connector id: each handoff rule names its own. */
+  helpdesks?: Readonly<Record<string, HelpDesk>> | undefined;
+  /** Per platform: transcripts and permalinks of the threads a handoff opens tickets for. */
+  threadReaders?: Readonly<Record<string, ThreadReader>> | undefined;
+  /** Per platform: the reaction a handoff leaves on a thread whose ticket is solved. */
+  reactors?: Readonly<Record<string, Reactor>> | undefined;
   mailer?: Mailer | undefined;
 }
 
@@ -54,5 +63,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createJourneyActivities(deps),
     ...createNoticeActivities(deps),
     ...createThreadReplyActivities(deps),
+    ...createHandoffActivities(deps),
   };
 }

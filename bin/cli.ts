@@ -43,7 +43,12 @@ function summary(config: Config): string {
   const journeys = Object.entries(config.journeys)
     .filter(([, journey]) => journey.enabled)
     .map(([name, journey]) => `${name} (${journey.steps.length} steps)`);
-  return `${workflows.length} workflow(s) enabled: ${workflows.join(', ') || 'none'}; journeys: ${journeys.join(', ') || 'none'}; connectors: ${connectors.join(', ') || 'none'}`;
+  const handoff = config.handoff?.enabled
+    ? config.handoff.rules
+        .filter((rule) => rule.enabled)
+        .map((rule) => `${rule.on} ${rule.platform ?? 'any platform'} → ${rule.helpdesk}`)
+    : [];
+  return `${workflows.length} workflow(s) enabled: ${workflows.join(', ') || 'none'}; journeys: ${journeys.join(', ') || 'none'}; ${handoff.length > 0 ? `handoff: ${handoff.join(', ')}; ` : ''}connectors: ${connectors.join(', ') || 'none'}`;
 }
 
 async function runRoles(

@@ -11,6 +11,9 @@ export const EXIT_EVENTS = [
   'member.left',
   /** The member unsubscribed from email (the link in every email). */
   'unsubscribed',
+  /** The support handoff opened a ticket for the member's thread, or it was solved. */
+  'ticket.created',
+  'ticket.solved',
   /** Any activity: a message, a reaction or a command. */
   'activity',
 ] as const;

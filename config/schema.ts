@@ -9,6 +9,7 @@ import type { AnyWorkflow } from '../workflows/descriptor.js';
 import type { Workflows } from '../workflows/registry.js';
 import { workflows } from '../workflows/registry.js';
 import { checkCapabilities } from './check-capabilities.js';
+import { checkHandoff, handoffConfigSchema } from './handoff.js';
 import { checkJourneys, journeysConfigSchema } from './journeys.js';
 import { limitsSchema } from './limits.js';
 import { membersConfigSchema } from './members.js';
@@ -124,10 +125,12 @@ export function buildConfigSchema<
         .prefault({} as never),
       journeys: journeysConfigSchema,
       limits: limitsSchema,
+      handoff: handoffConfigSchema,
     })
     .superRefine((config, ctx) => {
       checkCapabilities(config, registry, ctx);
       checkJourneys(config, ctx);
+      checkHandoff(config, registry.connectors, ctx);
     });
 }
 

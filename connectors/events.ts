@@ -45,7 +45,15 @@ export const communityEvent = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('member.joined'), member }),
   z.object({ ...base, type: z.literal('member.left'), member }),
   z.object({ ...base, type: z.literal('member.updated'), member }),
-  z.object({ ...base, type: z.literal('message.posted'), member, ...location, text: z.string() }),
+  z.object({
+    ...base,
+    type: z.literal('message.posted'),
+    member,
+    ...location,
+    text: z.string(),
+    /** The message opens a thread: a top-level post, a forum post's first message, a new topic. */
+    startsThread: z.boolean().optional(),
+  }),
   z.object({
     ...base,
     type: z.literal('reaction.added'),

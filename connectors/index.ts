@@ -7,6 +7,7 @@ import type { AnyConnector } from './descriptor.js';
 import { discord } from './discord/index.js';
 import { discourse } from './discourse/index.js';
 import { email } from './email/index.js';
+import { freshdesk } from './freshdesk/index.js';
 import { hubspot } from './hubspot/index.js';
 import { intercom } from './intercom/index.js';
 import { salesforce } from './salesforce/index.js';
@@ -21,6 +22,7 @@ export const connectors = [
   salesforce,
   zendesk,
   intercom,
+  freshdesk,
   email,
 ] as const;
 

@@ -23,6 +23,8 @@ export interface PostReceipt {
   messageId: string;
   /** False when an earlier attempt had made it; undefined when the platform cannot tell. */
   created?: boolean | undefined;
+  /** The thread id a reply to this post takes (ThreadPoster), where it is not the messageId. */
+  threadId?: string | undefined;
 }
 
 /** Who to message, as the member's platform identity knows them. */
@@ -65,6 +67,40 @@ export interface ThreadPoster extends ChatMarkup {
       text: string;
     },
   ): Promise<PostReceipt>;
+}
+
+/** One message of a thread as the platform holds it, oldest first in a transcript. */
+export interface ThreadMessage {
+  messageId: string;
+  /** The platform's user id of the author. */
+  authorId: string;
+  authorName?: string | undefined;
+  text: string;
+  postedAt: string;
+  /** Posted by a bot or app (townhall's own acknowledgements among them). */
+  bot?: boolean | undefined;
+}
+
+/**
+ * A platform that can read a thread back and link to it: the transcript and permalink a ticket
+ * starts from. A thread is where ThreadPoster replies: Slack channel + root ts, a Discord thread
+ * channel (or a message a thread can start from), a Discourse topic.
+ */
+export interface ThreadReader {
+  /** The thread's messages, oldest first, at most `limit` (the newest kept when cut). */
+  readThread(input: {
+    channelId: string;
+    threadId: string;
+    limit: number;
+  }): Promise<ThreadMessage[]>;
+  /** A link to the thread from the platform's API, where it has one. */
+  permalink(input: { channelId: string; threadId: string }): Promise<string | undefined>;
+}
+
+/** A platform where the bot can react to a message (✅ on a thread whose ticket is solved). */
+export interface Reactor {
+  /** Adds the bot's reaction; one already there is no error. `emoji` as the config names it. */
+  addReaction(input: { channelId: string; messageId: string; emoji: string }): Promise<void>;
 }
 
 /**
@@ -161,6 +197,8 @@ export interface CreatedTicket {
   ticketId: string;
   /** What agents see, e.g. Intercom's ticket number; the id where the desk has no other. */
   number: string;
+  /** Where the requester can follow the ticket, where the desk has a public page for it. */
+  url?: string | undefined;
   /** Whether this call made it; false when an earlier attempt with the same externalId had. */
   created: boolean;
 }
@@ -176,12 +214,18 @@ export interface HelpDesk {
     body: string;
     tags?: string[] | undefined;
   }): Promise<CreatedTicket>;
-  /** A public reply (the requester sees it) or an internal note. */
+  /**
+   * A public reply (the requester sees it) or an internal note. `author: 'requester'` adds it as
+   * the requester's own message (what they wrote in the community thread), always public.
+   */
   addComment(input: {
     ticketId: string;
     body: string;
     public: boolean;
+    author?: 'agent' | 'requester' | undefined;
   }): Promise<{ commentId: string }>;
+  /** Opens a solved ticket again; a ticket already open stays as it is. Safe to repeat. */
+  reopenTicket(ticketId: string): Promise<void>;
   /** The ticket's status in townhall's vocabulary, or undefined when there is no such ticket. */
   readStatus(ticketId: string): Promise<{ status: TicketStatus; vendorStatus: string } | undefined>;
   /** Erases the requester with this email and what the desk holds of them; none is no error. */
@@ -222,6 +266,8 @@ export interface Capabilities {
   messenger: DirectMessenger;
   threadPoster: ThreadPoster;
   channelPoster: ChannelPoster;
+  threadReader: ThreadReader;
+  reactor: Reactor;
   crm: Crm;
   helpdesk: HelpDesk;
   mailer: Mailer;
@@ -244,6 +290,8 @@ export const CAPABILITY_LABELS: Record<CapabilityName, string> = {
   messenger: 'direct messages',
   threadPoster: 'thread replies',
   channelPoster: 'channel posts',
+  threadReader: 'reading threads',
+  reactor: 'reactions',
   crm: 'a CRM',
   helpdesk: 'a help desk',
   mailer: 'email',

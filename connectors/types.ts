@@ -20,7 +20,16 @@ export type InboundResult<E = CommunityEvent> =
    * (a Discord interaction response, a Slack slash-command message); absent, townhall answers
    * `{ ok: true }`.
    */
-  | { kind: 'event'; event: E; reply?: unknown }
+  | {
+      kind: 'event';
+      event: E;
+      reply?: unknown;
+      /**
+       * For a command: the body that tells its invoker the router's answer (what will happen),
+       * in the platform's form (a Slack ephemeral message, a Discord interaction response).
+       */
+      answer?: (text: string) => unknown;
+    }
   /** The platform wants this body echoed back (Slack url_verification, Discord PING). */
   | { kind: 'reply'; body: unknown }
   /** Valid, but no workflow wants this event type. */

@@ -22,7 +22,16 @@ export function buildCapabilities(
     if (!clients.has(id)) clients.set(id, descriptor.connect?.(section, context));
     return descriptor.capabilities![capability]!.create(clients.get(id), section);
   }
-  const perPlatform = <K extends 'messenger' | 'threadPoster' | 'channelPoster' | 'crm'>(
+  const perPlatform = <
+    K extends
+      | 'messenger'
+      | 'threadPoster'
+      | 'channelPoster'
+      | 'threadReader'
+      | 'reactor'
+      | 'crm'
+      | 'helpdesk',
+  >(
     capability: K,
   ) =>
     Object.fromEntries(
@@ -39,6 +48,9 @@ export function buildCapabilities(
     crm: shared('crm'),
     crms: perPlatform('crm'),
     helpdesk: shared('helpdesk'),
+    helpdesks: perPlatform('helpdesk'),
+    threadReaders: perPlatform('threadReader'),
+    reactors: perPlatform('reactor'),
     mailer: shared('mailer'),
   };
 }

@@ -14,6 +14,7 @@ import { storeCheck, temporalCheck } from '../server/health.js';
 import { createBusinessEventRouter } from '../server/business-router.js';
 import type { EventRouter } from '../server/router.js';
 import { createEventRouter } from '../server/router.js';
+import { createHandoffRouter } from '../server/handoff.js';
 import { adminTokenFrom } from '../server/admin-auth.js';
 import { adminRouters } from '../server/routes/members-api.js';
 import { signalMember } from '../server/journeys.js';
@@ -81,6 +82,26 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The support handoff's rules at work, for community events and help-desk events alike. */
+function handoffRouter(
+  loaded: LoadedConfig,
+  settings: Settings,
+  db: Db,
+  temporal: Client,
+  logger: Logger,
+) {
+  const taskQueue = settings.temporal.taskQueue;
+  return createHandoffRouter({
+    db,
+    temporal,
+    taskQueue,
+    handoff: loaded.config.handoff,
+    routing: routingFor(loaded.config, registry, taskQueue),
+    logger,
+    timeoutMs: 2_500,
+  });
+}
+
 /** Where community events go, from webhooks and from the gateway's listeners alike. */
 export function communityRouter(
   loaded: LoadedConfig,
@@ -101,6 +122,7 @@ export function communityRouter(
     searchAttributes,
     members: loaded.config.members,
     routing: routingFor(loaded.config, registry, taskQueue),
+    handoff: handoffRouter(loaded, settings, db, temporal, logger),
     logger,
   });
 }
@@ -133,7 +155,14 @@ export async function startHttpServer(
     logger,
     webhooks: webhookRoutes(
       loaded.config.connectors,
-      { community: route, business: createBusinessEventRouter({ db, logger }) },
+      {
+        community: route,
+        business: createBusinessEventRouter({
+          db,
+          logger,
+          handoff: handoffRouter(loaded, settings, db, temporal, logger),
+        }),
+      },
       logger,
     ),
     checks: { store: storeCheck(db), temporal: temporalCheck(temporal) },

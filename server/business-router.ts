@@ -3,10 +3,13 @@ import type { BusinessEvent } from '../connectors/business-events.js';
 import { repointPerson, unlinkPerson } from '../store/crm-links.js';
 import type { Db } from '../store/db.js';
 import { markEventProcessed, recordEvent } from '../store/events.js';
+import type { HandoffRouter } from './handoff.js';
 
 export interface BusinessRouterDeps {
   db: Db;
   logger: Logger;
+  /** Ticket events reach the handoff run of their ticket; none when `handoff:` is absent. */
+  handoff?: Pick<HandoffRouter, 'routeBusiness'> | undefined;
 }
 
 export type BusinessRouteOutcome = 'recorded' | 'duplicate';
@@ -43,9 +46,11 @@ export function createBusinessEventRouter(deps: BusinessRouterDeps) {
     const { alreadyProcessed } = await recordEvent(deps.db, event.system, event);
     if (alreadyProcessed) return 'duplicate';
     const changed = await apply(deps.db, event);
+    // An event about a ticket townhall did not open is recorded and goes no further.
+    const handoff = deps.handoff ? await deps.handoff.routeBusiness(event) : undefined;
     // Member ids only: record ids and member ids are not personal data, values would be.
     deps.logger.info(
-      { eventId: event.eventId, type: event.type, ...changed },
+      { eventId: event.eventId, type: event.type, ...changed, ...(handoff ? { handoff } : {}) },
       'business event recorded',
     );
     await markEventProcessed(deps.db, event.eventId);

@@ -15,6 +15,7 @@ import type { Routing } from '../workflows/steps/context.js';
 import type { TriggerRow } from '../workflows/triggers.js';
 import { triggerTable } from '../workflows/triggers.js';
 import { createJourneyRouter } from './journeys.js';
+import type { HandoffRouter } from './handoff.js';
 import type { SendLimits } from '../workflows/steps/send-gate.js';
 
 export interface RouterDeps {
@@ -36,6 +37,8 @@ export interface RouterDeps {
   logger: Logger;
   /** How long a webhook may wait on Temporal before answering 503 (Slack allows 3 s in all). */
   startTimeoutMs?: number;
+  /** The support handoff's rules at work (server/handoff.ts); none when `handoff:` is absent. */
+  handoff?: HandoffRouter | undefined;
   /** The workflow types whose triggers apply; townhall's registry unless a test brings its own. */
   registry?: readonly AnyWorkflow[];
 }
@@ -86,7 +89,14 @@ export function createEventRouter(deps: RouterDeps) {
     }
   }
 
-  return async function route(event: CommunityEvent): Promise<RouteOutcome> {
+  /**
+   * `respond`: what the person who gave a command is told (the platform shows it to them alone),
+   * truthfully: what will happen, or that nothing acts on the command here.
+   */
+  return async function route(
+    event: CommunityEvent,
+    respond?: (answer: string) => void,
+  ): Promise<RouteOutcome> {
     const { alreadyProcessed } = await recordEvent(deps.db, event.platform, event);
     if (alreadyProcessed) return 'duplicate';
 
@@ -120,6 +130,17 @@ export function createEventRouter(deps: RouterDeps) {
     }
     for (const started of await routeJourneys(event, memberId))
       if (started !== 'not-due' && outcome !== 'started') outcome = started;
+    const handed = deps.handoff
+      ? await deps.handoff.routeCommunity(event, { staff: member.staff })
+      : { acted: 'none' as const };
+    if (handed.acted === 'started') outcome = 'started';
+    if (event.type === 'command.invoked')
+      respond?.(
+        handed.answer ??
+          (outcome === 'started'
+            ? `townhall received your /${event.command} and started what it is set up to do.`
+            : `townhall recorded your /${event.command}, but nothing acts on it here: no ticket or reply will follow. Please ask in the channel, where people can help.`),
+      );
     await markEventProcessed(deps.db, event.eventId);
     return outcome;
   };

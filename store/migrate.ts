@@ -8,6 +8,7 @@ import { memberView } from './migrations/0004-member-view.js';
 import { crmSync } from './migrations/0005-crm-sync.js';
 import { journeyRuns } from './migrations/0006-journey-runs.js';
 import { sendRules } from './migrations/0007-send-rules.js';
+import { handoff } from './migrations/0008-handoff.js';
 
 /** Every migration, in order. Add new ones here explicitly; names sort by their number. */
 export const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0005-crm-sync': crmSync,
   '0006-journey-runs': journeyRuns,
   '0007-send-rules': sendRules,
+  '0008-handoff': handoff,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -53,6 +53,15 @@ export interface Database {
     created_at: CreatedAt;
     updated_at: ColumnType<Date, never, Date>;
   };
+  /** Threads the support handoff serves, with their ticket once made (store/handoff.ts). */
+  handoff_threads: {
+    workflow_id: string;
+    platform: string;
+    helpdesk: string;
+    ticket_id: string | null;
+    requester_member_id: string | null;
+    created_at: Date;
+  };
   /** The activity ledger: one row per source event, pointing at the identity that acted. */
   activity: {
     event_id: string;

@@ -5,3 +5,4 @@ export { journey } from './journey/workflow.js';
 export { journeyScan } from './journey-scan/workflow.js';
 export { crmSync } from './crm-sync/workflow.js';
 export { crmBackfill } from './crm-backfill/workflow.js';
+export { handoff } from './handoff/workflow.js';

@@ -7,6 +7,7 @@ import type { AnyWorkflow } from './descriptor.js';
 import { crmBackfillWorkflow } from './crm-backfill/index.js';
 import { crmSyncWorkflow } from './crm-sync/index.js';
 import { journeyWorkflow } from './journey/index.js';
+import { handoffWorkflow } from './handoff/index.js';
 import { journeyScanWorkflow } from './journey-scan/index.js';
 import { onboardingWorkflow } from './onboarding/index.js';
 
@@ -16,6 +17,7 @@ export const workflows = [
   journeyScanWorkflow,
   crmSyncWorkflow,
   crmBackfillWorkflow,
+  handoffWorkflow,
 ] as const;
 
 export type Workflows = typeof workflows;

@@ -1,5 +1,6 @@
 import type { ChannelPoster, DirectMessenger, ThreadPoster } from '../ports.js';
 import type { DiscordConnector } from './client.js';
+import { discordThreadReplies } from './threads.js';
 
 /*
  * Discord dedups by nonce on every post, so an earlier attempt needs no search. A repeated nonce
@@ -17,15 +18,12 @@ export function discordMessenger(discord: DiscordConnector): DirectMessenger {
   };
 }
 
-/** A Discord thread is a channel of its own: the reply goes to the thread's id. */
+/**
+ * A Discord thread is a channel of its own: the reply goes to the thread's id. A top-level
+ * message's thread is started from it on the first reply (threads.ts).
+ */
 export function discordThreadPoster(discord: DiscordConnector): ThreadPoster {
-  return {
-    async replyInThread({ threadId, text, dedupKey }) {
-      const message = await discord.replyInThread(threadId, text, dedupKey);
-      return { messageId: message.messageId };
-    },
-    escape: escapeDiscordText,
-  };
+  return discordThreadReplies(discord, escapeDiscordText);
 }
 
 /**

@@ -7,8 +7,15 @@ import { ConnectorError } from '../errors.js';
 import type { DiscordConfig } from './config.js';
 import { DISCORD_API } from './config.js';
 import type { RateLimitBody } from './errors.js';
-import { discordError, readRateLimitBody } from './errors.js';
-import { snowflake } from './payloads.js';
+import { DISCORD_CODE, discordCodeOf, discordError, readRateLimitBody } from './errors.js';
+import {
+  channelSchema,
+  memberSchema,
+  messageSchema,
+  read,
+  threadChannelSchema,
+  toMessage,
+} from './answers.js';
 
 export interface PostedMessage {
   messageId: string;
@@ -30,11 +37,15 @@ export interface DiscordMessage {
   channelId: string;
   authorId: string;
   authorUsername: string;
+  /** The user's display name, where they set one. */
+  authorGlobalName: string | null;
   authorIsBot: boolean;
   content: string;
   timestamp: string;
   /** The message this one replies to, if it is a reply. */
   replyTo: string | null;
+  /** Discord's message type: 0 default, 19 reply, 21 a thread's starter notice ... */
+  type: number;
 }
 
 export interface DiscordConnector {
@@ -60,6 +71,23 @@ export interface DiscordConnector {
   lookupMember(userId: string): Promise<DiscordMember | undefined>;
   /** A channel's or thread's messages, oldest first, up to `limit` (default 1000) newest. */
   fetchThread(channelId: string, options?: { limit?: number }): Promise<DiscordMessage[]>;
+  /** One message; undefined when the channel holds no such message (10008 Unknown Message). */
+  fetchMessage(channelId: string, messageId: string): Promise<DiscordMessage | undefined>;
+  /** A channel or thread; undefined when Discord knows no such channel (10003 Unknown Channel). */
+  fetchChannel(
+    channelId: string,
+  ): Promise<{ id: string; type: number; parentId: string | null } | undefined>;
+  /**
+   * Starts a public thread from a message; the thread's id is the message's. `created` is false
+   * when the message already had one (160004), which is the state asked for.
+   */
+  startThread(
+    channelId: string,
+    messageId: string,
+    name: string,
+  ): Promise<{ threadId: string; created: boolean }>;
+  /** The bot's reaction, `emoji` as the URL takes it: Unicode, or `name:id` for a custom one. */
+  addReaction(channelId: string, messageId: string, emoji: string): Promise<void>;
 }
 
 /** Discord nonces are at most 25 characters: the first 25 hex digits of the key's SHA-256. */
@@ -68,47 +96,6 @@ export function nonceFor(dedupKey: string): string {
 }
 
 const PAGE = 100;
-
-const messageSchema = z.looseObject({
-  id: snowflake,
-  channel_id: snowflake,
-  author: z.looseObject({ id: snowflake, username: z.string(), bot: z.boolean().optional() }),
-  content: z.string(),
-  timestamp: z.string(),
-  message_reference: z.looseObject({ message_id: snowflake.optional() }).nullish(),
-});
-const channelSchema = z.looseObject({ id: snowflake });
-const memberSchema = z.looseObject({
-  user: z.looseObject({
-    id: snowflake,
-    username: z.string(),
-    global_name: z.string().nullish(),
-    bot: z.boolean().optional(),
-  }),
-  nick: z.string().nullish(),
-  roles: z.array(snowflake),
-  joined_at: z.string().nullish(),
-});
-
-/** A 2xx whose body is not what Discord documents: an API change or a proxy answered. */
-function read<T>(schema: z.ZodType<T>, json: unknown, action: string): T {
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  throw new ConnectorError('unavailable', `Discord ${action}: unexpected answer`, {
-    vendor: 'discord',
-  });
-}
-
-const toMessage = (message: z.infer<typeof messageSchema>): DiscordMessage => ({
-  id: message.id,
-  channelId: message.channel_id,
-  authorId: message.author.id,
-  authorUsername: message.author.username,
-  authorIsBot: message.author.bot ?? false,
-  content: message.content,
-  timestamp: message.timestamp,
-  replyTo: message.message_reference?.message_id ?? null,
-});
 
 export function createDiscordConnector(config: DiscordConfig): DiscordConnector {
   /** Where the 429 body of the current call is kept (one slot per call, so calls may overlap). */
@@ -257,6 +244,57 @@ export function createDiscordConnector(config: DiscordConfig): DiscordConnector 
         before = page[page.length - 1]!.id;
       }
       return newestFirst.reverse();
+    },
+
+    async fetchMessage(channelId, messageId) {
+      const action = 'message read';
+      try {
+        const json = await call<unknown>(
+          action,
+          'get',
+          Routes.channelMessage(channelId, messageId),
+        );
+        return toMessage(read(messageSchema, json, action));
+      } catch (error) {
+        if (discordCodeOf(error) === DISCORD_CODE.unknownMessage) return undefined;
+        throw error;
+      }
+    },
+
+    async fetchChannel(channelId) {
+      const action = 'channel read';
+      try {
+        const json = await call<unknown>(action, 'get', Routes.channel(channelId));
+        const channel = read(threadChannelSchema, json, action);
+        return { id: channel.id, type: channel.type, parentId: channel.parent_id ?? null };
+      } catch (error) {
+        if (discordCodeOf(error) === DISCORD_CODE.unknownChannel) return undefined;
+        throw error;
+      }
+    },
+
+    async startThread(channelId, messageId, name) {
+      const action = 'thread start';
+      try {
+        const json = await call<unknown>(action, 'post', Routes.threads(channelId, messageId), {
+          body: { name: name.slice(0, 100) },
+        });
+        return { threadId: read(channelSchema, json, action).id, created: true };
+      } catch (error) {
+        // Another attempt started it first: the thread is there, under the message's id.
+        if (discordCodeOf(error) === DISCORD_CODE.threadAlreadyCreated)
+          return { threadId: messageId, created: false };
+        throw error;
+      }
+    },
+
+    async addReaction(channelId, messageId, emoji) {
+      // Adding a reaction already there answers 204 again: no check needed before or after.
+      await call(
+        'reaction add',
+        'put',
+        Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji)),
+      );
     },
   };
 }

@@ -13,6 +13,7 @@ const CODES: Record<number, { code: ConnectorErrorCode; label: string }> = {
   10008: { code: 'not_found', label: 'Unknown Message' },
   10011: { code: 'not_found', label: 'Unknown Role' },
   10013: { code: 'not_found', label: 'Unknown User' },
+  10014: { code: 'invalid', label: 'Unknown Emoji' },
   20028: { code: 'rate_limited', label: 'channel write rate limit' },
   40001: { code: 'auth', label: 'Unauthorized' },
   50001: { code: 'auth', label: 'Missing Access' },
@@ -23,7 +24,34 @@ const CODES: Record<number, { code: ConnectorErrorCode; label: string }> = {
   50008: { code: 'invalid', label: 'Cannot send messages in a non-text channel' },
   50035: { code: 'invalid', label: 'Invalid Form Body' },
   130000: { code: 'unavailable', label: 'API resource overloaded' },
+  160004: { code: 'conflict', label: 'A thread has already been created for this message' },
 };
+
+/** The JSON codes townhall acts on beyond their classification (threads started from messages). */
+export const DISCORD_CODE = {
+  unknownChannel: 10003,
+  unknownMessage: 10008,
+  threadAlreadyCreated: 160004,
+} as const;
+
+/**
+ * A ConnectorError that keeps Discord's JSON error code, for the callers that decide by it
+ * (10003 Unknown Channel: a thread not started yet), never by the message text.
+ */
+export class DiscordFailure extends ConnectorError {
+  constructor(
+    code: ConnectorErrorCode,
+    message: string,
+    details: ConstructorParameters<typeof ConnectorError>[2],
+    readonly discordCode: number | undefined,
+  ) {
+    super(code, message, details);
+  }
+}
+
+/** Discord's JSON error code behind an error, where Discord answered with one. */
+export const discordCodeOf = (error: unknown): number | undefined =>
+  error instanceof DiscordFailure ? error.discordCode : undefined;
 
 /** What a 429's JSON body says; it is more precise (fractional seconds) than Retry-After. */
 export interface RateLimitBody {
@@ -96,10 +124,11 @@ export function discordError(action: string, error: unknown, body: RateLimitBody
       code === 'rate_limited' && typeof raw.retry_after === 'number'
         ? Math.ceil(raw.retry_after * 1000)
         : undefined;
-    return new ConnectorError(
+    return new DiscordFailure(
       code,
       `Discord ${action} failed: ${hintFor(error.status, Number(error.code), known?.label)}`,
       { vendor: 'discord', status: error.status, retryAfterMs },
+      typeof error.code === 'number' ? error.code : undefined,
     );
   }
   if (error instanceof HTTPError)

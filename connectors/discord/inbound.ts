@@ -84,6 +84,7 @@ function commandEvent(body: unknown, servedGuild: string | undefined): InboundRe
     reply: ephemeral(
       'townhall recorded your /ticket, but support tickets are not opened from here yet. Please ask in the channel, where people can help.',
     ),
+    answer: (text: string) => ephemeral(text),
   };
 }
 

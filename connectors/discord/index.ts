@@ -6,10 +6,12 @@ import { createDiscordConnector } from './client.js';
 import { discordConfigSchema } from './config.js';
 import { startDiscordGateway } from './gateway.js';
 import { discordInteractions } from './inbound.js';
+import { discordReactor, discordThreadReader } from './threads.js';
 
 /**
  * Discord: members, messages and reactions arrive over the gateway (a listener, run once);
- * slash commands as signed HTTP interactions; DMs and thread replies go out over REST.
+ * slash commands as signed HTTP interactions; DMs, thread replies and reactions go out and
+ * threads are read back over REST.
  */
 export const discord = defineConnector({
   id: 'discord',
@@ -40,6 +42,8 @@ export const discord = defineConnector({
     messenger: { create: (client) => discordMessenger(client) },
     threadPoster: { create: (client) => discordThreadPoster(client) },
     channelPoster: { create: (client) => discordChannelPoster(client) },
+    threadReader: { create: (client, config) => discordThreadReader(client, config.guildId) },
+    reactor: { create: (client) => discordReactor(client) },
   },
   profileUrl: (_config, identity) =>
     `https://discord.com/users/${encodeURIComponent(identity.userId)}`,

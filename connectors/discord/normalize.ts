@@ -142,16 +142,19 @@ function messageCreate(d: unknown, ctx: DispatchContext): CommunityEvent | strin
   if (message.author.bot || message.author.system) return 'bot and system messages';
   if (message.type !== MESSAGE_TYPE.default && message.type !== MESSAGE_TYPE.reply)
     return `message type ${message.type} is a system notice`;
+  const where = locate(message.channel_id, message.channel_type, ctx.channel);
   return {
     type: 'message.posted',
     eventId: `discord:message:${message.id}`,
     platform: 'discord',
     occurredAt: iso(message.timestamp),
     member: memberOf(message.guild_id, message.author, message.member),
-    ...locate(message.channel_id, message.channel_type, ctx.channel),
+    ...where,
     messageId: message.id,
     url: messageUrl(message.guild_id, message.channel_id, message.id),
     text: message.content,
+    // A forum post's first message has the thread's id; a message outside threads can start one.
+    startsThread: where.threadId === undefined || where.threadId === message.id,
   };
 }
 

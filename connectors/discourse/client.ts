@@ -4,6 +4,11 @@ import type { DiscourseConfig } from './config.js';
 import { RECENT_POSTS_SEARCHED, externalIdFor, replyMarker } from './dedup.js';
 import type { DiscourseCall } from './http.js';
 import { discourseHttp } from './http.js';
+import { createdPost, postsByIds, read, singlePost, topicViewSchema, userView } from './answers.js';
+import type { TopicPost, TopicPosts } from './topics.js';
+import { topicReads } from './topics.js';
+
+export type { TopicPost, TopicPosts };
 
 export interface CreatedPost {
   topicId: number;
@@ -18,14 +23,6 @@ export interface DiscourseUserInfo {
   username: string;
   name: string | null;
   groups: { id: number; name: string }[];
-}
-
-export interface TopicPosts {
-  topicId: number;
-  title: string;
-  categoryId: number | null;
-  /** The first page Discourse serves (its first 20 posts), oldest first. */
-  posts: { id: number; postNumber: number; username: string; cooked: string; createdAt: string }[];
 }
 
 export interface DiscourseConnector {
@@ -52,55 +49,16 @@ export interface DiscourseConnector {
   /** undefined when no such user exists. */
   getUser(username: string): Promise<DiscourseUserInfo | undefined>;
   getTopicPosts(topicId: number): Promise<TopicPosts>;
-}
-
-const createdPost = z.looseObject({
-  id: z.number().int(),
-  topic_id: z.number().int(),
-  post_number: z.number().int(),
-});
-const streamPost = z.looseObject({
-  id: z.number().int(),
-  post_number: z.number().int(),
-  username: z.string(),
-  cooked: z.string(),
-  created_at: z.string(),
-});
-const topicViewSchema = z.looseObject({
-  id: z.number().int(),
-  title: z.string(),
-  category_id: z.number().int().nullish(),
-  post_stream: z.looseObject({
-    posts: z.array(streamPost),
-    stream: z.array(z.number().int()).optional(),
-  }),
-});
-const postsByIds = z.looseObject({
-  post_stream: z.looseObject({ posts: z.array(streamPost) }),
-});
-const singlePost = z.looseObject({ id: z.number().int(), raw: z.string().optional() });
-const userView = z.looseObject({
-  user: z.looseObject({
-    id: z.number().int(),
-    username: z.string(),
-    name: z.string().nullish(),
-    groups: z.array(z.looseObject({ id: z.number().int(), name: z.string() })).optional(),
-  }),
-});
-
-/** A 2xx whose body is not what Discourse documents: the API changed or a proxy answered. */
-function read<T>(schema: z.ZodType<T>, json: unknown, action: string): T {
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  throw new ConnectorError('unavailable', `Discourse ${action}: unexpected answer`, {
-    vendor: 'discourse',
-    cause: parsed.error,
-  });
+  /** These posts of the topic (Discourse serves a page of ids at a time), oldest first. */
+  getPosts(topicId: number, postIds: readonly number[]): Promise<TopicPost[]>;
+  /** The API user likes the post; `created` is false when it already had. */
+  likePost(postId: number): Promise<{ created: boolean }>;
 }
 
 export function createDiscourseConnector(config: DiscourseConfig): DiscourseConnector {
   const call: DiscourseCall = discourseHttp(config);
   const me = config.apiUsername.toLowerCase();
+  const topics = topicReads(call);
 
   async function readTopic(topicId: number, action: string) {
     const { json } = await call(action, { method: 'GET', path: `/t/${topicId}.json` });
@@ -271,20 +229,6 @@ export function createDiscourseConnector(config: DiscourseConfig): DiscourseConn
 
     getUser,
 
-    async getTopicPosts(topicId) {
-      const topic = await readTopic(topicId, 'topic read');
-      return {
-        topicId: topic.id,
-        title: topic.title,
-        categoryId: topic.category_id ?? null,
-        posts: topic.post_stream.posts.map((post) => ({
-          id: post.id,
-          postNumber: post.post_number,
-          username: post.username,
-          cooked: post.cooked,
-          createdAt: post.created_at,
-        })),
-      };
-    },
+    ...topics,
   };
 }

@@ -138,6 +138,7 @@ function postEvent(request: InboundRequest): InboundResult {
     messageId: String(post.id),
     ...(url ? { url } : {}),
     text: postText(post.raw, post.cooked),
+    startsThread: post.post_number === 1,
   };
   return { kind: 'event', event };
 }

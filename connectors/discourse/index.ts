@@ -4,8 +4,12 @@ import { discourseMessenger, discourseThreadPoster } from './capabilities.js';
 import { createDiscourseConnector } from './client.js';
 import { discourseConfigSchema } from './config.js';
 import { discourseInbound } from './inbound.js';
+import { discourseReactor, discourseThreadReader } from './threads.js';
 
-/** Discourse: signed webhooks in; private messages and topic replies out (Admin API). */
+/**
+ * Discourse: signed webhooks in; private messages, topic replies and likes out, topics read back
+ * (Admin API).
+ */
 export const discourse = defineConnector({
   id: 'discourse',
   title: 'Discourse',
@@ -15,6 +19,9 @@ export const discourse = defineConnector({
   capabilities: {
     messenger: { create: (client) => discourseMessenger(client) },
     threadPoster: { create: (client) => discourseThreadPoster(client) },
+    threadReader: { create: (client, config) => discourseThreadReader(client, config) },
+    // A like: Discourse's core has no emoji reactions (threads.ts).
+    reactor: { create: (client) => discourseReactor(client) },
   },
   // Profiles live at /u/<username>; without the forum's address or a username there is no link.
   profileUrl: (config, identity) =>

@@ -13,7 +13,8 @@ const unexpected = (what: string) =>
 export function intercomHelpDesk(intercom: IntercomConnector): HelpDesk {
   return {
     // Tags are not applied: Intercom tags a ticket one tag id at a time (POST /tickets/{id}/tags),
-    // after looking the tag up by name, and nothing townhall runs reads them back.
+    // after looking the tag up by name, and nothing townhall runs reads them back. No `url`:
+    // Intercom has no public page for a ticket (the requester follows it in the Messenger).
     async createTicket({ externalId, requester, subject, body }) {
       const contact = await intercom.findOrCreateContact({
         email: requester.email,
@@ -29,14 +30,16 @@ export function intercomHelpDesk(intercom: IntercomConnector): HelpDesk {
       return { ticketId: ticket.id, number: ticket.number ?? ticket.id, created: ticket.created };
     },
 
-    async addComment({ ticketId, body, public: isPublic }) {
-      const { partId } = await intercom.replyAsAdmin({
-        ticketId,
-        body,
-        kind: isPublic ? 'comment' : 'note',
-      });
+    // The requester's comment is always public: a contact writes no notes.
+    async addComment({ ticketId, body, public: isPublic, author = 'agent' }) {
+      const { partId } =
+        author === 'requester'
+          ? await intercom.replyAsContact({ ticketId, body })
+          : await intercom.replyAsAdmin({ ticketId, body, kind: isPublic ? 'comment' : 'note' });
       return { commentId: partId };
     },
+
+    reopenTicket: (ticketId) => intercom.reopen(ticketId),
 
     async readStatus(ticketId) {
       if (intercom.kind === 'conversation') {

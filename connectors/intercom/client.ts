@@ -20,6 +20,10 @@ export interface IntercomConnector {
     body: string;
     kind?: 'comment' | 'note';
   }): Promise<{ partId: string }>;
+  /** A comment as the ticket's (or conversation's) contact: the customer's own message. */
+  replyAsContact(input: { ticketId: string; body: string }): Promise<{ partId: string }>;
+  /** Opens a resolved ticket, or a closed or snoozed conversation; an open one stays. */
+  reopen(ticketId: string): Promise<void>;
   /** undefined when there is no such ticket. Tickets only. */
   getTicket(ticketId: string): Promise<IntercomTicketInfo | undefined>;
   /** The conversation's state (open, snoozed, closed); undefined when there is none. */
@@ -59,6 +63,18 @@ export function createIntercomConnector(
       return config.create === 'conversation'
         ? conversations.replyToConversation({ conversationId: ticketId, body, kind })
         : tickets.replyToTicket({ ticketId, body, kind });
+    },
+
+    replyAsContact({ ticketId, body }) {
+      return config.create === 'conversation'
+        ? conversations.replyToConversation({ conversationId: ticketId, body, kind: 'requester' })
+        : tickets.replyToTicket({ ticketId, body, kind: 'requester' });
+    },
+
+    reopen(ticketId) {
+      return config.create === 'conversation'
+        ? conversations.reopenConversation(ticketId)
+        : tickets.reopenTicket(ticketId);
     },
 
     async getTicket(ticketId) {

@@ -60,26 +60,65 @@ export function conversationActions(client: IntercomClient, config: { adminId: s
       }
     },
 
+    /**
+     * A teammate's comment or note, or (`requester`) a comment as the contact who started the
+     * conversation, which Intercom shows as the customer's own message.
+     */
     async replyToConversation(input: {
       conversationId: string;
       body: string;
-      kind: 'comment' | 'note';
+      kind: 'comment' | 'note' | 'requester';
     }): Promise<{ partId: string }> {
+      let body: Intercom.ReplyConversationRequest;
+      if (input.kind === 'requester') {
+        const conversation = await attempt('conversation read', () =>
+          client.conversations.find({ conversation_id: input.conversationId }),
+        );
+        const contactId = conversation.contacts?.contacts?.find((c) => c.id)?.id;
+        if (!contactId)
+          throw new ConnectorError(
+            'invalid',
+            `Intercom conversation ${input.conversationId} has no contact`,
+            { vendor: 'intercom' },
+          );
+        body = {
+          message_type: 'comment',
+          type: 'user',
+          intercom_user_id: contactId,
+          body: input.body,
+        };
+      } else
+        body = {
+          message_type: input.kind,
+          type: 'admin',
+          admin_id: config.adminId,
+          body: input.body,
+        };
       const conversation = await attempt('conversation reply', () =>
-        client.conversations.reply({
-          conversation_id: input.conversationId,
-          body: {
-            message_type: input.kind,
-            type: 'admin',
-            admin_id: config.adminId,
-            body: input.body,
-          },
-        }),
+        client.conversations.reply({ conversation_id: input.conversationId, body }),
       );
       const parts = conversation.conversation_parts?.conversation_parts ?? [];
       const part = parts[parts.length - 1];
       if (!part?.id) throw unavailable('Intercom conversation reply: no part in the answer');
       return { partId: part.id };
+    },
+
+    /**
+     * Opens a closed or snoozed conversation (POST /conversations/{id}/parts, message_type
+     * open) as the configured teammate; an open one is left as it is, so a repeat changes
+     * nothing.
+     */
+    async reopenConversation(conversationId: string): Promise<void> {
+      const conversation = await attempt('conversation read', () =>
+        client.conversations.find({ conversation_id: conversationId }),
+      );
+      if (conversation.state === 'open') return;
+      await attempt('conversation reopen', () =>
+        client.conversations.manage({
+          conversation_id: conversationId,
+          body: { message_type: 'open', admin_id: config.adminId },
+        }),
+      );
     },
   };
 }

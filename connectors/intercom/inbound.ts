@@ -42,16 +42,54 @@ function stateChanged(event: Notification): InboundResult<BusinessEvent> {
   };
 }
 
-/** The newest public reply by a teammate among the parts the notification carries. */
-function latestAdminComment(parts: Part[]): Part | undefined {
+/** What a reply or note notification is about, and who its part is by. */
+interface PartKind {
+  /** The part types that count (a teammate's reply is `comment`, a note `note`). */
+  partType: 'comment' | 'note';
+  /** Teammates are `admin`; the customer is a `user` or `lead` (`contact` in some payloads). */
+  authors: readonly string[];
+  public: boolean;
+  role: 'agent' | 'requester';
+}
+
+const ADMIN_COMMENT: PartKind = {
+  partType: 'comment',
+  authors: ['admin'],
+  public: true,
+  role: 'agent',
+};
+// Notes are passed on marked private; nothing sends them to a community thread.
+const ADMIN_NOTE: PartKind = { partType: 'note', authors: ['admin'], public: false, role: 'agent' };
+// The customer's own message (townhall's requester comments among them, so it can skip echoes).
+const CONTACT_COMMENT: PartKind = {
+  partType: 'comment',
+  authors: ['user', 'lead', 'contact'],
+  public: true,
+  role: 'requester',
+};
+
+const TOPICS: Record<string, PartKind> = {
+  'ticket.admin.replied': ADMIN_COMMENT,
+  'conversation.admin.replied': ADMIN_COMMENT,
+  'ticket.note.created': ADMIN_NOTE,
+  'conversation.admin.noted': ADMIN_NOTE,
+  'ticket.contact.replied': CONTACT_COMMENT,
+  'conversation.user.replied': CONTACT_COMMENT,
+};
+
+/** The newest part of this kind among the parts the notification carries. */
+function latestPart(parts: Part[], kind: PartKind): Part | undefined {
   return parts
     .map((part, index) => ({ part, index }))
-    .filter(({ part }) => part.part_type === 'comment' && part.author?.type === 'admin')
+    .filter(
+      ({ part }) =>
+        part.part_type === kind.partType && kind.authors.includes(part.author?.type ?? ''),
+    )
     .sort((a, b) => (a.part.created_at ?? 0) - (b.part.created_at ?? 0) || a.index - b.index)
     .at(-1)?.part;
 }
 
-function adminReplied(event: Notification): InboundResult<BusinessEvent> {
+function partAdded(event: Notification, kind: PartKind): InboundResult<BusinessEvent> {
   const isTicket = event.topic.startsWith('ticket.');
   let ticketId: string;
   let externalId: string | undefined;
@@ -68,8 +106,9 @@ function adminReplied(event: Notification): InboundResult<BusinessEvent> {
     externalId = refInBody(conversation.source?.body);
     parts = conversation.conversation_parts?.conversation_parts ?? [];
   }
-  const part = latestAdminComment(parts);
-  if (!part) return { kind: 'ignored', reason: `${event.topic} without an admin comment part` };
+  const part = latestPart(parts, kind);
+  if (!part)
+    return { kind: 'ignored', reason: `${event.topic} without a ${kind.partType} part to read` };
   return {
     kind: 'event',
     event: {
@@ -80,11 +119,11 @@ function adminReplied(event: Notification): InboundResult<BusinessEvent> {
       ticketId,
       ...(externalId ? { externalId } : {}),
       commentId: part.id,
-      public: true,
+      public: kind.public,
       author: {
         id: part.author?.id ?? 'unknown',
         ...(part.author?.name ? { name: part.author.name } : {}),
-        role: 'agent',
+        role: kind.role,
       },
       text: htmlToText(part.body ?? ''),
     },
@@ -93,7 +132,8 @@ function adminReplied(event: Notification): InboundResult<BusinessEvent> {
 
 /**
  * Intercom webhooks: a notification_event signed with the app's client secret (sha1 HMAC in
- * X-Hub-Signature). Ticket state changes and teammates' public replies become BusinessEvents.
+ * X-Hub-Signature). Ticket state changes, teammates' replies and notes, and the customer's
+ * replies become BusinessEvents.
  */
 export const intercomInbound: InboundConnector<IntercomConfig, BusinessEvent> = {
   name: 'intercom',
@@ -112,14 +152,9 @@ export const intercomInbound: InboundConnector<IntercomConfig, BusinessEvent> = 
     // Sent when the webhook is saved or tested in the Developer Hub: answer 200.
     if (topic === 'ping') return { kind: 'reply', body: { ok: true } };
     const event = parseWith(notification, body);
-    switch (topic) {
-      case 'ticket.state.updated':
-        return stateChanged(event);
-      case 'ticket.admin.replied':
-      case 'conversation.admin.replied':
-        return adminReplied(event);
-      default:
-        return { kind: 'ignored', reason: `intercom topic ${topic} is not handled` };
-    }
+    if (topic === 'ticket.state.updated') return stateChanged(event);
+    const kind = Object.hasOwn(TOPICS, topic) ? TOPICS[topic] : undefined;
+    if (kind) return partAdded(event, kind);
+    return { kind: 'ignored', reason: `intercom topic ${topic} is not handled` };
   },
 };

@@ -3,6 +3,7 @@ import type { TicketStatus } from '../business-events.js';
 import { ConnectorError } from '../errors.js';
 import { REF_ATTRIBUTE, refFor } from './dedup.js';
 import { attempt } from './errors.js';
+import { ticketReopener } from './reopen.js';
 import type { IntercomStateCategory } from './states.js';
 import { isStateCategory, normalizeState } from './states.js';
 
@@ -81,6 +82,8 @@ function describe(ticket: Intercom.Ticket): IntercomTicketInfo {
 }
 
 const invalid = (message: string) => new ConnectorError('invalid', message, { vendor: 'intercom' });
+const notFound = (ticketId: string) =>
+  new ConnectorError('not_found', `Intercom has no ticket ${ticketId}`, { vendor: 'intercom' });
 
 export function ticketActions(
   client: IntercomClient,
@@ -183,6 +186,8 @@ export function ticketActions(
   }
 
   return {
+    reopenTicket: ticketReopener(client, config, readTicket),
+
     async createTicket(input: TicketInput): Promise<CreatedTicket> {
       const typeId = config.ticketTypeId;
       if (!typeId) throw invalid('connectors.intercom.ticketTypeId is not set');
@@ -222,21 +227,36 @@ export function ticketActions(
       return ticket ? describe(ticket) : undefined;
     },
 
+    /**
+     * A teammate's comment or note, or (`requester`) a comment as the ticket's contact, which
+     * Intercom shows as the customer's own message. Contacts write comments only.
+     */
     async replyToTicket(input: {
       ticketId: string;
       body: string;
-      kind: 'comment' | 'note';
+      kind: 'comment' | 'note' | 'requester';
     }): Promise<{ partId: string }> {
+      let body: Intercom.ReplyToTicketRequest['body'];
+      if (input.kind === 'requester') {
+        const ticket = await readTicket(input.ticketId);
+        const contactId = ticket?.contacts?.contacts?.find((c) => c.id)?.id;
+        if (!ticket) throw notFound(input.ticketId);
+        if (!contactId) throw invalid(`Intercom ticket ${input.ticketId} has no contact`);
+        body = {
+          message_type: 'comment',
+          type: 'user',
+          intercom_user_id: contactId,
+          body: input.body,
+        };
+      } else
+        body = {
+          message_type: input.kind,
+          type: 'admin',
+          admin_id: config.adminId,
+          body: input.body,
+        };
       const reply = await attempt('ticket reply', () =>
-        client.tickets.reply({
-          ticket_id: input.ticketId,
-          body: {
-            message_type: input.kind,
-            type: 'admin',
-            admin_id: config.adminId,
-            body: input.body,
-          },
-        }),
+        client.tickets.reply({ ticket_id: input.ticketId, body }),
       );
       if (!reply.id)
         throw new ConnectorError('unavailable', 'Intercom ticket reply: no part id in the answer', {

@@ -5,6 +5,9 @@ import type { SlackUserInfo } from './client.js';
 /** The shapes of the Web API answers townhall reads: only the fields it uses, loosely. */
 
 export const posted = z.looseObject({ channel: z.string().min(1), ts: z.string().min(1) });
+export const permalinkAnswer = z.looseObject({ permalink: z.string().min(1) });
+/** Methods whose answer is `{ ok: true }` and nothing townhall reads. */
+export const acknowledged = z.looseObject({});
 export const opened = z.looseObject({ channel: z.looseObject({ id: z.string().min(1) }) });
 const message = z.looseObject({
   ts: z.string().min(1),

@@ -5,6 +5,8 @@ import type { PostedMessage, SlackConnector } from './client.js';
 const receipt = (post: PostedMessage) => ({
   messageId: `${post.channel}:${post.ts}`,
   created: post.created,
+  // Replies to a post go in the thread its ts roots.
+  threadId: post.ts,
 });
 
 /** Slack DMs go to user ids. */

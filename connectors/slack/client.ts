@@ -1,5 +1,5 @@
 import type { Logger as SlackLogger } from '@slack/web-api';
-import { LogLevel, WebClient } from '@slack/web-api';
+import { LogLevel, WebAPIPlatformError, WebClient } from '@slack/web-api';
 import type { z } from 'zod';
 import { ConnectorError } from '../errors.js';
 import type { EffectAttempt } from '../ports.js';
@@ -9,7 +9,17 @@ import {
   carriesDedupKey,
   dedupMetadata,
 } from './dedup.js';
-import { nextCursor, opened, page, posted, read, toUser, userAnswer } from './answers.js';
+import {
+  acknowledged,
+  nextCursor,
+  opened,
+  page,
+  permalinkAnswer,
+  posted,
+  read,
+  toUser,
+  userAnswer,
+} from './answers.js';
 import { slackError } from './errors.js';
 
 /** What the Web API side needs from `connectors.slack` (connectors/slack/config.ts). */
@@ -79,6 +89,10 @@ export interface SlackConnector {
   lookupUserByEmail(email: string): Promise<SlackUserInfo | undefined>;
   /** The root and every reply, oldest first, across all of conversations.replies' pages. */
   fetchThread(channel: string, threadTs: string): Promise<ThreadMessage[]>;
+  /** Slack's own link to a message (chat.getPermalink); a reply's link opens its thread. */
+  permalink(channel: string, ts: string): Promise<string>;
+  /** The bot's reaction `name` (no colons) on a message; one already there is no error. */
+  addReaction(channel: string, ts: string, name: string): Promise<void>;
 }
 
 /** An attempt as the ledger describes it; 'unknown' when the caller keeps no ledger. */
@@ -256,6 +270,33 @@ export function createSlackConnector(config: SlackClientConfig): SlackConnector 
         cursor = nextCursor(answer);
       } while (cursor);
       return messages;
+    },
+
+    async permalink(channel, ts) {
+      const answer = await call(
+        'chat.getPermalink',
+        () => web.chat.getPermalink({ channel, message_ts: ts }),
+        permalinkAnswer,
+      );
+      return answer.permalink;
+    },
+
+    async addReaction(channel, ts, name) {
+      await call(
+        'reactions.add',
+        async () => {
+          try {
+            return await web.reactions.add({ channel, timestamp: ts, name });
+          } catch (error) {
+            // Slack's code for "the bot already reacted so": the state asked for, so a retry
+            // after a lost answer (or a second solve) is a success.
+            if (error instanceof WebAPIPlatformError && error.data.error === 'already_reacted')
+              return { ok: true };
+            throw error;
+          }
+        },
+        acknowledged,
+      );
     },
   };
 }

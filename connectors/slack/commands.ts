@@ -65,6 +65,7 @@ export const slackCommandsInbound: InboundConnector<SlackConfig> = {
         'normalized',
       ),
       reply: commandReply(command),
+      answer: (text: string) => ({ response_type: 'ephemeral', text }),
     };
   },
 };

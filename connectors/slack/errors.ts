@@ -57,6 +57,7 @@ const SCOPE_FOR: Record<string, string> = {
   'conversations.replies': 'channels:history',
   'users.info': 'users:read',
   'users.lookupByEmail': 'users:read.email',
+  'reactions.add': 'reactions:write',
 };
 
 function platformMessage(method: string, data: WebAPIPlatformError['data']): string {

@@ -89,6 +89,8 @@ function messageEvent(body: EventCallback): InboundResult {
     messageId: message.ts,
     url: permalink(message.channel, message.ts, threadId),
     text: message.text,
+    // A top-level message is a thread's root: replies to it go in its thread.
+    startsThread: !threadId,
   });
 }
 

@@ -6,6 +6,7 @@ import { createSlackConnector } from './client.js';
 import { slackCommandsInbound } from './commands.js';
 import { slackConfigSchema } from './config.js';
 import { slackInbound } from './inbound.js';
+import { slackReactor, slackThreadReader } from './threads.js';
 
 /** Posting needs the bot token; without it Slack is inbound only. */
 function bot(client: SlackConnector | undefined): SlackConnector {
@@ -17,7 +18,7 @@ const needsBot = {
   met: (config: { botToken?: string | undefined }) => config.botToken !== undefined,
 };
 
-/** Slack: the Events API and slash commands in; DMs and thread replies out (Web API). */
+/** Slack: the Events API and slash commands in; DMs, thread replies, reactions and thread reads (Web API). */
 export const slack = defineConnector({
   id: 'slack',
   title: 'Slack',
@@ -34,6 +35,8 @@ export const slack = defineConnector({
     messenger: { requires: needsBot, create: (client) => slackMessenger(bot(client)) },
     threadPoster: { requires: needsBot, create: (client) => slackThreadPoster(bot(client)) },
     channelPoster: { requires: needsBot, create: (client) => slackChannelPoster(bot(client)) },
+    threadReader: { requires: needsBot, create: (client) => slackThreadReader(bot(client)) },
+    reactor: { requires: needsBot, create: (client) => slackReactor(bot(client)) },
   },
   // Slack's documented deep link: opens the member's profile in the Slack app.
   profileUrl: (_config, identity) =>

@@ -3,6 +3,7 @@ import { ConnectorError } from '../errors.js';
 import type { ZendeskApiOptions } from './sdk.js';
 import { zendeskApi } from './sdk.js';
 import type { ZendeskConfig } from './config.js';
+import { accountUrl } from './config.js';
 import type { ZendeskComment, ZendeskStatus, ZendeskTicket, ZendeskUser } from './resources.js';
 import {
   toComment,
@@ -32,13 +33,15 @@ export interface ZendeskConnector {
   /** The ticket with this id, or undefined when there is none (or it was deleted). */
   getTicket(ticketId: number): Promise<ZendeskTicket | undefined>;
   /**
-   * A public reply or an internal note, as the API user. `commentId` comes from the update's
-   * audit; null if the answer carried none.
+   * A public reply or an internal note, as the API user, or as `authorId` (an agent may write a
+   * comment on an end user's behalf). `commentId` comes from the update's audit; null if the
+   * answer carried none.
    */
   addComment(input: {
     ticketId: number;
     comment: { body: string } | { html: string };
     public: boolean;
+    authorId?: number | undefined;
   }): Promise<{ ticket: ZendeskTicket; commentId: number | null }>;
   updateStatus(input: {
     ticketId: number;
@@ -48,6 +51,11 @@ export interface ZendeskConnector {
   listComments(ticketId: number): Promise<ZendeskComment[]>;
   /** Deletes the end user with this email for good (see users.ts); refuses agents and admins. */
   eraseEndUser(email: string): Promise<{ deleted: boolean }>;
+  /**
+   * The ticket's page in the Help Center (`<account>/hc/requests/<id>`), where its requester
+   * follows it once signed in. Built, not read: the API returns no public link.
+   */
+  requestUrl(ticketId: number): string;
 }
 
 /**
@@ -115,9 +123,13 @@ export function createZendeskConnector(
       }
     },
 
-    async addComment({ ticketId, comment, public: isPublic }) {
+    async addComment({ ticketId, comment, public: isPublic, authorId }) {
       const { ticket, document } = await updateTicket('comment', ticketId, {
-        comment: { ...commentBody(comment), public: isPublic },
+        comment: {
+          ...commentBody(comment),
+          public: isPublic,
+          ...(authorId !== undefined ? { author_id: authorId } : {}),
+        },
       });
       const audit = updateAnswer.safeParse(document);
       const added = audit.success
@@ -138,5 +150,7 @@ export function createZendeskConnector(
     },
 
     eraseEndUser: (email) => eraseEndUser(api, email),
+
+    requestUrl: (ticketId) => `${accountUrl(config)}/hc/requests/${ticketId}`,
   };
 }

@@ -2,7 +2,10 @@ import express from 'express';
 import { serializeMessage } from './serialize.js';
 import type { GuildState } from './store.js';
 
-/** /_sandbox/discord/messages and /members: what townhall posted and who is in the guild. */
+/**
+ * /_sandbox/discord/messages, /reactions and /members: what townhall posted and reacted with,
+ * and who is in the guild.
+ */
 export function inspectionRoutes(state: GuildState) {
   const router = express.Router();
 
@@ -20,6 +23,20 @@ export function inspectionRoutes(state: GuildState) {
             ...(channel?.parentId ? { parent_id: channel.parentId } : {}),
           };
         }),
+    );
+  });
+
+  /** Every reaction, townhall's among them: one entry per message and emoji. */
+  router.get('/_sandbox/discord/reactions', (_req, res) => {
+    res.json(
+      [...state.reactions].flatMap(([messageId, byEmoji]) =>
+        [...byEmoji].map(([emoji, users]) => ({
+          channel_id: state.messages.get(messageId)?.channelId,
+          message_id: messageId,
+          emoji,
+          user_ids: [...users],
+        })),
+      ),
     );
   });
 

@@ -5,6 +5,7 @@ import type { DiscordSpec } from './spec.js';
 import type { GuildState, MessageRecord } from './store.js';
 import { discordTimestamp } from './store.js';
 import { serializeMember, serializeMessage } from './serialize.js';
+import { threadRoutes } from './threads.js';
 
 export interface MessageRouteOptions {
   state: GuildState;
@@ -110,6 +111,17 @@ export function messageRoutes(options: MessageRouteOptions) {
       res.json(json);
     },
   );
+
+  router.get('/channels/:channelId/messages/:messageId', (req, res) => {
+    const channel = state.channels.get(req.params.channelId);
+    if (!channel) return fail(res, 404, 10003, 'Unknown Channel');
+    const message = state.messages.get(req.params.messageId);
+    if (!message || message.channelId !== channel.id)
+      return fail(res, 404, 10008, 'Unknown Message');
+    res.json(serializeMessage(state, message));
+  });
+
+  router.use(threadRoutes(options));
 
   router.get('/channels/:channelId/messages', (req, res) => {
     const errors = spec().checkQuery('get', '/channels/{channel_id}/messages', req.query);

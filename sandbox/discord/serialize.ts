@@ -147,5 +147,27 @@ export function serializeMessage(state: GuildState, message: MessageRecord) {
     tts: false,
     ...(message.nonce !== null ? { nonce: message.nonce } : {}),
     ...(message.reference ? { message_reference: { type: 0, ...message.reference } } : {}),
+    ...reactionsOf(state, message.id),
+  };
+}
+
+/** A message's reactions, as the message object lists them (`me` for the bot's own). */
+function reactionsOf(state: GuildState, messageId: string) {
+  const byEmoji = state.reactions.get(messageId);
+  if (!byEmoji || byEmoji.size === 0) return {};
+  return {
+    reactions: [...byEmoji].map(([emoji, users]) => {
+      const [name, id] = emoji.includes(':') ? emoji.split(':') : [emoji, null];
+      return {
+        emoji: { id, name },
+        count: users.size,
+        count_details: { burst: 0, normal: users.size },
+        burst_colors: [],
+        me_burst: false,
+        burst_me: false,
+        me: users.has(state.ids.bot),
+        burst_count: 0,
+      };
+    }),
   };
 }

@@ -83,6 +83,8 @@ export function createGuildState() {
   const roles = new Map<string, RoleRecord>();
   const channels = new Map<string, ChannelRecord>();
   const messages = new Map<string, MessageRecord>();
+  /** message id → emoji (Unicode, or name:id) → the users who reacted so, in order. */
+  const reactions = new Map<string, Map<string, Set<string>>>();
   const nextId = createSnowflakes();
 
   function addUser(user: Partial<GuildUser> & { username: string }): GuildUser {
@@ -127,6 +129,7 @@ export function createGuildState() {
     roles.clear();
     channels.clear();
     messages.clear();
+    reactions.clear();
     // @everyone shares the guild's id. The bot's own (managed) role sits above Member and below
     // Moderator, so the bot may grant Member but not Moderator (50013), as on a real server.
     roles.set(ids.guild, role(ids.guild, '@everyone', 0, '1049600'));
@@ -176,6 +179,7 @@ export function createGuildState() {
     roles,
     channels,
     messages,
+    reactions,
     nextId,
     reset: seed,
     addUser,
@@ -184,6 +188,16 @@ export function createGuildState() {
     /** A user by id or username. */
     byRef,
     botTopPosition,
+    /** Adds `userId`'s reaction; false when it was already there (Discord answers 204 both ways). */
+    react(messageId: string, emoji: string, userId: string): boolean {
+      const byEmoji = reactions.get(messageId) ?? new Map<string, Set<string>>();
+      reactions.set(messageId, byEmoji);
+      const who = byEmoji.get(emoji) ?? new Set<string>();
+      byEmoji.set(emoji, who);
+      if (who.has(userId)) return false;
+      who.add(userId);
+      return true;
+    },
     /** The DM channel with a user, created on first use (as POST /users/@me/channels does). */
     dmChannel(userId: string): ChannelRecord {
       const existing = [...channels.values()].find(

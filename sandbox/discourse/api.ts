@@ -4,6 +4,7 @@ import { createPostFailed, fail, invalidParameters, notFound } from './errors.js
 import { serializePost, serializePostsByIds, serializeTopic, serializeUser } from './serialize.js';
 import type { SpecValidator } from './spec.js';
 import type { Forum, ForumTopic } from './store.js';
+import { postActionRoutes } from './post-actions.js';
 
 /** Discourse's site-setting defaults (min_post_length, min_topic_title_length ...). */
 const MIN = { post: 20, title: 15, pmPost: 10, pmTitle: 2 } as const;
@@ -120,8 +121,10 @@ export function forumApi(options: ForumApiOptions) {
     const post = forum.posts.get(intParam(req.params.id));
     const topic = post && forum.topics.get(post.topicId);
     if (!post || !topic) return notFound(res);
-    res.json(serializePost(forum, post, topic));
+    res.json(serializePost(forum, post, topic, actor(req).id));
   });
+
+  router.use(postActionRoutes(forum, conforms, actor));
 
   // Before /t/:id.json. Discourse answers with a redirect to the topic itself.
   router.get('/t/external_id/:externalId.json', (req, res) => {

@@ -27,9 +27,20 @@ export const DISCOURSE_DEFAULTS = {
 } as const;
 
 /** The API paths this emulator owns, so its auth and faults touch no other vendor. */
-const API_PATHS = ['/posts.json', '/posts', '/t', '/u', '/users.json', '/groups'];
+const API_PATHS = [
+  '/posts.json',
+  '/posts',
+  '/post_actions.json',
+  '/t',
+  '/u',
+  '/users.json',
+  '/groups',
+];
 
-/** GET /_sandbox/discourse/messages and /members: what townhall posted and who is in a group. */
+/**
+ * GET /_sandbox/discourse/messages, /likes and /members: what townhall posted and liked, and who
+ * is in a group.
+ */
 function inspectionRoutes(forum: Forum, created: readonly CreatedPost[]) {
   const router = express.Router();
   router.get('/_sandbox/discourse/messages', (_req, res) => {
@@ -51,6 +62,20 @@ function inspectionRoutes(forum: Forum, created: readonly CreatedPost[]) {
           created_at: post.createdAt,
         };
       }),
+    );
+  });
+
+  /** Every like: which post, and who liked it (the API user, when townhall did). */
+  router.get('/_sandbox/discourse/likes', (_req, res) => {
+    res.json(
+      [...forum.likes].flatMap(([postId, users]) =>
+        [...users].map((userId) => ({
+          post_id: postId,
+          topic_id: forum.posts.get(postId)?.topicId,
+          user_id: userId,
+          username: forum.users.get(userId)?.username,
+        })),
+      ),
     );
   });
 

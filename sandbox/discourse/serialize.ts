@@ -19,8 +19,23 @@ function author(forum: Forum, post: ForumPost): ForumUser {
   );
 }
 
+/**
+ * actions_summary's like entry (id 2) as `viewer` sees it: the count, `acted` once they liked it,
+ * `can_act` while they may (never on their own post).
+ */
+function likeSummary(forum: Forum, post: ForumPost, viewer: number | undefined) {
+  const likers = forum.likes.get(post.id) ?? new Set<number>();
+  const acted = viewer !== undefined && likers.has(viewer);
+  return {
+    id: 2,
+    ...(likers.size > 0 ? { count: likers.size } : {}),
+    ...(acted ? { acted: true, can_undo: true } : {}),
+    ...(!acted && viewer !== undefined && viewer !== post.userId ? { can_act: true } : {}),
+  };
+}
+
 /** PostSerializer: every field the OpenAPI description marks required for POST /posts.json. */
-export function serializePost(forum: Forum, post: ForumPost, topic: ForumTopic) {
+export function serializePost(forum: Forum, post: ForumPost, topic: ForumTopic, viewer?: number) {
   const user = author(forum, post);
   return {
     id: post.id,
@@ -57,7 +72,8 @@ export function serializePost(forum: Forum, post: ForumPost, topic: ForumTopic) 
     can_wiki: true,
     user_title: null,
     bookmarked: false,
-    actions_summary: [],
+    // Per viewer; answers that name none (a post just created) list no actions, as before.
+    actions_summary: viewer === undefined ? [] : [likeSummary(forum, post, viewer)],
     moderator: false,
     admin: user.admin,
     staff: user.admin,

@@ -73,6 +73,8 @@ export function createForum() {
   const groups = new Map<number, ForumGroup>();
   const topics = new Map<number, ForumTopic>();
   const posts = new Map<number, ForumPost>();
+  /** post id → the users who liked it, in order. */
+  const likes = new Map<number, Set<number>>();
   let nextUserId = 2;
   let nextTopicId = 10;
   let nextPostId = 100;
@@ -82,6 +84,7 @@ export function createForum() {
     groups.clear();
     topics.clear();
     posts.clear();
+    likes.clear();
     nextUserId = 2;
     nextTopicId = 10;
     nextPostId = 100;
@@ -107,6 +110,7 @@ export function createForum() {
     groups,
     topics,
     posts,
+    likes,
     categoryExists: (id: number) => CATEGORIES.has(id),
     categorySlug: (id: number | null) => (id === null ? undefined : CATEGORIES.get(id)),
     byUsername,

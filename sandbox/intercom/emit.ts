@@ -2,7 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { signIntercomBody } from '../../connectors/intercom/signature.js';
 
 /** Topics townhall subscribes to; the emulator sends only these. */
-export type Topic = 'ticket.state.updated' | 'ticket.admin.replied' | 'conversation.admin.replied';
+export type Topic =
+  | 'ticket.state.updated'
+  | 'ticket.admin.replied'
+  | 'ticket.note.created'
+  | 'ticket.contact.replied'
+  | 'conversation.admin.replied'
+  | 'conversation.admin.noted'
+  | 'conversation.user.replied';
+
+/** The topic Intercom sends for a new part, if townhall subscribes to one for it. */
+export function partTopic(
+  kind: 'ticket' | 'conversation',
+  part: { partType: string; author: { type: string } },
+): Topic | undefined {
+  const byAdmin = part.author.type === 'admin';
+  if (part.partType === 'note' && byAdmin)
+    return kind === 'ticket' ? 'ticket.note.created' : 'conversation.admin.noted';
+  if (part.partType !== 'comment') return undefined;
+  if (byAdmin) return kind === 'ticket' ? 'ticket.admin.replied' : 'conversation.admin.replied';
+  return kind === 'ticket' ? 'ticket.contact.replied' : 'conversation.user.replied';
+}
 
 export interface Delivery {
   notificationId: string;

@@ -2,6 +2,7 @@ import express from 'express';
 import type { ApiContext } from './api-helpers.js';
 import { searchable } from './api-helpers.js';
 import type { IntercomEmitter } from './emit.js';
+import { partTopic } from './emit.js';
 import { fail, invalid, notFound } from './errors.js';
 import type { FieldValue } from './search.js';
 import type { Ticket } from './store.js';
@@ -164,15 +165,15 @@ export function ticketRoutes(context: ApiContext, emitter: IntercomEmitter) {
     res.json(serializeTicket(ws, ticket));
   });
 
-  /** An admin comment or note, or a contact's comment, on a ticket or a conversation. */
-
+  /** An admin comment or note, or a contact's comment; each notifies townhall. */
   router.post('/tickets/:id/reply', conforms('post', '/tickets/{ticket_id}/reply'), (req, res) => {
     const ticket = ws.tickets.get(String(req.params.id));
     if (!ticket) return notFound(res);
     const part = replyPart(res, ticket, req.body as Parameters<typeof replyPart>[2]);
     if (!part) return;
-    if (part.author.type === 'admin' && part.partType === 'comment')
-      void emitter.emit('ticket.admin.replied', serializeTicket(ws, ticket));
+    // A contact's reply leaves the state alone here: only an explicit update reopens a ticket.
+    const topic = partTopic('ticket', part);
+    if (topic) void emitter.emit(topic, serializeTicket(ws, ticket));
     res.json(serializeTicketPart(part));
   });
 

@@ -58,6 +58,20 @@ export function slackInspectionRoutes(workspace: Workspace, web: SlackWebApi) {
     res.status(201).json(Array.isArray(req.body) ? created : created[0]);
   });
 
+  /** Every reaction on a message (townhall's own among them), one entry per message and emoji. */
+  router.get('/_sandbox/slack/reactions', (req, res) => {
+    const channel = text(req.query.channel);
+    res.json(
+      workspace.messages
+        .filter((m) => !channel || m.channel === channel)
+        .flatMap((m) =>
+          workspace
+            .reactionsOn(m.channel, m.ts)
+            .map((r) => ({ channel: m.channel, ts: m.ts, ...r })),
+        ),
+    );
+  });
+
   router.get('/_sandbox/slack/users', (_req, res) => {
     res.json([...workspace.users.values()].map((u) => serializeUser(u, true)));
   });

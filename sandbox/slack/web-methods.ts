@@ -34,6 +34,8 @@ export function scopeFor(workspace: Workspace, method: string, params: Params): 
       return 'users:read';
     case 'users.lookupByEmail':
       return 'users:read.email';
+    case 'reactions.add':
+      return 'reactions:write';
     default:
       return undefined;
   }
@@ -92,6 +94,33 @@ export function webMethods(workspace: Workspace): Record<string, Method> {
         ts: message.ts,
         message: serializeMessage(workspace, message, true),
       };
+    },
+
+    // Slack's documented link shape: /archives/<channel>/p<ts without the dot>; a reply's link
+    // names its thread so the app opens it there.
+    'chat.getPermalink': ({ params }) => {
+      const channel = conversation(params);
+      const message = workspace.find(channel.id, text(params.message_ts) ?? '');
+      if (!message) throw new SlackFailure('message_not_found');
+      const base = `https://${SANDBOX_TEAM.domain}.slack.com/archives/${channel.id}/p${message.ts.replace('.', '')}`;
+      const reply = message.threadTs !== null && message.threadTs !== message.ts;
+      return {
+        channel: channel.id,
+        permalink: reply ? `${base}?thread_ts=${message.threadTs}&cid=${channel.id}` : base,
+      };
+    },
+
+    'reactions.add': ({ params }) => {
+      const channel = conversation(params);
+      const ts = text(params.timestamp) ?? '';
+      if (!/^\d+\.\d+$/.test(ts)) throw new SlackFailure('bad_timestamp');
+      if (!workspace.find(channel.id, ts)) throw new SlackFailure('message_not_found');
+      // Any emoji name Slack could know (the workspace's custom ones too): lowercase words.
+      const name = text(params.name) ?? '';
+      if (!/^[a-z0-9_+'-]+(::skin-tone-[2-6])?$/.test(name)) throw new SlackFailure('invalid_name');
+      if (!workspace.react(channel.id, ts, name, BOT_USER.id))
+        throw new SlackFailure('already_reacted');
+      return {};
     },
 
     'conversations.open': ({ params }) => {

@@ -57,6 +57,7 @@ export function serializeMessage(
   withMetadata: boolean,
 ): Answer {
   const replies = workspace.replies(m.channel, m.ts);
+  const reactions = workspace.reactionsOn(m.channel, m.ts);
   const isReply = m.threadTs !== null && m.threadTs !== m.ts;
   const parent = isReply ? workspace.find(m.channel, m.threadTs!) : undefined;
   return {
@@ -97,6 +98,7 @@ export function serializeMessage(
           subscribed: false,
         }
       : {}),
+    ...(reactions.length > 0 ? { reactions } : {}),
     ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
   };
 }

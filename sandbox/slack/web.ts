@@ -27,6 +27,7 @@ export const BOT_SCOPES = [
   'groups:history',
   'users:read',
   'users:read.email',
+  'reactions:write',
 ] as const;
 
 /** Web API method names: `chat.postMessage`, `users.lookupByEmail` (never Discord's /api/v10/...). */

@@ -80,8 +80,11 @@ export function createWorkspace() {
   /** Every message, in the order it was posted. */
   const messages: WorkspaceMessage[] = [];
   const lastTs = new Map<string, number>();
+  /** `<channel>:<ts>` → emoji name → who reacted so, in the order they did. */
+  const reactions = new Map<string, Map<string, Set<string>>>();
 
   function seed() {
+    reactions.clear();
     users.clear();
     conversations.clear();
     messages.length = 0;
@@ -242,6 +245,24 @@ export function createWorkspace() {
         .filter((m) => m.channel === channel && (m.ts === ts || m.threadTs === ts))
         .sort((a, b) => micros(a.ts) - micros(b.ts));
     },
+
+    /** Adds `user`'s reaction; false when it was already there (Slack's already_reacted). */
+    react(channel: string, ts: string, name: string, user: string): boolean {
+      const key = `${channel}:${ts}`;
+      const byName = reactions.get(key) ?? new Map<string, Set<string>>();
+      reactions.set(key, byName);
+      const who = byName.get(name) ?? new Set<string>();
+      byName.set(name, who);
+      if (who.has(user)) return false;
+      who.add(user);
+      return true;
+    },
+
+    /** A message's reactions as Slack lists them: name, the users, their count. */
+    reactionsOn: (channel: string, ts: string) =>
+      [...(reactions.get(`${channel}:${ts}`) ?? new Map<string, Set<string>>())].map(
+        ([name, who]) => ({ name, users: [...who], count: who.size }),
+      ),
 
     replies: (channel: string, ts: string) =>
       messages.filter((m) => m.channel === channel && m.threadTs === ts && m.ts !== ts),

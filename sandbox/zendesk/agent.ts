@@ -8,8 +8,8 @@ import { serializeComment, serializeTicket } from './store.js';
 import type { ZendeskWebhooks } from './webhooks.js';
 
 /**
- * /_sandbox/zendesk/tickets/:id/reply and /solve: what a support agent does in the Zendesk UI.
- * The webhooks it causes are sent before the answer, which lists them.
+ * /_sandbox/zendesk/tickets/:id/reply, /note, /solve and /reopen: what a support agent does in
+ * the Zendesk UI. The webhooks it causes are sent before the answer, which lists them.
  */
 export function agentRoutes(desk: Desk, changes: TicketChanges, webhooks: ZendeskWebhooks) {
   const { apply, statusProblem } = changes;
@@ -56,6 +56,22 @@ export function agentRoutes(desk: Desk, changes: TicketChanges, webhooks: Zendes
       comment,
       ...(typeof body.status === 'string' ? { status: body.status } : {}),
     });
+  });
+
+  /** `{ body | html }`: an internal note (a non-public comment), sent to townhall as such. */
+  router.post('/_sandbox/zendesk/tickets/:id/note', express.json(), async (req, res) => {
+    const comment = agentComment(isObject(req.body) ? req.body : {});
+    if (!comment) return fail(res, 400, 'InvalidNote', 'body (or html) is required');
+    await agentUpdate(req, res, { comment: { ...comment, public: false } });
+  });
+
+  /**
+   * `{ body? }`: sets a pending, on-hold or solved ticket open again, with an optional public
+   * reply; a closed ticket refuses (422), as in Zendesk.
+   */
+  router.post('/_sandbox/zendesk/tickets/:id/reopen', express.json(), async (req, res) => {
+    const comment = agentComment(isObject(req.body) ? req.body : {});
+    await agentUpdate(req, res, { status: 'open', ...(comment ? { comment } : {}) });
   });
 
   /** `{ body? }`: marks the ticket solved, with an optional public reply. */

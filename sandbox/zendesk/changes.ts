@@ -47,9 +47,9 @@ export function ticketChanges(desk: Desk) {
       });
       events.push(statusChangedEvent(ticket, previous, change.actor.id));
     }
-    // Zendesk also sends ticket.comment_added for internal notes (is_public false); this
-    // account's webhook forwards public comments only, which is all townhall passes on.
-    if (comment?.public) events.push(commentAddedEvent(ticket, comment, change.actor));
+    // Zendesk sends ticket.comment_added for internal notes too (is_public false): townhall
+    // is told of them, marked private, and must never pass them on.
+    if (comment) events.push(commentAddedEvent(ticket, comment, change.actor));
     const audit = {
       id: auditId,
       ticket_id: ticket.id,

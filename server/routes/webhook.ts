@@ -10,7 +10,7 @@ import { MalformedPayloadError } from '../../connectors/types.js';
 export function webhookHandler<Config, E extends { eventId: string }>(
   connector: InboundConnector<Config, E>,
   config: Config,
-  route: (event: E) => Promise<unknown>,
+  route: (event: E, respond?: (answer: string) => void) => Promise<unknown>,
   logger: Logger,
 ) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -44,8 +44,10 @@ export function webhookHandler<Config, E extends { eventId: string }>(
       return;
     }
     try {
-      const outcome = await route(result.event);
-      res.status(200).json(result.reply ?? { ok: true, outcome });
+      let answer: string | undefined;
+      const outcome = await route(result.event, (text) => (answer = text));
+      const body = answer !== undefined && result.answer ? result.answer(answer) : result.reply;
+      res.status(200).json(body ?? { ok: true, outcome });
     } catch (error) {
       logger.error(
         { err: error, eventId: result.event.eventId },

@@ -1,4 +1,9 @@
+// Over 300 lines: one contract every help desk runs (describe.each over the providers); a split
+// would start the sandbox and the webhook catcher twice.
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BusinessEvent } from '../../connectors/business-events.js';
 import { ConnectorError } from '../../connectors/errors.js';
 import { registry } from '../../connectors/index.js';
 import type { HelpDesk, TicketRequester } from '../../connectors/ports.js';
@@ -11,6 +16,7 @@ import { loadIntercomSpec } from '../../sandbox/intercom/spec.js';
 import type { AgentAction, Provider } from '../support/helpdesk-providers.js';
 import { CONTEXT_DIRS, INTERCOM, PROVIDERS, ZENDESK } from '../support/helpdesk-providers.js';
 import { freePort } from '../support/ports.js';
+import { waitFor } from '../support/sandbox.js';
 
 /**
  * One contract for every help desk, through the HelpDesk port alone: the port is built from a
@@ -21,6 +27,15 @@ import { freePort } from '../support/ports.js';
 const logger = createLogger('test');
 logger.level = 'silent';
 let sandbox: Sandbox;
+
+/** Webhooks the emulators sent, caught where townhall would be: path, headers, raw bytes. */
+interface Caught {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+}
+const caught: Caught[] = [];
+let catcher: Server;
 
 async function post(path: string, body: unknown = {}) {
   const response = await fetch(`${sandbox.url}${path}`, {
@@ -52,8 +67,22 @@ beforeAll(async () => {
   });
   // The Intercom emulator parses its 2.14 description on first use; do it before any test.
   loadIntercomSpec();
+  catcher = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      caught.push({ path: req.url ?? '', headers: req.headers, rawBody: Buffer.concat(chunks) });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => catcher.listen(port, '127.0.0.1', resolve));
+  sandbox.setTownhallUrl(`http://127.0.0.1:${port}`);
 });
-afterAll(() => sandbox?.stop());
+afterAll(async () => {
+  await sandbox?.stop();
+  await new Promise((resolve) => catcher?.close(resolve));
+});
 
 describe.each(PROVIDERS)('the help desk port on $name', (provider: Provider) => {
   let helpdesk: HelpDesk;
@@ -68,7 +97,31 @@ describe.each(PROVIDERS)('the help desk port on $name', (provider: Provider) => 
     helpdesk = buildCapabilities(config, registry, context).helpdesk!;
     expect(helpdesk).toBeDefined();
   });
-  beforeEach(() => post('/_sandbox/reset'));
+  beforeEach(async () => {
+    await post('/_sandbox/reset');
+    caught.length = 0;
+  });
+
+  /**
+   * The comment events townhall's receiver makes of the webhooks caught so far for this desk,
+   * each checked against the signature the desk's config expects, as the hub checks it.
+   */
+  function receivedComments(): Extract<BusinessEvent, { type: 'ticket.comment_added' }>[] {
+    const [[id, section]] = Object.entries(provider.connectors(sandbox.url)) as [[string, unknown]];
+    const descriptor = registry.find((connector) => connector.id === id)!;
+    const route = descriptor.inbound![0]!;
+    const config = descriptor.config.parse(section);
+    return caught
+      .filter((delivery) => delivery.path === route.path)
+      .flatMap((delivery) => {
+        const request = { rawBody: delivery.rawBody, headers: delivery.headers };
+        expect(route.receiver.verify(request, config), 'signature').toBe(true);
+        const result = route.receiver.parse(request, config);
+        // A help desk's receiver is of the business family: its events are BusinessEvents.
+        const event = result.kind === 'event' ? (result.event as BusinessEvent) : undefined;
+        return event?.type === 'ticket.comment_added' ? [event] : [];
+      });
+  }
   afterEach(async () => {
     // Emulator fidelity: every Intercom request conformed to the 2.14 description.
     const received = (await (
@@ -83,6 +136,7 @@ describe.each(PROVIDERS)('the help desk port on $name', (provider: Provider) => 
     expect(first).toEqual({
       ticketId: expect.any(String),
       number: expect.any(String),
+      url: provider.ticketUrl(sandbox.url, first.ticketId),
       created: true,
     });
     const again = await helpdesk.createTicket(ticketFor('handoff:discourse:77'));
@@ -131,11 +185,13 @@ describe.each(PROVIDERS)('the help desk port on $name', (provider: Provider) => 
       id: reply.commentId,
       body: 'We are on it.',
       public: true,
+      byRequester: false,
     });
     expect(byId(note.commentId)).toEqual({
       id: note.commentId,
       body: 'Mail queue again?',
       public: false,
+      byRequester: false,
     });
     await expect(
       helpdesk.addComment({ ticketId: '424242', body: 'Anyone?', public: true }),
@@ -156,6 +212,71 @@ describe.each(PROVIDERS)('the help desk port on $name', (provider: Provider) => 
       });
     }
     expect(await helpdesk.readStatus('424242')).toBeUndefined();
+  });
+
+  it('reopens a solved ticket, leaves an open one as it is, and takes a repeat', async () => {
+    const { ticketId } = await helpdesk.createTicket(ticketFor('handoff:discourse:21'));
+    const fresh = await helpdesk.readStatus(ticketId);
+    await helpdesk.reopenTicket(ticketId);
+    expect(await helpdesk.readStatus(ticketId)).toEqual(fresh);
+
+    await act(provider.finish, ticketId);
+    expect((await helpdesk.readStatus(ticketId))?.status).toBe(provider.finish.status);
+    await helpdesk.reopenTicket(ticketId);
+    const reopened = await helpdesk.readStatus(ticketId);
+    expect(reopened?.status).toBe('open');
+    await helpdesk.reopenTicket(ticketId);
+    expect(await helpdesk.readStatus(ticketId)).toEqual(reopened);
+
+    await expect(helpdesk.reopenTicket('424242')).rejects.toMatchObject({
+      code: 'not_found',
+      retryable: false,
+    });
+  });
+
+  it('adds the requester’s own comment, public, and its webhook names the requester', async () => {
+    const { ticketId } = await helpdesk.createTicket(ticketFor('handoff:discourse:22'));
+    await act(provider.finish, ticketId);
+    const { commentId } = await helpdesk.addComment({
+      ticketId,
+      body: 'It happened again this morning.',
+      public: true,
+      author: 'requester',
+    });
+    const [held] = await tickets();
+    expect(held?.comments.find((comment) => comment.id === commentId)).toEqual({
+      id: commentId,
+      body: expect.stringContaining('It happened again this morning.'),
+      public: true,
+      byRequester: true,
+    });
+    // The emulators leave the status alone: townhall reopens explicitly with reopenTicket (a
+    // real desk's own triggers may also reopen on a requester's reply).
+    expect((await helpdesk.readStatus(ticketId))?.status).toBe(provider.finish.status);
+
+    // townhall hears of its own comment and can tell it is the requester's words, not news.
+    const echo = await waitFor('the requester comment’s webhook', () =>
+      receivedComments().find((event) => event.commentId === commentId),
+    );
+    expect(echo).toMatchObject({ ticketId, public: true, author: { role: 'requester' } });
+
+    const agent = await helpdesk.addComment({ ticketId, body: 'Looking.', public: true });
+    const [after] = await tickets();
+    expect(after?.comments.find((c) => c.id === agent.commentId)?.byRequester).toBe(false);
+  });
+
+  it('sends an agent’s internal note as a webhook the hub reads as a private comment', async () => {
+    const { ticketId } = await helpdesk.createTicket(ticketFor('handoff:discourse:23'));
+    await act({ ...provider.finish, ...provider.note }, ticketId);
+    const note = await waitFor('the note’s webhook', () => receivedComments()[0]);
+    expect(note).toMatchObject({
+      ticketId,
+      public: false,
+      author: { role: 'agent' },
+      text: 'Customer on the old plan',
+    });
+    const [held] = await tickets();
+    expect(held?.comments.find((c) => c.id === note.commentId)).toMatchObject({ public: false });
   });
 
   it('erases the requester; a second erasure finds nobody', async () => {

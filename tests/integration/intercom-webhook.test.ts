@@ -228,11 +228,8 @@ describe('POST /webhooks/intercom', () => {
       body: '<p>Try now &amp; tell us.</p>',
     });
     expect(reply.delivery).toMatchObject({ topic: 'ticket.admin.replied', status: 200 });
-    const note = await agent(`tickets/${ticket.id}/reply`, {
-      body: 'internal',
-      message_type: 'note',
-    });
-    expect(note.delivery).toBeNull();
+    const note = await agent(`tickets/${ticket.id}/note`, { body: '<p>internal</p>' });
+    expect(note.delivery).toMatchObject({ topic: 'ticket.note.created', status: 200 });
     const resolved = await agent(`tickets/${ticket.id}/resolve`);
     expect(resolved.delivery).toMatchObject({ topic: 'ticket.state.updated', status: 200 });
     // Intercom retrying the same notification: the same event, recorded once.
@@ -256,6 +253,13 @@ describe('POST /webhooks/intercom', () => {
         public: true,
         author: { id: '991267900', name: 'Sandbox Agent', role: 'agent' },
         text: 'Try now & tell us.',
+      }),
+      expect.objectContaining({
+        type: 'ticket.comment_added',
+        ticketId: ticket.id,
+        public: false,
+        author: { id: '991267900', name: 'Sandbox Agent', role: 'agent' },
+        text: 'internal',
       }),
       expect.objectContaining({
         type: 'ticket.status_changed',
@@ -284,6 +288,14 @@ describe('POST /webhooks/intercom', () => {
       (await events()).find((e) => e.payload.type === 'ticket.status_changed'),
     );
     expect(waiting.payload).toMatchObject({ status: 'waiting', ticketId: ticket.id });
+    // townhall reopening it (the handoff's explicit reopen) is a state change like any other.
+    await intercom.reopen(ticket.id);
+    const reopened = await waitFor('the reopen event', async () =>
+      (await events()).find(
+        (e) => e.payload.type === 'ticket.status_changed' && e.event_id !== waiting.event_id,
+      ),
+    );
+    expect(reopened.payload).toMatchObject({ status: 'open', vendorStatus: 'in_progress' });
 
     const conversations = createIntercomConnector({
       ...intercomConfig(sandbox.url),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../connectors/errors.js';
+import { zendeskHelpDesk } from '../../connectors/zendesk/capabilities.js';
 import {
   sandbox,
   ticketInput,
@@ -107,5 +108,50 @@ describe('Zendesk connector (node-zendesk) against the emulator', () => {
     expect(closed).toBeInstanceOf(ConnectorError);
     expect(closed).toMatchObject({ code: 'invalid', status: 422, retryable: false });
     expect((closed as Error).message).toContain('Status closed prevents ticket update');
+  });
+
+  it('reopens pending and solved tickets, leaves new ones, and refuses a closed one as a conflict', async () => {
+    const helpdesk = zendeskHelpDesk(zendesk);
+    const { ticket } = await zendesk.createTicket(ticketInput('handoff:discourse:31'));
+    const id = String(ticket.id);
+    await helpdesk.reopenTicket(id);
+    expect((await zendesk.getTicket(ticket.id))?.status).toBe('new');
+    for (const status of ['pending', 'hold', 'solved'] as const) {
+      await zendesk.updateStatus({ ticketId: ticket.id, status });
+      await helpdesk.reopenTicket(id);
+      expect((await zendesk.getTicket(ticket.id))?.status).toBe('open');
+    }
+
+    await zendesk.updateStatus({ ticketId: ticket.id, status: 'closed' });
+    const refused = await helpdesk.reopenTicket(id).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConnectorError);
+    expect(refused).toMatchObject({ code: 'conflict', retryable: false });
+    expect((await zendesk.getTicket(ticket.id))?.status).toBe('closed');
+  });
+
+  it('writes a requester comment as the requester (author_id), public, and links the request page', async () => {
+    const helpdesk = zendeskHelpDesk(zendesk);
+    const created = await helpdesk.createTicket({
+      externalId: 'handoff:discourse:32',
+      requester: { email: 'ada@example.com', name: 'Ada' },
+      subject: 'Reset mail',
+      body: 'ada: nothing arrives',
+    });
+    expect(created.url).toBe(`${sandbox.url}/hc/requests/${created.ticketId}`);
+    // Asked private, still public: a requester writes no internal notes.
+    await helpdesk.addComment({
+      ticketId: created.ticketId,
+      body: 'Still nothing.',
+      public: false,
+      author: 'requester',
+    });
+    const requests = (await (await fetch(`${sandbox.url}/_sandbox/zendesk/requests`)).json()) as {
+      method: string;
+      body: { ticket?: { comment?: unknown } } | null;
+    }[];
+    const [stored] = await tickets();
+    expect(requests.filter((r) => r.method === 'PUT').map((r) => r.body?.ticket?.comment)).toEqual([
+      { body: 'Still nothing.', public: true, author_id: stored!.requester_id },
+    ]);
   });
 });

@@ -242,7 +242,11 @@ describe('the Zendesk emulator’s signed webhooks reach townhall', () => {
     ticket: { id: number; status: string };
     webhooks: { status: number; type: string; response: string; invocationId: string }[];
   }
-  const agent = async (ticketId: number, action: 'reply' | 'solve', body: unknown = {}) => {
+  const agent = async (
+    ticketId: number,
+    action: 'reply' | 'note' | 'solve' | 'reopen',
+    body: unknown = {},
+  ) => {
     const response = await fetch(`${sandbox.url}/_sandbox/zendesk/tickets/${ticketId}/${action}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -252,7 +256,7 @@ describe('the Zendesk emulator’s signed webhooks reach townhall', () => {
     return (await response.json()) as AgentAnswer;
   };
 
-  it('an agent’s public reply and solve arrive as comment and status events; internal notes do not', async () => {
+  it('an agent’s public reply, internal note and solve arrive as comment and status events', async () => {
     const { ticket } = await zendesk.createTicket({
       externalId: 'handoff:discourse:91',
       requester: { email: 'ada@example.com' },
@@ -265,11 +269,11 @@ describe('the Zendesk emulator’s signed webhooks reach townhall', () => {
       expect.objectContaining({ type: 'zen:event-type:ticket.comment_added', status: 200 }),
     ]);
     expect(JSON.parse(reply.webhooks[0]!.response)).toEqual({ ok: true, outcome: 'recorded' });
-    const note = await agent(ticket.id, 'reply', {
-      body: 'Customer on the old plan',
-      public: false,
-    });
-    expect(note.webhooks).toEqual([]);
+    // Zendesk sends ticket.comment_added for notes too, is_public false.
+    const note = await agent(ticket.id, 'note', { body: 'Customer on the old plan' });
+    expect(note.webhooks).toEqual([
+      expect.objectContaining({ type: 'zen:event-type:ticket.comment_added', status: 200 }),
+    ]);
     const solved = await agent(ticket.id, 'solve');
     expect(solved.ticket.status).toBe('solved');
     expect(solved.webhooks.map((w) => [w.type, w.status])).toEqual([
@@ -285,6 +289,12 @@ describe('the Zendesk emulator’s signed webhooks reach townhall', () => {
         public: true,
         author: expect.objectContaining({ name: 'Sandbox Agent', role: 'agent' }),
         text: 'Fixed in 2.4.1, please retry.',
+      }),
+      expect.objectContaining({
+        type: 'ticket.comment_added',
+        public: false,
+        author: expect.objectContaining({ role: 'agent' }),
+        text: 'Customer on the old plan',
       }),
       expect.objectContaining({
         type: 'ticket.status_changed',
@@ -304,7 +314,16 @@ describe('the Zendesk emulator’s signed webhooks reach townhall', () => {
       ok: true,
       outcome: 'duplicate',
     });
-    expect(await rows()).toHaveLength(2);
+    expect(await rows()).toHaveLength(3);
+
+    // The agent reopening it: a status change back to open.
+    const reopened = await agent(ticket.id, 'reopen');
+    expect(reopened.ticket.status).toBe('open');
+    expect((await rows()).at(-1)?.payload).toMatchObject({
+      type: 'ticket.status_changed',
+      status: 'open',
+      vendorStatus: 'open',
+    });
   });
 
   it('a status change made through the API is delivered too (asynchronously)', async () => {

@@ -1,7 +1,12 @@
 // The help desks the HelpDesk contract (tests/integration/helpdesk-port.test.ts) runs against:
-// how each is configured for the sandbox, and how the sandbox shows what the port did.
+// how each is configured for the sandbox, and how the sandbox shows what the port did. Over 300
+// lines: one entry per desk, each appended to PROVIDERS.
 import os from 'node:os';
 import type { TicketStatus } from '../../connectors/business-events.js';
+import { FRESHDESK_DEFAULTS, FRESHDESK_SANDBOX_PATH } from '../../sandbox/freshdesk/index.js';
+import { SANDBOX_AGENT_EMAIL as FRESHDESK_AGENT_EMAIL } from '../../sandbox/freshdesk/store.js';
+import { INTERCOM_DEFAULTS } from '../../sandbox/intercom/index.js';
+import { ZENDESK_DEFAULTS } from '../../sandbox/zendesk/index.js';
 import { SANDBOX_AGENT_EMAIL } from '../../sandbox/zendesk/store.js';
 
 export const ZENDESK = {
@@ -15,6 +20,8 @@ export interface HeldComment {
   id: string;
   body: string | null;
   public: boolean;
+  /** Written as the ticket's requester (their own message), not by staff. */
+  byRequester: boolean;
 }
 
 /** A ticket (or conversation) as the sandbox holds it. */
@@ -54,6 +61,10 @@ export interface Provider {
   finish: AgentAction;
   /** A teammate's address (an agent, never a requester to erase). */
   agentEmail: string;
+  /** The sandbox agent action that adds an internal note (its webhook must parse as one). */
+  note: { action: string; body: Record<string, unknown> };
+  /** The url createTicket returns for this ticket: the desk's public page, if it has one. */
+  ticketUrl(sandboxUrl: string, ticketId: string): string | undefined;
 }
 
 async function inspect<T>(sandboxUrl: string, what: string): Promise<T[]> {
@@ -66,11 +77,20 @@ interface IntercomPart {
   id: string;
   part_type: string;
   body: string | null;
+  author: { type: string; id: string };
 }
-const fromParts = (parts: IntercomPart[]): HeldComment[] =>
+/** Parts by one of the item's contacts are the requester's (Intercom shows them as theirs). */
+const fromParts = (parts: IntercomPart[], contactIds: string[]): HeldComment[] =>
   parts
     .filter((part) => part.part_type === 'comment' || part.part_type === 'note')
-    .map((part) => ({ id: part.id, body: part.body, public: part.part_type === 'comment' }));
+    .map((part) => ({
+      id: part.id,
+      body: part.body,
+      public: part.part_type === 'comment',
+      byRequester: part.author.type !== 'admin' && contactIds.includes(part.author.id),
+    }));
+type IntercomContacts = { contacts: { contacts: { id: string }[] } };
+const contactIdsOf = (item: IntercomContacts) => item.contacts.contacts.map((c) => c.id);
 
 const intercomPeople = async (sandboxUrl: string) =>
   (
@@ -86,7 +106,8 @@ const INTERCOM_LOST_DELETE = [
 const intercom = (create: 'ticket' | 'conversation') => (sandboxUrl: string) => ({
   intercom: {
     accessToken: INTERCOM.accessToken,
-    clientSecret: 'unused-here',
+    // The sandbox signs its webhooks with its default secret; the contract checks them.
+    clientSecret: INTERCOM_DEFAULTS.clientSecret,
     baseUrl: sandboxUrl,
     create,
     ...(create === 'ticket' ? { ticketTypeId: '1' } : {}),
@@ -102,12 +123,13 @@ export const PROVIDERS: Provider[] = [
         baseUrl: sandboxUrl,
         email: ZENDESK.email,
         apiToken: ZENDESK.apiToken,
-        webhookSecret: 'unused-here',
+        webhookSecret: ZENDESK_DEFAULTS.webhookSecret,
         ticketDefaults: { tags: [] },
       },
     }),
     async tickets(sandboxUrl) {
-      type Ticket = { id: number; deleted: boolean; comments: (HeldComment & { id: number })[] };
+      type Comment = { id: number; body: string; public: boolean; author_id: number };
+      type Ticket = { id: number; deleted: boolean; requester_id: number; comments: Comment[] };
       return (await inspect<Ticket>(sandboxUrl, 'zendesk/tickets'))
         .filter((ticket) => !ticket.deleted)
         .map((ticket) => ({
@@ -116,6 +138,7 @@ export const PROVIDERS: Provider[] = [
             id: String(c.id),
             body: c.body,
             public: c.public,
+            byRequester: c.author_id === ticket.requester_id,
           })),
         }));
     },
@@ -145,15 +168,21 @@ export const PROVIDERS: Provider[] = [
     },
     finish: { action: 'zendesk/tickets/:id/solve', status: 'resolved', vendorStatus: 'solved' },
     agentEmail: SANDBOX_AGENT_EMAIL,
+    note: { action: 'zendesk/tickets/:id/note', body: { body: 'Customer on the old plan' } },
+    // The Help Center request page, on the account's own address (here the sandbox's).
+    ticketUrl: (sandboxUrl, ticketId) => `${sandboxUrl}/hc/requests/${ticketId}`,
   },
   {
     name: 'Intercom (tickets)',
     connectors: intercom('ticket'),
     async tickets(sandboxUrl) {
-      type Ticket = { id: string; ticket_parts: { ticket_parts: IntercomPart[] } };
+      type Ticket = IntercomContacts & {
+        id: string;
+        ticket_parts: { ticket_parts: IntercomPart[] };
+      };
       return (await inspect<Ticket>(sandboxUrl, 'intercom/tickets')).map((ticket) => ({
         id: ticket.id,
-        comments: fromParts(ticket.ticket_parts.ticket_parts),
+        comments: fromParts(ticket.ticket_parts.ticket_parts, contactIdsOf(ticket)),
       }));
     },
     people: intercomPeople,
@@ -174,18 +203,23 @@ export const PROVIDERS: Provider[] = [
       vendorStatus: 'resolved',
     },
     agentEmail: 'agent@sandbox.intercom.test',
+    note: {
+      action: 'intercom/tickets/:id/note',
+      body: { body: '<p>Customer on the old plan</p>' },
+    },
+    ticketUrl: () => undefined,
   },
   {
     name: 'Intercom (conversations)',
     connectors: intercom('conversation'),
     async tickets(sandboxUrl) {
-      type Conversation = {
+      type Conversation = IntercomContacts & {
         id: string;
         conversation_parts: { conversation_parts: IntercomPart[] };
       };
       return (await inspect<Conversation>(sandboxUrl, 'intercom/conversations')).map((c) => ({
         id: c.id,
-        comments: fromParts(c.conversation_parts.conversation_parts),
+        comments: fromParts(c.conversation_parts.conversation_parts, contactIdsOf(c)),
       }));
     },
     people: intercomPeople,
@@ -207,6 +241,73 @@ export const PROVIDERS: Provider[] = [
       vendorStatus: 'closed',
     },
     agentEmail: 'agent@sandbox.intercom.test',
+    note: {
+      action: 'intercom/conversations/:id/note',
+      body: { body: '<p>Customer on the old plan</p>' },
+    },
+    ticketUrl: () => undefined,
+  },
+  {
+    // The sandbox's default API key: the contract's sandbox configures no Freshdesk options.
+    name: 'Freshdesk',
+    connectors: (sandboxUrl) => ({
+      freshdesk: {
+        baseUrl: `${sandboxUrl}${FRESHDESK_SANDBOX_PATH}`,
+        apiKey: FRESHDESK_DEFAULTS.apiKey,
+        webhookSecret: FRESHDESK_DEFAULTS.webhookSecret,
+        externalIdField: FRESHDESK_DEFAULTS.externalIdField,
+        tags: [],
+      },
+    }),
+    async tickets(sandboxUrl) {
+      type Conversation = { id: number; body_text: string; private: boolean; user_id: number };
+      type Ticket = { id: number; requester_id: number; conversations: Conversation[] };
+      return (await inspect<Ticket>(sandboxUrl, 'freshdesk/tickets')).map((ticket) => ({
+        id: String(ticket.id),
+        comments: ticket.conversations.map((c) => ({
+          id: String(c.id),
+          body: c.body_text,
+          public: !c.private,
+          byRequester: c.user_id === ticket.requester_id,
+        })),
+      }));
+    },
+    async people(sandboxUrl) {
+      type Person = { email: string | null; unique_external_id: string | null };
+      return (await inspect<Person>(sandboxUrl, 'freshdesk/contacts')).map((person) => ({
+        email: person.email,
+        externalId: person.unique_external_id,
+      }));
+    },
+    // The search and the requester's ticket list pass, then POST /tickets acts and its answer
+    // is lost ('/api/v2/tickets?' is the list only: the create's path has no query).
+    lostCreate: [
+      { vendor: 'freshdesk', path: '/api/v2/search/tickets' },
+      { vendor: 'freshdesk', path: '/api/v2/tickets?' },
+      { vendor: 'freshdesk', path: '/api/v2/tickets', drop: true },
+    ],
+    // GET /contacts?email= passes, then the soft DELETE /contacts/{id} acts and its answer is lost.
+    lostDelete: [
+      { vendor: 'freshdesk', path: '/api/v2/contacts?email' },
+      { vendor: 'freshdesk', path: '/api/v2/contacts/', drop: true },
+    ],
+    opened: 'open',
+    wait: {
+      action: 'freshdesk/tickets/:id/reply',
+      body: { body: 'Could you send a screenshot?', status: 3 },
+      status: 'waiting',
+      vendorStatus: 'pending',
+    },
+    finish: {
+      action: 'freshdesk/tickets/:id/resolve',
+      status: 'resolved',
+      vendorStatus: 'resolved',
+    },
+    agentEmail: FRESHDESK_AGENT_EMAIL,
+    note: { action: 'freshdesk/tickets/:id/note', body: { body: 'Customer on the old plan' } },
+    // The support portal's ticket page, on the account's own address (here the sandbox's).
+    ticketUrl: (sandboxUrl, ticketId) =>
+      `${sandboxUrl}${FRESHDESK_SANDBOX_PATH}/support/tickets/${ticketId}`,
   },
 ];
 

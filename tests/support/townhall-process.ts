@@ -25,7 +25,12 @@ export async function spawnTownhall(
   const child = spawn(process.execPath, [TOWNHALL, ...args], {
     cwd,
     // One bundle cache for every townhall a test starts: each would otherwise build its own.
-    env: { ...process.env, LOG_LEVEL: 'warn', TOWNHALL_BUNDLE_DIR: TEST_BUNDLE_CACHE, ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: process.env.HUB_LOG_LEVEL ?? 'warn',
+      TOWNHALL_BUNDLE_DIR: TEST_BUNDLE_CACHE,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

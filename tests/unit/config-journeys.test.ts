@@ -149,7 +149,7 @@ describe('journeys: config', () => {
         /^journeys\.drip\.trigger\.event: not an event type \(use one of member\.joined, /,
       ),
       expect.stringMatching(/^journeys\.drip\.entry: write entry as once, every_time/),
-      'journeys.drip.exit_when[1]: not an exit event (use one of message.posted, reaction.added, command.invoked, member.left, unsubscribed, activity)',
+      'journeys.drip.exit_when[1]: not an exit event (use one of message.posted, reaction.added, command.invoked, member.left, unsubscribed, ticket.created, ticket.solved, activity)',
       'journeys.both.trigger: a trigger has exactly one of member.joined, event, milestone or inactive (this one has member.joined and milestone)',
       'journeys.filtered.trigger.text: text filters an event trigger (write { event: <type>, text: ... })',
       'journeys.scanned.trigger.scan_every: scan_every goes with an inactive trigger (write { inactive: <duration>, scan_every: ... })',
@@ -294,7 +294,7 @@ describe('journeys: config', () => {
       ),
     ).toEqual([
       'journeys.nudge.steps[0].wait_until: a wait_until needs then, else or both (steps for when the event comes, for when it does not)',
-      'journeys.nudge.steps[1].wait_until.event: not an event a journey hears (use one of message.posted, reaction.added, command.invoked, member.left, unsubscribed, activity)',
+      'journeys.nudge.steps[1].wait_until.event: not an event a journey hears (use one of message.posted, reaction.added, command.invoked, member.left, unsubscribed, ticket.created, ticket.solved, activity)',
       'journeys.nudge.steps[2].wait_until.then[0].wait: "soon" is not a duration (use 30s, 4h, 2d)',
     ]);
   });

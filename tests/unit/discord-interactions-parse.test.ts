@@ -127,8 +127,13 @@ describe('Discord interaction → normalized event or reply', () => {
         channelId: '1199384021555212340',
       },
       reply: ephemeral(/ticket/),
+      answer: expect.any(Function),
     });
     if (result.kind === 'event') expect(communityEvent.parse(result.event)).toEqual(result.event);
+    if (result.kind === 'event')
+      expect(result.answer?.('a ticket is on its way')).toEqual(
+        ephemeral(/a ticket is on its way/),
+      );
   });
 
   it.each([

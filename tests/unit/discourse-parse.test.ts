@@ -111,6 +111,7 @@ describe('Discourse webhook parsing', () => {
         messageId: '1234',
         url: 'https://forum.example.com/t/password-help/77/3',
         text: 'How do I reset my **password**?',
+        startsThread: false,
       },
     ],
     [
@@ -141,6 +142,7 @@ describe('Discourse webhook parsing', () => {
         messageId: '1200',
         url: 'https://forum.example.com/t/password-help/77/1',
         text: 'How do I reset my password ?',
+        startsThread: true,
       },
     ],
   ])('%s', (_name, event, body, expected) => {

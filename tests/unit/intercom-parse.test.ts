@@ -153,9 +153,61 @@ describe('Intercom notifications → BusinessEvents', () => {
         topic: 'ping',
       }),
     ).toEqual({ kind: 'reply', body: { ok: true } });
-    expect(parse(notification('ticket.note.created', ticket({ category: 'submitted' })))).toEqual({
+    expect(parse(notification('ticket.created', ticket({ category: 'submitted' })))).toEqual({
       kind: 'ignored',
-      reason: 'intercom topic ticket.note.created is not handled',
+      reason: 'intercom topic ticket.created is not handled',
+    });
+  });
+
+  const parts = [
+    part('1', 'comment', 'admin', '<p>Public</p>', CREATED_AT - 9),
+    part('2', 'note', 'admin', '<p>Internal only</p>', CREATED_AT - 5),
+    part('3', 'comment', 'user', '<p>From the member</p>', CREATED_AT - 4),
+  ];
+  const conversation = (topic: string) =>
+    notification(topic, {
+      type: 'conversation',
+      id: '1911149811',
+      source: { body: 'Reset mail (ref th0123456789abcdef0123456789abcdef)' },
+      conversation_parts: { conversation_parts: parts },
+    });
+
+  it.each([
+    [
+      'ticket.note.created',
+      notification('ticket.note.created', ticket({ category: 'in_progress' }, parts)),
+    ],
+    ['conversation.admin.noted', conversation('conversation.admin.noted')],
+  ])('%s is the newest admin note, private', (_topic, body) => {
+    const result = parse(body);
+    expect(result).toMatchObject({
+      kind: 'event',
+      event: {
+        type: 'ticket.comment_added',
+        commentId: '2',
+        public: false,
+        author: { role: 'agent' },
+        text: 'Internal only',
+      },
+    });
+    if (result.kind === 'event') expect(businessEvent.parse(result.event)).toEqual(result.event);
+  });
+
+  it.each([
+    [
+      'ticket.contact.replied',
+      notification('ticket.contact.replied', ticket({ category: 'in_progress' }, parts)),
+    ],
+    ['conversation.user.replied', conversation('conversation.user.replied')],
+  ])('%s is the contact’s newest comment, by the requester', (_topic, body) => {
+    expect(parse(body)).toMatchObject({
+      kind: 'event',
+      event: {
+        commentId: '3',
+        public: true,
+        author: { role: 'requester' },
+        text: 'From the member',
+      },
     });
   });
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { serializeError } from '../../runtime/logger.js';
+import { createLogger, serializeError } from '../../runtime/logger.js';
 
 describe('logging keeps personal data out', () => {
   it('drops the statement and parameters database errors carry, also on their causes', () => {
@@ -29,5 +29,25 @@ describe('logging keeps personal data out', () => {
     expect(lines[0]).not.toContain('ada@example.com');
     expect(lines[0]).toContain('"code":"23505"');
     expect(lines[0]).toContain('insert failed');
+  });
+
+  it("redacts the task token Temporal's worker logs with a failed activity", () => {
+    const lines: string[] = [];
+    const logger = createLogger(
+      'test',
+      [],
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    logger.warn(
+      { taskToken: 'CiQwMWEy-secret-token', activityId: 'open-ticket' },
+      'Activity failed',
+    );
+    expect(lines[0]).not.toContain('CiQwMWEy-secret-token');
+    expect(lines[0]).toContain('"activityId":"open-ticket"');
   });
 });

@@ -42,8 +42,15 @@ describe('Slack slash commands', () => {
         response_type: 'ephemeral',
         text: expect.stringContaining('/weather'),
       },
+      answer: expect.any(Function),
     });
     if (result.kind === 'event') expect(communityEvent.safeParse(result.event).success).toBe(true);
+    // The router's answer, in Slack's form: shown only to the person who typed the command.
+    if (result.kind === 'event')
+      expect(result.answer?.('a ticket is on its way')).toEqual({
+        response_type: 'ephemeral',
+        text: 'a ticket is on its way',
+      });
   });
 
   it('keeps text with spaces, mentions and an empty text', () => {

@@ -82,6 +82,7 @@ describe('Slack Events API normalization', () => {
         messageId: '1355517523.000005',
         url: 'https://slack.com/archives/C2147483705/p1355517523000005',
         text: 'Hello world',
+        startsThread: true,
       },
     ],
     [
@@ -111,6 +112,7 @@ describe('Slack Events API normalization', () => {
         messageId: '1640725846.001000',
         url: 'https://slack.com/archives/C021DTE8PPD/p1640725846001000?thread_ts=1640725808.000800&cid=C021DTE8PPD',
         text: 'Same here, the reset email never came',
+        startsThread: false,
       },
     ],
     [
@@ -139,6 +141,7 @@ describe('Slack Events API normalization', () => {
         messageId: '1673464745.620769',
         url: 'https://slack.com/archives/C123ABC456/p1673464745620769?thread_ts=1673464730.703009&cid=C123ABC456',
         text: 'broadcasting this reply',
+        startsThread: false,
       },
     ],
     [
@@ -161,6 +164,7 @@ describe('Slack Events API normalization', () => {
         messageId: '1515449522.000016',
         url: 'https://slack.com/archives/C0LAN2Q65/p1515449522000016',
         text: '<@U0LAN0Z89> is it everything a river should be?',
+        startsThread: true,
       },
     ],
     [

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { signalMember } from '../server/journeys.js';
-import { handoffThread, recordTicketActivity } from '../store/handoff.js';
+import { handoffThread, noteHandoffThread, recordTicketActivity } from '../store/handoff.js';
 import type { ActivityDeps } from './index.js';
 import { activityKey } from './activity-key.js';
 import { asActivityFailure, toActivityFailure } from './failures.js';
@@ -11,6 +11,7 @@ import { sendOnce } from './send-once.js';
 import { renderText } from './templates.js';
 import { HANDOFF_TEXT } from '../workflows/handoff/texts.js';
 import type { HandoffThread } from '../workflows/handoff/types.js';
+import { handoffWorkflowId } from '../workflows/handoff/types.js';
 
 /** A post's ledger outcome as the workflow needs it: the message id, when one is known. */
 const messageIdOf = (outcome: Awaited<ReturnType<typeof sendOnce>>) =>
@@ -80,6 +81,7 @@ export function createHandoffActivities(deps: ActivityDeps) {
       platform: string;
       communityId: string;
       channelId: string;
+      helpdesk: string;
       requesterUserId?: string | undefined;
       summary: string;
     }): Promise<{ messageId: string }> {
@@ -115,6 +117,16 @@ export function createHandoffActivities(deps: ActivityDeps) {
         });
         const messageId = messageIdOf(outcome);
         if (!messageId) throw new Error('the request post may exist but its id is unknown');
+        // The post's thread gets its own run next: noted now, so replies find it from the start.
+        await noteHandoffThread(deps.db, {
+          workflowId: handoffWorkflowId({
+            platform: input.platform,
+            communityId: input.communityId,
+            threadKey: `${input.channelId}/${messageId}`,
+          }),
+          platform: input.platform,
+          helpdesk: input.helpdesk,
+        });
         return { messageId };
       } catch (error) {
         throw toActivityFailure(error);

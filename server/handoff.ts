@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { HandoffConfig, HandoffRule } from '../config/handoff.js';
 import { ruleName } from '../config/handoff.js';
@@ -104,18 +104,27 @@ export function createHandoffRouter(deps: HandoffRouterDeps) {
       platform: event.platform,
       helpdesk: rule.helpdesk,
     });
-    await withDeadline(() =>
-      deps.temporal.workflow.signalWithStart(handoff, {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: [inputFor(rule, event, thread)],
-        // A new thread being watched is not asked for a ticket yet.
-        signal: triggerSignal,
-        signalArgs: [
-          { eventId: event.eventId, rule: rule.on === 'unanswered' ? '' : ruleName(rule) },
-        ],
-      }),
-    );
+    try {
+      await withDeadline(() =>
+        deps.temporal.workflow.signalWithStart(handoff, {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          args: [inputFor(rule, event, thread)],
+          // A new thread being watched is not asked for a ticket yet.
+          signal: triggerSignal,
+          signalArgs: [
+            { eventId: event.eventId, rule: rule.on === 'unanswered' ? '' : ruleName(rule) },
+          ],
+          // A command's request run ends once its post's thread has a run of its own: the same
+          // command routed again (a retried delivery) must not post the request a second time.
+          ...(thread.threadId === undefined
+            ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const }
+            : {}),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
   }
 
   async function signal(workflowId: string, send: () => Promise<void>): Promise<boolean> {

@@ -80,10 +80,8 @@ function commandEvent(body: unknown, servedGuild: string | undefined): InboundRe
   return {
     kind: 'event',
     event,
-    // Honest about what happens: the request is recorded, and no workflow opens tickets yet.
-    reply: ephemeral(
-      'townhall recorded your /ticket, but support tickets are not opened from here yet. Please ask in the channel, where people can help.',
-    ),
+    // Shown only when the router gives no answer of its own (it answers every command it routes).
+    reply: ephemeral('townhall recorded your /ticket.'),
     answer: (text: string) => ephemeral(text),
   };
 }

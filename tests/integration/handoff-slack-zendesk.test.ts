@@ -125,6 +125,10 @@ describe.concurrent('handoff: Slack threads become Zendesk tickets', () => {
         ? now
         : undefined;
     });
+    await waitFor('the reopened message', () =>
+      posts().some((m) => m.text.includes('open again')) ? true : undefined,
+    );
+    // Time for any duplicate to show before counting.
     await pause(1_500);
 
     expect(await ticketsFor(root)).toHaveLength(1);

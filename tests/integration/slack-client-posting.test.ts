@@ -92,8 +92,17 @@ describe('Slack connector (real WebClient) against the emulator', () => {
       dedupKey: 'dm-2',
     };
     const sent = await messenger.sendDirectMessage(input);
-    expect(sent).toEqual({ messageId: expect.stringMatching(/^D\w+:\d+\.\d{6}$/), created: true });
-    expect(await messenger.sendDirectMessage(input)).toEqual({ ...sent, created: false });
+    expect(sent).toEqual({
+      messageId: expect.stringMatching(/^D\w+:\d+\.\d{6}$/),
+      created: true,
+      // Replies to it would go in the thread its ts roots.
+      threadId: expect.stringMatching(/^\d+\.\d{6}$/),
+    });
+    // The ledger answers a repeat with the message it recorded.
+    expect(await messenger.sendDirectMessage(input)).toEqual({
+      messageId: sent.messageId,
+      created: false,
+    });
     const unknown = await slack.sendDirectMessage('U0NOBODY0', 'hi', 'k').catch((e: unknown) => e);
     expect(unknown).toMatchObject({ code: 'not_found', retryable: false });
   });

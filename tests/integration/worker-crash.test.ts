@@ -1,13 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
-import { freePort } from '../support/ports.js';
 import {
   SANDBOX_HUBSPOT_TOKEN,
   SANDBOX_SLACK_SECRET,
@@ -19,7 +14,8 @@ import {
 import { upsertMemberFromIdentity } from '../../store/members.js';
 import { postSlack, slackMessage, teamJoin } from '../support/slack.js';
 import type { TownhallProcess } from '../support/townhall-process.js';
-import { printedUrl, spawnTownhall } from '../support/townhall-process.js';
+import { printedUrl } from '../support/townhall-process.js';
+import { testDeployment } from '../support/hub.js';
 
 let sandbox: Sandbox;
 let t: TestDb;
@@ -35,11 +31,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-function writeConfig(dir: string): string {
-  const file = path.join(dir, 'townhall.config.yaml');
-  writeFileSync(
-    file,
-    `
+function crashConfig(): string {
+  return `
 connectors:
 ${sandboxSlackYaml(sandbox)}
   hubspot:
@@ -53,27 +46,14 @@ workflows:
       - email.send: { template: welcome, subject: 'Welcome, {{ member.name }}' }
       - wait: 8s
       - email.send: { template: day-two, subject: 'Day two, {{ member.name }}' }
-`,
-  );
-  return file;
+`;
 }
 
-/**
- * One deployment of townhall for a test: its config, data folder, store and task queue. Each
- * `start()` is a new process of it, on a new port, as a restart after a crash would be.
- */
-function deployment(name: string, writeConfigFile: (dir: string) => string) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `townhall-${name}-`));
-  const config = writeConfigFile(dir);
-  const taskQueue = `${name}-${randomBytes(4).toString('hex')}`;
+/** A deployment whose processes are all killed when the file ends. */
+function deployment(name: string, config: string) {
+  const { taskQueue, start: spawn } = testDeployment(name, config, t);
   async function start(): Promise<TownhallProcess> {
-    const hub = await spawnTownhall(['start', '--config', config], {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      TOWNHALL_DATA_DIR: path.join(dir, 'data'),
-      DATABASE_URL: t.url ?? '',
-      PORT: String(await freePort()),
-    });
+    const hub = await spawn();
     running.push(hub);
     return hub;
   }
@@ -82,7 +62,7 @@ function deployment(name: string, writeConfigFile: (dir: string) => string) {
 
 describe('a worker killed mid-wait', () => {
   it('is restarted and finishes the journey, each email sent once', async () => {
-    const { taskQueue, start } = deployment('crash', writeConfig);
+    const { taskQueue, start } = deployment('crash', crashConfig());
 
     const first = await start();
     const joined = await postSlack(
@@ -127,11 +107,8 @@ describe('a worker killed mid-wait', () => {
 const CROWD = 200;
 const crowdId = (n: number) => `UCROWD${String(n).padStart(3, '0')}`;
 
-function writeCrowdConfig(dir: string): string {
-  const file = path.join(dir, 'townhall.config.yaml');
-  writeFileSync(
-    file,
-    `
+function crowdConfig(): string {
+  return `
 temporal:
   # Slack's one call a second per queue would make 200 DMs a matter of minutes.
   activitiesPerSecond: { slack: 200 }
@@ -146,14 +123,12 @@ journeys:
       - wait: 15s
       - dm.send: { text: 'Crowd DM for {{ member.name }}' }
       - email.send: { template: welcome, subject: 'Crowd two, {{ member.name }}' }
-`,
-  );
-  return file;
+`;
 }
 
 describe('a worker killed during 200 journeys with waits', () => {
   it('finishes every journey after a restart, each email and DM sent once', async () => {
-    const { taskQueue, start } = deployment('crowd', writeCrowdConfig);
+    const { taskQueue, start } = deployment('crowd', crowdConfig());
     for (let n = 0; n < CROWD; n++) {
       sandbox.emulators.slack.workspace.addUser({ id: crowdId(n), name: `crowd${n}` });
       await upsertMemberFromIdentity(t.db, 'slack', {

@@ -28,25 +28,29 @@ async function sandboxPost(sandbox: Sandbox, path: string, body: unknown) {
   return answer;
 }
 
+/** An Events API event from the sandbox workspace, delivered to the hub; answers the sandbox. */
+async function emitSlackEvent(sandbox: Sandbox, event: Record<string, unknown>) {
+  const answer = await sandboxPost(sandbox, '/_sandbox/slack/emit', event);
+  expect(answer.status).toBe(200);
+  return answer;
+}
+
 /**
  * A Slack event from the sandbox workspace: a message by default (in #general), posted there and
- * delivered to the hub. Answers the message's ts.
+ * delivered to the hub. Answers the message's ts (a reaction's, its message's).
  */
 export async function emitSlack(sandbox: Sandbox, event: Record<string, unknown>): Promise<string> {
-  const answer = await sandboxPost(sandbox, '/_sandbox/slack/emit', {
-    type: 'message',
-    channel: 'C0GENERAL',
-    ...event,
-  });
-  expect(answer.status).toBe(200);
-  expect(typeof answer.ts).toBe('string');
-  return answer.ts as string;
+  const answer = await emitSlackEvent(sandbox, { type: 'message', channel: 'C0GENERAL', ...event });
+  const item = event.item as { ts?: string } | undefined;
+  const ts = typeof answer.ts === 'string' ? answer.ts : item?.ts;
+  expect(typeof ts).toBe('string');
+  return ts!;
 }
 
 /** A Slack member with an email, joined through the sandbox (so in the sandbox's team). */
 export async function joinSlack(sandbox: Sandbox, userId: string, name: string): Promise<string> {
   const email = `${userId.toLowerCase()}@example.com`;
-  await emitSlack(sandbox, {
+  await emitSlackEvent(sandbox, {
     type: 'team_join',
     user: {
       id: userId,

@@ -22,18 +22,29 @@ export interface TestHub {
   send(body: unknown): Promise<void>;
 }
 
-export async function startTestHub(name: string, config: string, t: TestDb): Promise<TestHub> {
+/**
+ * One deployment of townhall for a test: its config, data folder, store and task queue. Each
+ * `start()` is a new process of it, on a new port, as a restart after a crash would be.
+ */
+export function testDeployment(name: string, config: string, t: TestDb) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `townhall-${name}-`));
   const configFile = path.join(dir, 'townhall.config.yaml');
   writeFileSync(configFile, config);
   const taskQueue = `${name}-${randomBytes(4).toString('hex')}`;
-  const hub = await spawnTownhall(['start', '--config', configFile], {
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    TOWNHALL_DATA_DIR: path.join(dir, 'data'),
-    DATABASE_URL: t.url ?? '',
-    PORT: String(await freePort()),
-  });
+  const start = async (): Promise<TownhallProcess> =>
+    spawnTownhall(['start', '--config', configFile], {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      TOWNHALL_DATA_DIR: path.join(dir, 'data'),
+      DATABASE_URL: t.url ?? '',
+      PORT: String(await freePort()),
+    });
+  return { configFile, taskQueue, start };
+}
+
+export async function startTestHub(name: string, config: string, t: TestDb): Promise<TestHub> {
+  const { configFile, taskQueue, start } = testDeployment(name, config, t);
+  const hub = await start();
   const server = printedUrl(hub, 'server');
   return {
     process: hub,

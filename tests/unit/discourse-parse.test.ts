@@ -211,6 +211,21 @@ describe('Discourse webhook parsing', () => {
     expect(parse(event, body).kind).toBe('ignored');
   });
 
+  it("ignores townhall's own posts: Discourse's webhook for a post by its API user", () => {
+    const request = (username: string) => ({
+      rawBody: Buffer.from(JSON.stringify({ post: { ...post, user_id: 7, username } })),
+      headers: { 'x-discourse-event': 'post_created', 'x-discourse-instance': INSTANCE },
+    });
+    const config = {
+      baseUrl: INSTANCE,
+      apiKey: 'key',
+      apiUsername: 'Support-Bot',
+      webhookSecret: 'secret',
+    };
+    expect(discourseInbound.parse(request('support-bot'), config).kind).toBe('ignored');
+    expect(discourseInbound.parse(request('ada'), config).kind).toBe('event');
+  });
+
   it.each([
     ['not JSON', 'user_created', '{"user":'],
     ['a user_created body without user', 'user_created', { post }],

@@ -91,7 +91,10 @@ export type TicketEventSignal =
     };
 
 export type HandoffResult =
-  { outcome: 'answered' } | { outcome: 'ended'; ticketId: string; status: TicketStatus };
+  | { outcome: 'answered' }
+  | { outcome: 'ended'; ticketId: string; status: TicketStatus }
+  /** A command outside a thread: its request post's thread has a run of its own (that id). */
+  | { outcome: 'moved'; workflowId: string };
 
 /** One run per thread: the id names the platform, the community and the thread. */
 export function handoffWorkflowId(thread: {

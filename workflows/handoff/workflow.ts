@@ -1,4 +1,6 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
+  ParentClosePolicy,
   condition,
   continueAsNew,
   defineQuery,
@@ -6,6 +8,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TicketStatus } from '../../connectors/business-events.js';
@@ -20,6 +23,7 @@ import type {
   TicketEventSignal,
   TriggerSignal,
 } from './types.js';
+import { handoffWorkflowId } from './types.js';
 
 export const triggerSignal = defineSignal<[TriggerSignal]>('handoff-trigger');
 export const threadMessageSignal = defineSignal<[ThreadMessageSignal]>('thread-message');
@@ -86,17 +90,35 @@ export async function handoff(input: HandoffInput): Promise<HandoffResult> {
         return { outcome: 'answered' };
       }
     }
-    let threadId = input.thread.threadId;
-    if (threadId === undefined)
-      threadId = (
-        await call('request-post', platform).postHandoffRequest({
-          platform,
-          communityId: input.thread.communityId,
-          channelId,
-          requesterUserId: input.requesterUserId,
-          summary: input.summary ?? '',
-        })
-      ).messageId;
+    const threadId = input.thread.threadId;
+    if (threadId === undefined) {
+      const posted = await call('request-post', platform).postHandoffRequest({
+        platform,
+        communityId: input.thread.communityId,
+        channelId,
+        helpdesk: input.helpdesk,
+        requesterUserId: input.requesterUserId,
+        summary: input.summary ?? '',
+      });
+      // The request post is the thread now, and its run is the one its replies, reactions and
+      // commands name: that run opens the ticket, this one ends.
+      const workflowId = handoffWorkflowId({
+        platform,
+        communityId: input.thread.communityId,
+        threadKey: `${channelId}/${posted.messageId}`,
+      });
+      try {
+        await startChild(handoff, {
+          workflowId,
+          args: [{ ...input, thread: { ...input.thread, threadId: posted.messageId } }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        });
+      } catch (error) {
+        // Someone asked in the new thread first (🎫 on the request): its run serves it.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      return { outcome: 'moved', workflowId };
+    }
     const opened = await call('open-ticket', input.helpdesk).openHandoffTicket({
       thread: { ...input.thread, threadId },
       helpdesk: input.helpdesk,
@@ -203,7 +225,8 @@ export async function handoff(input: HandoffInput): Promise<HandoffResult> {
       await handle(queue.shift()!);
       handled += 1;
     }
-    if (handled >= limit || workflowInfo().continueAsNewSuggested)
+    // Only with nothing queued: the next run starts from the state, not from signals.
+    if (queue.length === 0 && (handled >= limit || workflowInfo().continueAsNewSuggested))
       await continueAsNew<typeof handoff>({ ...input, state: open });
   }
   log.info('handoff ended', { ticketId: open.ticket.ticketId, status: open.status });

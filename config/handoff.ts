@@ -137,7 +137,7 @@ export function checkHandoff(
       ctx.addIssue({
         code: 'custom',
         path: [...at, 'helpdesk'],
-        message: `connectors.${rule.helpdesk} is not a configured help desk (use one of ${desks.join(', ') || 'none: configure a help desk under connectors:'})`,
+        message: `connectors.${rule.helpdesk} is not a configured help desk (${desks.length > 0 ? `use one of ${desks.join(', ')}` : 'configure one under connectors: first'})`,
       });
     if (rule.platform === undefined) return;
     if (!posters.includes(rule.platform) || !readers.includes(rule.platform))

@@ -143,7 +143,9 @@ export function createHandoffRouter(deps: HandoffRouterDeps) {
     member: { staff: boolean },
   ): Promise<HandoffOutcome> {
     const thread = threadOf(event);
-    if (!thread) return { acted: 'none' };
+    // Without a handoff section no thread has a run: nothing to look up. (Rules switched off
+    // still let the runs they started hear their threads.)
+    if (!thread || !config) return { acted: 'none' };
     const workflowId = handoffWorkflowId({ ...thread, threadKey: thread.key });
     const existing =
       event.type === 'message.posted' ? await handoffThread(deps.db, workflowId) : undefined;

@@ -4,7 +4,7 @@ import type { InboundConnector, InboundRequest, InboundResult } from '../types.j
 import { MalformedPayloadError } from '../types.js';
 import type { DiscourseConfig } from './config.js';
 import type { DiscourseStanding } from './payloads.js';
-import { POST_TYPE, pingBody, postBody, topicBody, userBody } from './payloads.js';
+import { POST_TYPE, likeBody, pingBody, postBody, topicBody, userBody } from './payloads.js';
 import { verifyDiscourseSignature } from './signature.js';
 import { header, parseJson, parseWith } from '../inbound-parsing.js';
 
@@ -146,6 +146,36 @@ function postEvent(request: InboundRequest, config?: DiscourseConfig): InboundRe
   return { kind: 'event', event };
 }
 
+/** Discourse's one reaction in core: a like, named as its heart icon. */
+export const LIKE_EMOJI = 'heart';
+
+/**
+ * post_liked is reaction.added with the emoji `heart`: core Discourse has likes, not emoji
+ * reactions. One like per person and post, so the pair is the record the event id names.
+ */
+function likeEvent(request: InboundRequest, config?: DiscourseConfig): InboundResult {
+  const forum = forumOf(request);
+  const { post, user } = parseWith(likeBody, parseJson(request.rawBody)).like;
+  if (user.id <= 0) return { kind: 'ignored', reason: 'likes by system and bot users' };
+  if (config?.apiUsername && user.username.toLowerCase() === config.apiUsername.toLowerCase())
+    return { kind: 'ignored', reason: "townhall's own like" };
+  if (post.topic_archetype === 'private_message' || post.category_id == null)
+    return { kind: 'ignored', reason: 'likes outside public categories' };
+  const event: CommunityEvent = {
+    type: 'reaction.added',
+    eventId: `discourse:${forum.id}:post_liked:${post.id}:${user.id}`,
+    platform: 'discourse',
+    // The webhook carries no time of the like; the moment townhall hears of it is closest.
+    occurredAt: new Date().toISOString(),
+    member: memberOf(forum.id, user, {}),
+    channelId: String(post.category_id),
+    threadId: String(post.topic_id),
+    messageId: String(post.id),
+    emoji: LIKE_EMOJI,
+  };
+  return { kind: 'event', event };
+}
+
 /** Discourse webhooks: a JSON body signed with sha256 HMAC, the event named in headers. */
 export const discourseInbound: InboundConnector<DiscourseConfig> = {
   name: 'discourse',
@@ -170,6 +200,8 @@ export const discourseInbound: InboundConnector<DiscourseConfig> = {
         return userEvent(request, event);
       case 'post_created':
         return postEvent(request, config);
+      case 'post_liked':
+        return likeEvent(request, config);
       case 'topic_created':
         parseWith(topicBody, parseJson(request.rawBody));
         return { kind: 'ignored', reason: 'topic_created: its first post arrives as post_created' };

@@ -62,6 +62,13 @@ export const discourseTopic = z.looseObject({ id: z.number().int() });
 
 export const userBody = z.looseObject({ user: discourseUser });
 export const postBody = z.looseObject({ post: discoursePost });
+/** WebHookLikeSerializer: the post liked and who liked it (BasicUserSerializer). */
+export const likeBody = z.looseObject({
+  like: z.looseObject({
+    post: discoursePost,
+    user: z.looseObject({ id: userId, username: z.string().min(1), name: z.string().nullish() }),
+  }),
+});
 export const topicBody = z.looseObject({ topic: discourseTopic });
 export const pingBody = z.looseObject({ ping: z.string() });
 

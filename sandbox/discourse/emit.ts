@@ -12,7 +12,9 @@ export interface DiscourseEmitterOptions {
 }
 
 /** user_created → user, post_created → post, ping → ping (WebHookEventType names). */
-const typeOf = (event: string) => (event === 'ping' ? 'ping' : event.split('_')[0]);
+/** Discourse's event type for an event name (X-Discourse-Event-Type): post_liked is a `like`. */
+const typeOf = (event: string) =>
+  event === 'ping' ? 'ping' : event === 'post_liked' ? 'like' : event.split('_')[0];
 
 const integer = (fields: Fields, key: string) => {
   const value = fields.number(key);
@@ -99,6 +101,11 @@ function payloadFor(forum: Forum, event: string, request: Fields): Json {
   const given = request.object(type) ?? fieldsOf({}, type);
   if (type === 'user') return { user: userPayload(forum, given, event) };
   if (type === 'post') return { post: postPayload(forum, given) };
+  if (type === 'like') {
+    // WebHookLikeSerializer: the post (as for post_created) and who liked it.
+    const post = given.object('post') ?? fieldsOf({}, 'like.post');
+    return { like: { post: postPayload(forum, post), user: given.object('user')?.value ?? {} } };
+  }
   if (type === 'topic') integer(given, 'id');
   return { [type]: given.value };
 }

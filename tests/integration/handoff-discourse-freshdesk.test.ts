@@ -3,8 +3,8 @@
 // as Discourse sends them: the inbound drops its API user's posts, and the run would skip them by
 // id); the sandbox desk's tickets and the forum's topics are what comes out.
 // The agent acts through the desk's sandbox actions, whose rule webhooks reach the hub.
-// No reaction rule: Discourse's webhooks carry no reactions townhall reads (likes arrive as
-// post_liked, which the inbound ignores), so the forum asks for tickets by mention instead.
+// Core Discourse has likes, not emoji reactions: a like is the reaction `heart`, and the
+// reaction rule here takes a staff member's like only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../sandbox/index.js';
 import { DISCOURSE_DEFAULTS } from '../../sandbox/discourse/index.js';
@@ -18,6 +18,8 @@ import { agentAction, pause } from '../support/handoff.js';
 import {
   addForumUser,
   deliverForumPost,
+  discourseApi,
+  emitDiscourse,
   discourseEcho,
   discoursePost,
   joinDiscourse,
@@ -45,12 +47,13 @@ let sandbox: Sandbox;
 let t: TestDb;
 let hub: TestHub;
 let echo: () => Promise<number>;
+let staffId: number;
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
   t = await openTestDb();
   await addForumUser(sandbox, BOT, 'Support Bot');
-  const staffId = await addForumUser(sandbox, 'stella', 'Stella Staff');
+  staffId = await addForumUser(sandbox, 'stella', 'Stella Staff');
   hub = await startTestHub(
     'handoff-discourse',
     `
@@ -70,6 +73,7 @@ handoff:
   quiet_after: 1h
   rules:
     - { on: command, platform: discourse, helpdesk: freshdesk, mention: ${BOT} }
+    - { on: reaction, platform: discourse, helpdesk: freshdesk, emoji: [heart], staff_only: true }
     - { on: keyword, platform: discourse, helpdesk: freshdesk, pattern: 'refund|billing', channels: ['${GENERAL}'] }
     - { on: unanswered, platform: discourse, helpdesk: freshdesk, after: 4s, channels: ['${HELP}'] }
 `,
@@ -99,6 +103,34 @@ const contacts = async () =>
   }[];
 
 describe.concurrent('handoff: Discourse topics become Freshdesk tickets', () => {
+  it("a staff member's like asks for one ticket, however often; a member's like does not", async () => {
+    await joinDiscourse(sandbox, 'lou', 'Lou Liked');
+    const likerId = await addForumUser(sandbox, 'lena', 'Lena Liker');
+    const { topicId, postId } = await discoursePost(sandbox, 'lou', {
+      title: 'Dark mode hides the charts',
+      raw: 'The charts are unreadable in dark mode.',
+      category: ELSEWHERE,
+    });
+    const post = await discourseApi(sandbox, 'system', 'GET', `/posts/${postId}.json`);
+    const like = (id: number, username: string) =>
+      emitDiscourse(sandbox, {
+        event: 'post_liked',
+        like: { post: { ...post, category_id: ELSEWHERE }, user: { id, username } },
+      });
+    await like(likerId, 'lena');
+    await pause(1_500);
+    expect(await ticketsFor(topicId)).toHaveLength(0);
+    await like(staffId, 'stella');
+    await like(staffId, 'stella');
+    const [ticket] = await waitFor('the ticket', async () => {
+      const found = await ticketsFor(topicId);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(ticket!.description_text).toContain('The charts are unreadable in dark mode.');
+    await pause(1_500);
+    expect(await ticketsFor(topicId)).toHaveLength(1);
+  });
+
   it('makes one ticket for repeated mentions and a keyword, with the transcript, the requester and one acknowledgement; the agent and the member talk both ways, without echoes', async () => {
     await joinDiscourse(sandbox, 'ada', 'Ada Asker');
     const { topicId, postId: rootId } = await discoursePost(sandbox, 'ada', {
@@ -166,9 +198,11 @@ describe.concurrent('handoff: Discourse topics become Freshdesk tickets', () => 
       (await posts()).some((raw) => raw.includes('open again')) ? true : undefined,
     );
     await echo();
+    const settled = (await posts()).length;
     await pause(1_500);
-    // Nothing posted in the pause: the echoes made nothing new to echo.
-    expect(await echo()).toBe(0);
+    await echo();
+    // Nothing posted in this topic since: the echoes made nothing new (other tests post elsewhere).
+    expect(await posts()).toHaveLength(settled);
 
     expect(await ticketsFor(topicId)).toHaveLength(1);
     const texts = await posts();

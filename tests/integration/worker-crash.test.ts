@@ -194,5 +194,6 @@ describe('a worker killed during 200 journeys with waits', () => {
 
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
-  });
+    // 200 journeys' starts, a 15 s wait, a restart: its own waits allow up to three minutes.
+  }, 180_000);
 });

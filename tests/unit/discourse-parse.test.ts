@@ -193,7 +193,16 @@ describe('Discourse webhook parsing', () => {
       { topic: { id: 77, title: 'Password help' } },
     ],
     ['an event no workflow wants', 'post_edited', { post }],
-    ['a like', 'post_liked', { like: { post } }],
+    [
+      'a like by the system user',
+      'post_liked',
+      { like: { post, user: { id: -1, username: 'system' } } },
+    ],
+    [
+      'a like in a private message',
+      'post_liked',
+      { like: { post: { ...post, category_id: null }, user: { id: 9, username: 'grace' } } },
+    ],
     ['the system user joining', 'user_created', { user: { ...user, id: -1, username: 'system' } }],
     [
       'a post by discobot',
@@ -209,6 +218,34 @@ describe('Discourse webhook parsing', () => {
     ['a staff whisper', 'post_created', { post: { ...post, post_type: 4 } }],
   ])('ignores %s', (_name, event, body) => {
     expect(parse(event, body).kind).toBe('ignored');
+  });
+
+  it('turns a like into reaction.added (heart) on the post, in its topic; one id per person and post', () => {
+    const liked = (userId: number) =>
+      parse('post_liked', {
+        like: { post, user: { id: userId, username: 'grace', name: 'Grace' } },
+      });
+    expect(liked(9)).toEqual({
+      kind: 'event',
+      event: {
+        type: 'reaction.added',
+        eventId: 'discourse:forum.example.com:post_liked:1234:9',
+        platform: 'discourse',
+        occurredAt: expect.any(String),
+        member: { userId: '9', communityId: 'forum.example.com', name: 'Grace', handle: 'grace' },
+        channelId: '4',
+        threadId: '77',
+        messageId: '1234',
+        emoji: 'heart',
+      },
+    });
+    const event = liked(9);
+    if (event.kind === 'event') expect(communityEvent.parse(event.event)).toEqual(event.event);
+    expect(liked(10).kind === 'event' && liked(10)).toMatchObject({
+      event: { eventId: 'discourse:forum.example.com:post_liked:1234:10' },
+    });
+    // Discourse always says who liked: a like without its user is not a Discourse body.
+    expect(() => parse('post_liked', { like: { post } })).toThrow(MalformedPayloadError);
   });
 
   it("ignores townhall's own posts: Discourse's webhook for a post by its API user", () => {

@@ -1,15 +1,40 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Files that measure rates or drive hundreds of runs through a killed worker: they run after the
+ * rest, one at a time, so another file's load never skews what they measure.
+ */
+const ALONE = [
+  'tests/integration/crm-backfill.test.ts',
+  'tests/integration/worker-crash.test.ts',
+  'tests/integration/journeys.test.ts',
+  'tests/workflow/vendor-queue.test.ts',
+];
 
 export default defineConfig({
   test: {
     // The Temporal native worker does not survive worker_threads; each file gets a process.
     pool: 'forks',
-    // Two files at a time: most tests wait on sockets, timers and Temporal rather than the CPU,
-    // and vitest's default for a run (one fewer than the cores) is a single file on 2 cores.
-    maxWorkers: 2,
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    include: ['tests/**/*.test.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'shared',
+          include: ['tests/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...ALONE],
+          // Two files at a time: most tests wait on sockets, timers and Temporal rather than the
+          // CPU, and vitest's default for a run (one fewer than the cores) is one file on 2 cores.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

@@ -3,6 +3,7 @@
 // help desks are in tests/integration/handoff-*.test.ts.
 import { randomBytes } from 'node:crypto';
 import { activityInfo } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningWorker } from '../../runtime/temporal.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
@@ -43,7 +44,9 @@ const activities = {
     return Promise.resolve({ messageId: `posted-${activityInfo().activityId}` });
   },
   postHandoffRequest: () => Promise.resolve({ messageId: 'req' }),
-  addHandoffComment: ({ fromRequester }: { fromRequester: boolean }) => {
+  addHandoffComment: ({ fromRequester, text }: { fromRequester: boolean; text: string }) => {
+    // As a help desk refuses a comment on a closed ticket.
+    if (text === 'refuse me') throw ApplicationFailure.nonRetryable('ticket is closed', 'invalid');
     note(fromRequester ? 'comment' : 'note');
     return Promise.resolve('sent');
   },
@@ -182,5 +185,36 @@ describe('handoff workflow', () => {
     });
     expect(await handle.result()).toEqual({ outcome: 'answered' });
     expect(effectsOf(workflowId)).toEqual([]);
+  });
+
+  it('goes on serving the thread when an update is refused for good', async () => {
+    const workflowId = `handoff-wf-${randomBytes(4).toString('hex')}`;
+    const handle = await client().workflow.start(handoff, {
+      taskQueue,
+      workflowId,
+      args: [input()],
+    });
+    const member = { userId: 'U1', staff: false };
+    await handle.signal(threadMessageSignal, {
+      ...member,
+      eventId: 'e-refused',
+      messageId: 'm5',
+      text: 'refuse me',
+    });
+    await handle.signal(ticketEventSignal, reply(1));
+    await handle.signal(ticketEventSignal, {
+      type: 'ticket.status_changed',
+      eventId: 'e-closed',
+      ticketId: 'T1',
+      status: 'closed',
+    });
+    expect(await handle.result()).toEqual({ outcome: 'ended', ticketId: 'T1', status: 'closed' });
+    expect(effectsOf(workflowId)).toEqual([
+      'open-ticket open',
+      'ack:T1 Thanks!',
+      'reply:c1 {{',
+      'status:T1:1 Ticket',
+      'react:T1 react',
+    ]);
   });
 });

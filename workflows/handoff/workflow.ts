@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
+  ActivityFailure,
   ParentClosePolicy,
   condition,
   continueAsNew,
@@ -222,7 +223,15 @@ export async function handoff(input: HandoffInput): Promise<HandoffResult> {
       if (!(await condition(() => queue.length > 0, input.settings.quietMs))) break;
     } else await condition(() => queue.length > 0);
     while (queue.length > 0) {
-      await handle(queue.shift()!);
+      const item = queue.shift()!;
+      try {
+        await handle(item);
+      } catch (error) {
+        // Refused for good (a closed ticket takes no comment, an archived channel no post): the
+        // run goes on serving the thread; the failure is in its history and the log.
+        if (!(error instanceof ActivityFailure)) throw error;
+        log.warn('handoff: an update was refused for good', { kind: item.kind, error });
+      }
       handled += 1;
     }
     // Only with nothing queued: the next run starts from the state, not from signals.

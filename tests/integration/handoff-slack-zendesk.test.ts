@@ -1,6 +1,7 @@
 // The support handoff through the running hub, Slack to Zendesk: events from the sandbox's Slack
 // (signed, as Slack sends them) in, the sandbox desk's tickets and the Slack workspace out; the
 // agent acts through the desk's sandbox actions, whose webhooks reach the hub signed.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Sandbox } from '../../sandbox/index.js';
 import { ZENDESK_DEFAULTS } from '../../sandbox/zendesk/index.js';
@@ -218,5 +219,40 @@ describe.concurrent('handoff: Slack threads become Zendesk tickets', () => {
     await pause(2_000);
     expect(await ticketsFor(answered)).toHaveLength(0);
     expect(ticket.description).toContain('Is there a dark mode?');
+  });
+
+  it('records an event about a ticket townhall did not open, and posts nothing for it', async () => {
+    // A ticket an agent opened in the desk itself, by the API as any integration would.
+    const created = await fetch(`${sandbox.url}/api/v2/tickets.json`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${ZENDESK_DEFAULTS.email}/token:${ZENDESK_DEFAULTS.apiToken}`).toString('base64')}`,
+      },
+      body: JSON.stringify({
+        ticket: { subject: 'Printer on fire', comment: { body: 'Not from the community' } },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { ticket } = (await created.json()) as { ticket: { id: number } };
+    const before = sandbox.emulators.slack.workspace.messages.length;
+    await agentAction(sandbox, 'zendesk', ticket.id, 'reply', { body: 'Unrelated answer' });
+    const recorded = await waitFor('the recorded event', async () => {
+      const rows = await t.db
+        .selectFrom('received_events')
+        .select(['event_id', 'processed_at'])
+        .where('platform', '=', 'zendesk')
+        .where(sql<string>`payload->>'ticketId'`, '=', String(ticket.id))
+        .execute();
+      const processed = rows.filter((row) => row.processed_at !== null);
+      return processed.length > 0 ? processed : undefined;
+    });
+    expect(recorded.length).toBeGreaterThan(0);
+    await pause(1_000);
+    expect(
+      sandbox.emulators.slack.workspace.messages
+        .slice(before)
+        .filter((m) => m.text.includes('Unrelated answer')),
+    ).toEqual([]);
   });
 });

@@ -9,6 +9,8 @@ import type {
   ThreadPoster,
   ThreadReader,
 } from '../connectors/ports.js';
+import type { PolledPage } from '../connectors/descriptor.js';
+import type { CommunityEvent } from '../connectors/events.js';
 import type { Db } from '../store/db.js';
 import { createCrmActivities } from './crm.js';
 import { createEmailActivities } from './email.js';
@@ -17,6 +19,7 @@ import { createHelpDeskActivities } from './helpdesk.js';
 import { createJourneyActivities } from './journeys.js';
 import { createMessagingActivities } from './messaging.js';
 import { createNoticeActivities } from './notices.js';
+import { createPollingActivities } from './polling.js';
 import { createThreadReplyActivities } from './thread-replies.js';
 import { createSyncActivities } from './sync.js';
 
@@ -41,6 +44,14 @@ export interface CapabilityDeps {
   /** Per platform: the reaction a handoff leaves on a thread whose ticket is solved. */
   reactors?: Readonly<Record<string, Reactor>> | undefined;
   mailer?: Mailer | undefined;
+  /** Per connector that reads by polling (no webhooks): its feeds, and one poll of a feed. */
+  pollers?: Readonly<Record<string, FeedPoller>> | undefined;
+}
+
+/** A polled connector as the poll activity sees it: its client and config already bound. */
+export interface FeedPoller {
+  feeds: readonly string[];
+  poll(feed: string, from: { cursor: unknown; startedAt: number }): Promise<PolledPage>;
 }
 
 export interface ActivityDeps extends CapabilityDeps {
@@ -50,6 +61,8 @@ export interface ActivityDeps extends CapabilityDeps {
   publicUrl: string;
   /** Values every CRM record gets besides the community properties (config workflows.crmSync). */
   crmExtras?: Record<string, string> | undefined;
+  /** Where polled events go: the router webhooks use (store, then workflows). */
+  route?: ((event: CommunityEvent) => Promise<unknown>) | undefined;
 }
 
 /** Every activity the worker registers, bound to its dependencies. */
@@ -64,5 +77,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createNoticeActivities(deps),
     ...createThreadReplyActivities(deps),
     ...createHandoffActivities(deps),
+    ...createPollingActivities(deps),
   };
 }

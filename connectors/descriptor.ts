@@ -29,6 +29,11 @@ export interface ConnectorDescriptor<
   readonly inbound?: readonly InboundRoute<NoInfer<Config>>[];
   /** A long-lived inbound connection (a gateway, a poller): runs in the single gateway role. */
   readonly listener?: ListenerDefinition<NoInfer<Config>>;
+  /**
+   * Feeds read by polling, for a platform that sends no webhooks: each feed is read by one
+   * durable poller workflow (workflows/community-poll/) that keeps the feed's cursor.
+   */
+  readonly poller?: PollerDefinition<NoInfer<Config>, NoInfer<Client>>;
   /** Builds the vendor client once, shared by every capability below. */
   connect?(config: NoInfer<Config>, context: ConnectorContext): Client;
   /** What workflows may ask of it. */
@@ -125,6 +130,37 @@ export interface ListenerDefinition<Config> {
     config: Config,
     context: ConnectorContext & { route: (event: CommunityEvent) => Promise<unknown> },
   ): RunningListener;
+}
+
+/** What one poll of a feed found, and where reading stands after it. */
+export interface PolledPage {
+  /** New events, oldest first: each is routed before the cursor moves past it. */
+  events: CommunityEvent[];
+  /** JSON the connector reads back on the next poll (its own shape; it validates it). */
+  cursor: unknown;
+  /** When to poll again: the configured interval, longer when the vendor's rate window is low. */
+  nextPollMs: number;
+  /** Items were missed (the poller was away longer than the vendor's listings reach back). */
+  gap?: boolean | undefined;
+}
+
+/**
+ * Methods, not function properties: a vendor's definition is then assignable to the registry's
+ * (see AnyConnector).
+ */
+export interface PollerDefinition<Config, Client> {
+  /** The feeds a config asks for (communities or channels), each with a poller of its own. */
+  feeds(config: Config): string[];
+  /**
+   * Reads what is new in one feed since `cursor`; with no cursor yet (the feed's first poll),
+   * what was made from `startedAt` (epoch ms, when its poller began) on.
+   */
+  poll(
+    client: Client,
+    config: Config,
+    feed: string,
+    from: { cursor: unknown; startedAt: number },
+  ): Promise<PolledPage>;
 }
 
 /** Keeps the literal id and the config type of a descriptor while checking its shape. */

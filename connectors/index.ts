@@ -8,6 +8,7 @@ import { discord } from './discord/index.js';
 import { discourse } from './discourse/index.js';
 import { email } from './email/index.js';
 import { freshdesk } from './freshdesk/index.js';
+import { reddit } from './reddit/index.js';
 import { hubspot } from './hubspot/index.js';
 import { intercom } from './intercom/index.js';
 import { salesforce } from './salesforce/index.js';
@@ -23,6 +24,7 @@ export const connectors = [
   zendesk,
   intercom,
   freshdesk,
+  reddit,
   email,
 ] as const;
 

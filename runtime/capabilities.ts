@@ -52,5 +52,25 @@ export function buildCapabilities(
     threadReaders: perPlatform('threadReader'),
     reactors: perPlatform('reactor'),
     mailer: shared('mailer'),
+    pollers: Object.fromEntries(
+      registry.flatMap((descriptor) => {
+        const section = config.connectors[descriptor.id];
+        const poller = descriptor.poller;
+        if (!poller || section === undefined) return [];
+        if (!clients.has(descriptor.id))
+          clients.set(descriptor.id, descriptor.connect?.(section, context));
+        const client = clients.get(descriptor.id);
+        return [
+          [
+            descriptor.id,
+            {
+              feeds: poller.feeds(section),
+              poll: (feed: string, from: { cursor: unknown; startedAt: number }) =>
+                poller.poll(client, section, feed, from),
+            },
+          ],
+        ];
+      }),
+    ),
   };
 }

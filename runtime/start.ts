@@ -11,6 +11,7 @@ import { startListeners } from './listeners.js';
 import { routingFor, vendorQueues } from './routing.js';
 import { journeyScanSchedules } from '../workflows/journey-scan/index.js';
 import { ensureSchedules, scheduleRows } from './schedules.js';
+import { ensurePollers } from './pollers.js';
 import { providersOf } from '../config/capabilities.js';
 import { workflowRegistry } from '../workflows/registry.js';
 import {
@@ -87,8 +88,10 @@ export async function run(
       logger,
     );
 
+    const route = communityRouter(loaded, settings, db, temporal, logger, searchAttributes);
     if (roles.worker) {
-      const deps = activityDeps(loaded, settings, db, logger);
+      // Polled feeds route what they find as webhooks do.
+      const deps = { ...activityDeps(loaded, settings, db, logger), route };
       // Outside the one-process sandbox, a local address in every unsubscribe link would be a
       // link nobody can open: refuse to start rather than mail it.
       if (deps.mailer && !roles.embedded && !settings.publicUrl)
@@ -121,13 +124,16 @@ export async function run(
         ],
         { taskQueue: settings.temporal.taskQueue, logger },
       );
+      await ensurePollers(temporal, config, registry, {
+        taskQueue: settings.temporal.taskQueue,
+        logger,
+      });
       worker.done.catch((error: unknown) => {
         logger.fatal({ err: error }, 'worker stopped');
         void shutdown.stopAll().then(() => process.exit(1));
       });
     }
 
-    const route = communityRouter(loaded, settings, db, temporal, logger, searchAttributes);
     const server = roles.server
       ? await startHttpServer(loaded, settings, db, route, temporal, logger)
       : undefined;

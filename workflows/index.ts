@@ -6,3 +6,4 @@ export { journeyScan } from './journey-scan/workflow.js';
 export { crmSync } from './crm-sync/workflow.js';
 export { crmBackfill } from './crm-backfill/workflow.js';
 export { handoff } from './handoff/workflow.js';
+export { communityPoll } from './community-poll/workflow.js';

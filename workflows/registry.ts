@@ -5,6 +5,7 @@
  */
 import type { AnyWorkflow } from './descriptor.js';
 import { crmBackfillWorkflow } from './crm-backfill/index.js';
+import { communityPollWorkflow } from './community-poll/index.js';
 import { crmSyncWorkflow } from './crm-sync/index.js';
 import { journeyWorkflow } from './journey/index.js';
 import { handoffWorkflow } from './handoff/index.js';
@@ -18,6 +19,7 @@ export const workflows = [
   crmSyncWorkflow,
   crmBackfillWorkflow,
   handoffWorkflow,
+  communityPollWorkflow,
 ] as const;
 
 export type Workflows = typeof workflows;

@@ -30,3 +30,14 @@ export const CRM_BATCH: ActivityOptions = {
   heartbeatTimeout: '20s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 };
+
+/**
+ * One poll of a feed: reading a page or two and routing what is new. Retried without end (a
+ * vendor outage or rate limit passes; the vendor's wait is the next delay), heartbeating every
+ * 2 s so a dead worker's poll moves to another within 10 s.
+ */
+export const FEED_POLL: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '2m' },
+};

@@ -31,8 +31,9 @@ export function testDeployment(name: string, config: string, t: TestDb) {
   const configFile = path.join(dir, 'townhall.config.yaml');
   writeFileSync(configFile, config);
   const taskQueue = `${name}-${randomBytes(4).toString('hex')}`;
-  const start = async (): Promise<TownhallProcess> =>
+  const start = async (env: NodeJS.ProcessEnv = {}): Promise<TownhallProcess> =>
     spawnTownhall(['start', '--config', configFile], {
+      ...env,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: taskQueue,
       TOWNHALL_DATA_DIR: path.join(dir, 'data'),

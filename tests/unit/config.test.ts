@@ -93,7 +93,7 @@ workflows:
 
   it('needs a platform that can send DMs for dm.send, and fills in its subject', () => {
     expect(problems(minimal("      - dm.send: { text: 'Welcome, {{ member.name }}!' }"))).toEqual([
-      'workflows.onboarding.steps[0].dm.send: needs direct messages (capability messenger): one of connectors.slack, connectors.discord, connectors.discourse (Slack with a botToken)',
+      'workflows.onboarding.steps[0].dm.send: needs direct messages (capability messenger): one of connectors.slack, connectors.discord, connectors.discourse, connectors.reddit (Slack with a botToken)',
     ]);
     const withForum = minimal(
       "      - dm.send: { text: 'Welcome, {{ member.name }}!' }",

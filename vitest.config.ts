@@ -22,18 +22,30 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'shared',
-          include: ['tests/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...ALONE],
-          // Two files at a time: most tests wait on sockets, timers and Temporal rather than the
-          // CPU, and vitest's default for a run (one fewer than the cores) is one file on 2 cores.
+          // Pure code, no servers or workers: the files share their processes and the modules
+          // they import (each would otherwise import the config schema and every connector anew).
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          isolate: false,
           maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
       {
         extends: true,
-        test: { name: 'alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 } },
+        test: {
+          name: 'shared',
+          include: ['tests/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...ALONE, 'tests/unit/**'],
+          // Two files at a time: most tests wait on sockets, timers and Temporal rather than the
+          // CPU, and vitest's default for a run (one fewer than the cores) is one file on 2 cores.
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 2 } },
       },
     ],
   },

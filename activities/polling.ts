@@ -16,7 +16,7 @@ export function createPollingActivities(deps: ActivityDeps) {
       if (!poller.feeds.includes(feed))
         return { stop: true, reason: `connectors.${connector} no longer lists ${feed}` };
       if (!deps.route) throw new Error('this worker has no event router: it cannot poll feeds');
-      const beat = setInterval(() => heartbeat(), 2_000);
+      const beat = setInterval(() => heartbeat(), 1_000);
       try {
         const page = await asActivityFailure(() => poller.poll(feed, { cursor, startedAt }));
         if (page.gap)

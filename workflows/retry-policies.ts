@@ -34,10 +34,10 @@ export const CRM_BATCH: ActivityOptions = {
 /**
  * One poll of a feed: reading a page or two and routing what is new. Retried without end (a
  * vendor outage or rate limit passes; the vendor's wait is the next delay), heartbeating every
- * 2 s so a dead worker's poll moves to another within 10 s.
+ * second so a dead worker's poll moves to another within 5 s.
  */
 export const FEED_POLL: ActivityOptions = {
   startToCloseTimeout: '5m',
-  heartbeatTimeout: '10s',
+  heartbeatTimeout: '5s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '2m' },
 };

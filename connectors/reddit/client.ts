@@ -8,8 +8,11 @@ import { redditHttp } from './http.js';
 import type { Subreddit } from './normalize.js';
 import { childrenOf, comment, moderators, sentMessage } from './things.js';
 
-/** Moderator lists change rarely: read once in a while, not on every poll. */
-const MODERATORS_TTL_MS = 10 * 60_000;
+/**
+ * Moderators are read once a minute, not on every poll: a new moderator's `!ticket` works within
+ * a minute, for one request in a hundred of the budget.
+ */
+const MODERATORS_TTL_MS = 60_000;
 /** How far back the bot's own comments and messages are searched for an unconfirmed attempt. */
 const LOOKBACK = 100;
 /** An earlier attempt's clock and Reddit's may differ by this much. */
@@ -46,7 +49,12 @@ export function createRedditConnector(config: RedditConfig, context?: ConnectorC
       };
       mods.set(key, known);
     }
-    return { name: key, moderators: known.names, webUrl: config.webUrl };
+    return {
+      name: key,
+      moderators: known.names,
+      webUrl: config.webUrl,
+      bot: config.username.toLowerCase(),
+    };
   }
 
   /** `api_type=json` writes answer 200 with their refusals in `json.errors`. */

@@ -108,7 +108,8 @@ async function readModmail(
       if (ref.key !== 'messages' || !message || seen.has(message.id)) continue;
       names.push(message.id);
       const isNew = seenBefore !== undefined || Date.parse(message.date) >= startedAt;
-      if (isNew && !isDeletedAuthor(message.author.name))
+      const mine = message.author.name.toLowerCase() === subreddit.bot;
+      if (isNew && !mine && !isDeletedAuthor(message.author.name))
         events.push(modmailEvent(message, conversationId, subreddit));
     }
   }
@@ -123,7 +124,10 @@ function eventsOf(posts: RedditPost[], comments: RedditComment[], subreddit: Sub
     ...posts.map((item) => ({ item, event: postEvent(item, subreddit) })),
     ...comments.map((item) => ({ item, event: commentEvent(item, subreddit) })),
   ]
-    .filter(({ item }) => !isDeletedAuthor(item.author))
+    // The bot's own comments are townhall's acknowledgements and relayed replies.
+    .filter(
+      ({ item }) => !isDeletedAuthor(item.author) && item.author.toLowerCase() !== subreddit.bot,
+    )
     .sort(
       (a, b) => a.item.created_utc - b.item.created_utc || (a.item.name < b.item.name ? -1 : 1),
     );

@@ -15,6 +15,8 @@ export interface Subreddit {
   moderators: ReadonlySet<string>;
   /** Where people open posts (config webUrl). */
   webUrl: string;
+  /** Lower-cased username of the bot townhall posts as: its own words are not member activity. */
+  bot: string;
 }
 
 /** `[deleted]`: the account is gone, and with it anyone to attribute the words to. */

@@ -57,6 +57,7 @@ handoff:
   quiet_after: 1h
   rules:
     - { on: command, platform: reddit, helpdesk: zendesk }
+    - { on: unanswered, platform: reddit, helpdesk: zendesk, after: 4s, channels: [${SUBREDDIT}] }
 `,
     t,
   );
@@ -161,5 +162,34 @@ describe('Reddit through the hub', () => {
       c.body.includes('Please clear your cookies'),
     );
     expect(replies).toHaveLength(1);
+  });
+
+  it('a post no moderator answers becomes a ticket; one a moderator answers does not', async () => {
+    const unanswered = await submit(sandbox, {
+      subreddit: SUBREDDIT,
+      author: 'quiet_quinn',
+      title: 'Where is the changelog?',
+      text: 'Cannot find it',
+    });
+    const answered = await submit(sandbox, {
+      subreddit: SUBREDDIT,
+      author: 'quiet_quinn',
+      title: 'Dark mode?',
+      text: 'Is there one',
+    });
+    await submit(sandbox, {
+      subreddit: SUBREDDIT,
+      author: 'mod_maria',
+      parent: answered.data.name,
+      text: 'Yes: Settings, Appearance',
+    });
+    await waitFor(
+      'the unanswered post’s ticket',
+      async () => ((await ticketsFor(unanswered.data.name)).length > 0 ? true : undefined),
+      30_000,
+    );
+    await pause(2_000);
+    expect(await ticketsFor(unanswered.data.name)).toHaveLength(1);
+    expect(await ticketsFor(answered.data.name)).toEqual([]);
   });
 });

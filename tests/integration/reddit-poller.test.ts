@@ -116,11 +116,13 @@ describe('polling a subreddit', () => {
       expect(details?.activity.byType['member.joined'], author).toBe(1);
       expect(details?.milestones.map((m) => m.name)).toContain('first_post');
     }
+    // Its poller would share the next test's budget.
+    hub.child.kill('SIGKILL');
   }, 240_000);
 
   it('under a 429 storm it waits as told and stays within the configured rate', async () => {
     const subreddit = 'pollstorm';
-    const perMinute = 30;
+    const perMinute = 60;
     const deployment = testDeployment(
       'reddit-storm',
       `connectors:\n${redditYaml(sandbox, { subreddit, pollEvery: '100ms', queriesPerMinute: perMinute })}\n`,
@@ -138,7 +140,7 @@ describe('polling a subreddit', () => {
       vendor: 'reddit',
       path: `/r/${subreddit}/`,
       status: 429,
-      retryAfterSeconds: 4,
+      retryAfterSeconds: 3,
       count: 3,
       drop: false,
     });
@@ -160,11 +162,11 @@ describe('polling a subreddit', () => {
     );
     const refused = mine.filter((r) => r.status === 429);
     expect(refused).toHaveLength(3);
-    // After each 429 (Retry-After: 4) the next request waited the four seconds.
+    // After each 429 (Retry-After: 3) the next request waited the three seconds.
     for (const no of refused) {
       const next = mine.find((r) => r.at > no.at);
       expect(next, 'a request after the 429').toBeDefined();
-      expect(next!.at - no.at).toBeGreaterThanOrEqual(3_900);
+      expect(next!.at - no.at).toBeGreaterThanOrEqual(2_900);
     }
     // Polling every 100 ms would be 1200 requests a minute: the budget spaced them.
     expect(busiestWindow(mine, 60_000)).toBeLessThanOrEqual(perMinute);

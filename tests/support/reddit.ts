@@ -28,7 +28,7 @@ export interface Thing {
 
 /** A member's post (no parent) or comment, made in the sandbox as Reddit would hold it. */
 export async function submit(
-  sandbox: Sandbox,
+  sandbox: { url: string },
   thing: {
     subreddit: string;
     author: string;
@@ -57,7 +57,7 @@ export interface LoggedRequest {
 }
 
 /** Every request the emulator answered, oldest first. */
-export const redditRequests = async (sandbox: Sandbox): Promise<LoggedRequest[]> =>
+export const redditRequests = async (sandbox: { url: string }): Promise<LoggedRequest[]> =>
   (await (await fetch(`${sandbox.url}/_sandbox/reddit/requests`)).json()) as LoggedRequest[];
 
 /** The most requests any `windowMs` held, among `requests`. */

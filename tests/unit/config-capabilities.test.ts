@@ -49,7 +49,7 @@ describe('capabilities in the config', () => {
     expect(
       problems(file(['slack: { signingSecret: s }'], "      - dm.send: { text: 'Hello there' }")),
     ).toEqual([
-      'workflows.onboarding.steps[0].dm.send: needs direct messages (capability messenger): connectors.slack needs a botToken (or configure one of connectors.discord, connectors.discourse)',
+      'workflows.onboarding.steps[0].dm.send: needs direct messages (capability messenger): connectors.slack needs a botToken (or configure one of connectors.discord, connectors.discourse, connectors.reddit)',
     ]);
   });
 

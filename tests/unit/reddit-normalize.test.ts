@@ -10,6 +10,7 @@ const subreddit: Subreddit = {
   name: 'townhall',
   moderators: new Set(['mod_ann']),
   webUrl: 'https://www.reddit.com',
+  bot: 'townhall_bot',
 };
 
 const comment = (author: string, body: string) => ({

@@ -17,6 +17,8 @@ export interface CommunityPollInput {
    * run's start time; carried on until a poll has returned a cursor.
    */
   startedAt?: number | undefined;
+  /** How long to wait after a poll is refused for good (bad credentials); 5 minutes unset. */
+  afterRefusalMs?: number | undefined;
 }
 
 export interface PollFeedInput {

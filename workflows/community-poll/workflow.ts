@@ -51,7 +51,7 @@ export async function communityPoll(input: CommunityPollInput): Promise<void> {
         feed: input.feed,
         error: error.cause?.message ?? error.message,
       });
-      await sleep(AFTER_REFUSAL_MS);
+      await sleep(input.afterRefusalMs ?? AFTER_REFUSAL_MS);
     }
     if (workflowInfo().continueAsNewSuggested) break;
   }

@@ -15,8 +15,8 @@ export async function ensurePollers(
   config: { connectors: Record<string, unknown> },
   registry: readonly AnyConnector[],
   options: { taskQueue: string; logger: Logger },
-): Promise<string[]> {
-  const started: string[] = [];
+): Promise<{ connector: string; feed: string; workflowId: string }[]> {
+  const started: { connector: string; feed: string; workflowId: string }[] = [];
   for (const connector of registry) {
     const section = config.connectors[connector.id];
     if (!connector.poller || section === undefined) continue;
@@ -31,9 +31,13 @@ export async function ensurePollers(
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       });
-      started.push(workflowId);
+      started.push({ connector: connector.id, feed, workflowId });
     }
   }
-  if (started.length > 0) options.logger.info({ pollers: started }, 'feed pollers running');
+  if (started.length > 0)
+    options.logger.info(
+      { pollers: started.map((poller) => poller.workflowId) },
+      'feed pollers running',
+    );
   return started;
 }

@@ -61,6 +61,7 @@ export async function run(
 
     let address = settings.temporal.address;
     let temporalUi: string | undefined;
+    let pollers: { connector: string; feed: string }[] = [];
     if (!address) {
       if (!roles.embedded)
         throw new Error('TEMPORAL_ADDRESS (or temporal.address in the config) is required');
@@ -124,7 +125,7 @@ export async function run(
         ],
         { taskQueue: settings.temporal.taskQueue, logger },
       );
-      await ensurePollers(temporal, config, registry, {
+      pollers = await ensurePollers(temporal, config, registry, {
         taskQueue: settings.temporal.taskQueue,
         logger,
       });
@@ -157,6 +158,10 @@ export async function run(
     if (roles.worker) say(`  worker       task queue "${settings.temporal.taskQueue}"`);
     if (listeners.length > 0)
       say(`  gateway      ${listeners.map((listener) => listener.id).join(', ')}`);
+    if (pollers.length > 0)
+      say(
+        `  pollers      ${pollers.map((poller) => `${poller.connector}: ${poller.feed}`).join(', ')}`,
+      );
     say(
       `  store        ${settings.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${settings.dataDir}/pglite`}`,
     );

@@ -31,6 +31,11 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0]!.schema });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw new Error('database migration failed', { cause: error });
+  // The cause says why (a lock wait, too many connections): the operator needs it.
+  if (error)
+    throw new Error(
+      `database migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      { cause: error },
+    );
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

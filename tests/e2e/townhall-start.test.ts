@@ -81,6 +81,7 @@ beforeAll(async () => {
       ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
       TOWNHALL_DATA_DIR: path.join(workdir, '.townhall'),
       ONBOARDING_WAIT: '3s',
+      REDDIT_POLL_EVERY: '1s',
       DATABASE_URL: '',
       TEMPORAL_ADDRESS: '',
       TOWNHALL_CONFIG: '',
@@ -248,6 +249,37 @@ describe('townhall start, from the outside', () => {
       });
       expect(forged.status, vendor).toBe(401);
     }
+  });
+
+  it('reads r/townhall: a first post there gets the welcome and the first-post messages', async () => {
+    expect(townhall?.output()).toMatch(/^\s+pollers\s+reddit: townhall$/m);
+    const submitted = await fetch(`${sandbox}/_sandbox/reddit/submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        subreddit: 'townhall',
+        author: 'reddit_ada',
+        title: 'Hello from Reddit',
+        text: 'First time here',
+      }),
+    });
+    expect(submitted.status).toBe(201);
+    const messages = await waitFor(
+      'the private messages',
+      async () => {
+        const all = (await (await fetch(`${sandbox}/_sandbox/reddit/messages`)).json()) as {
+          to: string;
+          subject: string;
+        }[];
+        const mine = all.filter((message) => message.to === 'reddit_ada');
+        return mine.length >= 2 ? mine : undefined;
+      },
+      45_000,
+    );
+    expect(messages.map((message) => message.subject).sort()).toEqual([
+      'Welcome to the community',
+      'Your first post',
+    ]);
   });
 
   it('stops everything on Ctrl-C, leaving no port open', async () => {

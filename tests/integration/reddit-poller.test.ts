@@ -168,6 +168,10 @@ describe('polling a subreddit', () => {
       expect(next, 'a request after the 429').toBeDefined();
       expect(next!.at - no.at).toBeGreaterThanOrEqual(2_900);
     }
+    const waits = refused.map((no) => mine.find((r) => r.at > no.at)!.at - no.at);
+    console.log(
+      `reddit storm: ${mine.length} requests in ${((Date.now() - since) / 1000).toFixed(1)} s, busiest 60 s window ${busiestWindow(mine, 60_000)} (ceiling ${perMinute}); waits after each 429: ${waits.join(', ')} ms (told 3000)`,
+    );
     // Polling every 100 ms would be 1200 requests a minute: the budget spaced them.
     expect(busiestWindow(mine, 60_000)).toBeLessThanOrEqual(perMinute);
     const elapsedMinutes = (Date.now() - since) / 60_000;

@@ -37,6 +37,9 @@ export default defineConfig({
           name: 'shared',
           include: ['tests/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...ALONE, 'tests/unit/**'],
+          // Each file still has its own store, sandbox, task queue and hubs; sharing the process
+          // (and its imports) between files cut the suite from about 800 s to 610 s here.
+          isolate: false,
           // Two files at a time: most tests wait on sockets, timers and Temporal rather than the
           // CPU, and vitest's default for a run (one fewer than the cores) is one file on 2 cores.
           maxWorkers: 2,

@@ -1,4 +1,5 @@
 import { heartbeat } from '@temporalio/activity';
+import { inBulkLane } from '../connectors/budget.js';
 import type { PollFeedInput, PollFeedResult } from '../workflows/community-poll/types.js';
 import type { ActivityDeps } from './index.js';
 import { asActivityFailure } from './failures.js';
@@ -18,7 +19,11 @@ export function createPollingActivities(deps: ActivityDeps) {
       if (!deps.route) throw new Error('this worker has no event router: it cannot poll feeds');
       const beat = setInterval(() => heartbeat(), 1_000);
       try {
-        const page = await asActivityFailure(() => poller.poll(feed, { cursor, startedAt }));
+        // Bulk: a DM or a reply waiting on the same vendor budget goes ahead of the next poll.
+        const page = await asActivityFailure(() =>
+          inBulkLane(() => poller.poll(feed, { cursor, startedAt })),
+        );
+        for (const warning of page.warnings ?? []) deps.logger.warn({ connector, feed }, warning);
         if (page.gap)
           deps.logger.warn(
             { connector, feed },

@@ -142,6 +142,8 @@ export interface PolledPage {
   nextPollMs: number;
   /** Items were missed (the poller was away longer than the vendor's listings reach back). */
   gap?: boolean | undefined;
+  /** What an operator should fix while the rest is read (a scope the app lacks), for the log. */
+  warnings?: string[] | undefined;
 }
 
 /**

@@ -24,18 +24,32 @@ export const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
+/**
+ * SQLSTATE invalid_schema_name. Kysely's migrator lists the tables of every schema in the
+ * database before it starts; a schema another process drops meanwhile (another deployment's,
+ * a finished test's) fails that listing with this code, though ours is fine: list again.
+ */
+const SCHEMA_DROPPED_MEANWHILE = '3F000';
+const ATTEMPTS = 3;
+
+const sqlState = (error: unknown) =>
+  typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+
 /** Brings the schema up to date; safe to run from several processes at once (Kysely locks). */
 export async function migrateToLatest(db: Db): Promise<string[]> {
   // Named explicitly: Kysely otherwise looks for its tables in every schema, and another
   // schema's copy (another app, a test) would stop it from creating them in ours.
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0]!.schema });
-  const { error, results } = await migrator.migrateToLatest();
-  // The cause says why (a lock wait, too many connections): the operator needs it.
-  if (error)
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error)
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (sqlState(error) === SCHEMA_DROPPED_MEANWHILE && attempt < ATTEMPTS) continue;
+    // The cause says why (a lock wait, too many connections): the operator needs it.
     throw new Error(
       `database migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
       { cause: error },
     );
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
 }

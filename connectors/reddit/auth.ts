@@ -67,9 +67,12 @@ export function redditTokens(config: RedditConfig) {
       token = await pending;
       return token.value;
     },
-    /** Reddit refused the token (revoked, or its clock ahead of ours): the next call renews it. */
-    forget(): void {
-      token = undefined;
+    /**
+     * Reddit refused this token (revoked, or its clock ahead of ours): the next call renews it,
+     * unless another call already has.
+     */
+    forget(refused: string): void {
+      if (token?.value === refused) token = undefined;
     },
   };
 }

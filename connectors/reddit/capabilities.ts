@@ -7,16 +7,20 @@ const SUBJECT_MAX = 100;
 
 /**
  * Member text made inert in Reddit Markdown: `&` as an entity (Reddit reads entities), Markdown
- * marks escaped with a backslash, a zero-width joiner in u/ and r/ (no username pings, no
- * subreddit links) and a word joiner inside :// and www. (no autolinks).
+ * marks and list numbers escaped with a backslash, indents cut (no code blocks), a zero-width
+ * joiner in u/ and r/ (no username pings, no subreddit links), a zero-width space after @ and a
+ * word joiner inside :// and www. (no autolinks, no mailto links).
  */
 export function escapeRedditText(value: string): string {
   return value
     .replaceAll('&', '&amp;')
-    .replace(/[\\*_~`^|>#[\]()!-]/g, (mark) => `\\${mark}`)
-    .replace(/\b([ur])\//gi, '$1\u200d/')
+    .replace(/[\\*_~`^|>#[\]()!+=-]/g, (mark) => `\\${mark}`)
+    .replace(/^(\s*\d+)\./gm, '$1\\.')
+    .replace(/^ +/gm, ' ')
+    .replace(/([ur])\//gi, '$1\u200d/')
+    .replaceAll('@', '@\u200b')
     .replaceAll('://', ':\u2060//')
-    .replace(/\bwww\./gi, (www) => `${www.slice(0, 3)}\u2060.`);
+    .replace(/www\./gi, (www) => `${www.slice(0, 3)}\u2060.`);
 }
 
 /** A Reddit private message, addressed by username (the identity's user id). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConnectorError } from '../errors.js';
 import type { CommunityEvent } from '../events.js';
 import type { RedditHttp } from './http.js';
 import type { Subreddit } from './normalize.js';
@@ -25,6 +26,8 @@ export const SEEN_WINDOW = 300;
 /** Pages read back in one poll after a long pause (Reddit's listings end at about 1000 items). */
 const MAX_PAGES = 10;
 const PAGE_SIZE = 100;
+/** Recent modmail conversations read each poll: their messages fit the window. */
+const MODMAIL_CONVERSATIONS = 25;
 
 const seenList = z.array(z.string()).max(SEEN_WINDOW);
 export const subredditCursor = z.object({
@@ -42,6 +45,10 @@ interface Read<T> {
   gap: boolean;
   requests: number;
 }
+
+/** Reddit's times are whole seconds: an item of the poller's first second counts as after it. */
+const madeSince = (item: { created_utc: number }, startedAt: number) =>
+  item.created_utc >= Math.floor(startedAt / 1000);
 
 async function readListing<T extends { name: string; created_utc: number }>(
   http: RedditHttp,
@@ -66,9 +73,13 @@ async function readListing<T extends { name: string; created_utc: number }>(
     const page = childrenOf(`read ${path}`, body, kind, thing);
     const unseen = page.items.filter((item) => !seen.has(item.name));
     fresh.push(...unseen);
-    // The first read marks where reading starts; a page that reaches the window, or the
-    // listing's end, means nothing older is new.
-    if (!seenBefore || unseen.length < page.items.length || !page.after) break;
+    // Nothing older is new once a page reaches the window (or, on the first read, the time the
+    // poller began), or the listing ends.
+    const oldest = page.items.at(-1);
+    const reached = seenBefore
+      ? unseen.length < page.items.length
+      : !oldest || !madeSince(oldest, startedAt);
+    if (reached || !page.after) break;
     if (requests >= MAX_PAGES) {
       gap = true;
       break;
@@ -78,7 +89,7 @@ async function readListing<T extends { name: string; created_utc: number }>(
   const names = [...(seenBefore ?? []), ...fresh.map((item) => item.name).reverse()];
   return {
     // The first read takes only what was made since the poller began: the rest was there before.
-    fresh: seenBefore ? fresh : fresh.filter((item) => item.created_utc * 1000 >= startedAt),
+    fresh: seenBefore ? fresh : fresh.filter((item) => madeSince(item, startedAt)),
     seen: names.slice(-SEEN_WINDOW),
     gap,
     requests,
@@ -94,7 +105,7 @@ async function readModmail(
   const body = await http.call('read modmail', {
     method: 'GET',
     path: '/api/mod/conversations',
-    query: { entity: subreddit.name, sort: 'recent', limit: 100 },
+    query: { entity: subreddit.name, sort: 'recent', limit: MODMAIL_CONVERSATIONS },
   });
   const parsed = modmail.safeParse(body);
   if (!parsed.success) return { events: [], seen: seenBefore ?? [] };
@@ -124,9 +135,14 @@ function eventsOf(posts: RedditPost[], comments: RedditComment[], subreddit: Sub
     ...posts.map((item) => ({ item, event: postEvent(item, subreddit) })),
     ...comments.map((item) => ({ item, event: commentEvent(item, subreddit) })),
   ]
-    // The bot's own comments are townhall's acknowledgements and relayed replies.
+    // The bot's own comments are townhall's acknowledgements and relayed replies; removed posts
+    // (spam, rule breaks) and AutoModerator's notices are no member's activity.
     .filter(
-      ({ item }) => !isDeletedAuthor(item.author) && item.author.toLowerCase() !== subreddit.bot,
+      ({ item }) =>
+        !isDeletedAuthor(item.author) &&
+        item.author.toLowerCase() !== subreddit.bot &&
+        item.author !== 'AutoModerator' &&
+        !('removed_by_category' in item && item.removed_by_category),
     )
     .sort(
       (a, b) => a.item.created_utc - b.item.created_utc || (a.item.name < b.item.name ? -1 : 1),
@@ -160,8 +176,18 @@ export async function pollSubreddit(
     cursor?.comments,
     startedAt,
   );
+  // Modmail switched on for a poller already reading: its old conversations are not new.
+  const mailFrom = cursor && !cursor.modmail ? Date.now() : startedAt;
+  const warnings: string[] = [];
   const mail = from.withModmail
-    ? await readModmail(http, subreddit, cursor?.modmail, startedAt)
+    ? await readModmail(http, subreddit, cursor?.modmail, mailFrom).catch((error: unknown) => {
+        // Without the modmail scope, posts and comments are still read: only modmail waits.
+        if (!(error instanceof ConnectorError) || error.code !== 'auth') throw error;
+        warnings.push(
+          `Reddit refused modmail for r/${subreddit.name}: grant the app the modmail scope, or set connectors.reddit.modmail: false`,
+        );
+        return { events: [], seen: cursor?.modmail };
+      })
     : undefined;
   const events = [...eventsOf(posts.fresh, comments.fresh, subreddit), ...(mail?.events ?? [])];
   events.sort((a, b) => createdOf(a) - createdOf(b));
@@ -174,5 +200,6 @@ export async function pollSubreddit(
     } satisfies SubredditCursor,
     requests: posts.requests + comments.requests + (mail ? 1 : 0),
     gap: posts.gap || comments.gap,
+    warnings,
   };
 }

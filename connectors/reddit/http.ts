@@ -43,7 +43,10 @@ export function redditHttp(config: RedditConfig, budget: RequestBudget | undefin
       window = { remaining, resetsAt: Date.now() + reset * 1000 };
   }
 
-  async function send(action: string, request: RedditRequest): Promise<Response> {
+  async function send(
+    action: string,
+    request: RedditRequest,
+  ): Promise<{ response: Response; token: string }> {
     // The window is spent: wait as Reddit said, without spending a request to hear it again.
     if (window && window.remaining < 1 && window.resetsAt > Date.now())
       throw new ConnectorError('rate_limited', `Reddit ${action}: the rate window is spent`, {
@@ -54,11 +57,12 @@ export function redditHttp(config: RedditConfig, budget: RequestBudget | undefin
     const query = new URLSearchParams({ raw_json: '1' });
     for (const [key, value] of Object.entries(request.query ?? {}))
       if (value !== undefined) query.set(key, String(value));
+    const token = await tokens.current();
     try {
-      return await fetch(`${base}${request.path}?${query.toString()}`, {
+      const response = await fetch(`${base}${request.path}?${query.toString()}`, {
         method: request.method,
         headers: {
-          authorization: `bearer ${await tokens.current()}`,
+          authorization: `bearer ${token}`,
           'user-agent': userAgentOf(config),
           accept: 'application/json',
           ...(request.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
@@ -66,6 +70,7 @@ export function redditHttp(config: RedditConfig, budget: RequestBudget | undefin
         ...(request.form ? { body: new URLSearchParams(request.form).toString() } : {}),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
+      return { response, token };
     } catch (error) {
       if (error instanceof ConnectorError) throw error;
       throw redditNetworkError(action, error);
@@ -74,10 +79,10 @@ export function redditHttp(config: RedditConfig, budget: RequestBudget | undefin
 
   return {
     async call(action: string, request: RedditRequest): Promise<unknown> {
-      let response = await send(action, request);
+      let { response, token } = await send(action, request);
       if (response.status === 401) {
-        tokens.forget();
-        response = await send(action, request);
+        tokens.forget(token);
+        ({ response, token } = await send(action, request));
       }
       noteWindow(response.headers);
       if (!response.ok) throw redditHttpError(action, response.status, response.headers);

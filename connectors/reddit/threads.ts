@@ -18,7 +18,7 @@ function flatten(action: string, comments: RedditComment[]): RedditComment[] {
 
 /** A Reddit thread is a post and its comment tree, read with /comments/:id. */
 export function redditThreadReader(reddit: RedditConnector): ThreadReader {
-  async function read(threadId: string, limit: number) {
+  async function read(threadId: string) {
     const id = POST_ID.exec(threadId)?.[1];
     if (!id)
       throw new ConnectorError('invalid', 'a Reddit thread id is a post fullname (t3_…)', {
@@ -27,7 +27,8 @@ export function redditThreadReader(reddit: RedditConnector): ThreadReader {
     const body = await reddit.http.call('read thread', {
       method: 'GET',
       path: `/comments/${id}`,
-      query: { sort: 'old', limit: Math.min(500, Math.max(1, limit)) },
+      // Reddit's most, oldest first: the newest `limit` of them are kept below.
+      query: { sort: 'old', limit: 500 },
     });
     if (!Array.isArray(body) || body.length < 2)
       throw new ConnectorError('unavailable', "Reddit read thread: the answer is not the API's", {
@@ -45,7 +46,7 @@ export function redditThreadReader(reddit: RedditConnector): ThreadReader {
   const bot = reddit.config.username.toLowerCase();
   return {
     async readThread({ threadId, limit }) {
-      const { root, comments } = await read(threadId, limit);
+      const { root, comments } = await read(threadId);
       const messages: ThreadMessage[] = [
         {
           messageId: root.name,
@@ -72,7 +73,7 @@ export function redditThreadReader(reddit: RedditConnector): ThreadReader {
       return messages.slice(-limit);
     },
     async permalink({ threadId }) {
-      const { root } = await read(threadId, 1);
+      const { root } = await read(threadId);
       return root.permalink
         ? `${reddit.config.webUrl.replace(/\/+$/, '')}${root.permalink}`
         : undefined;

@@ -177,6 +177,40 @@ describe('Reddit client', () => {
     expect(sent[0]!.subject).toBe('Welcome Bcc: x');
   });
 
+  it('a first poll reads back past a page to when the poller began, and no further', async () => {
+    const reddit = createRedditConnector(config());
+    await submit(sandbox, {
+      subreddit: 'firstpoll',
+      author: 'early_e',
+      title: 'Before',
+      text: '.',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const startedAt = Date.now();
+    for (let i = 0; i < 130; i++)
+      await submit(sandbox, {
+        subreddit: 'firstpoll',
+        author: `later_${i % 3}`,
+        title: `p${i}`,
+        text: '.',
+      });
+    // AutoModerator's notices are nobody's activity.
+    await submit(sandbox, {
+      subreddit: 'firstpoll',
+      author: 'AutoModerator',
+      title: 'Weekly thread',
+      text: '.',
+    });
+    const polled = await reddit.poll('firstpoll', { cursor: undefined, startedAt });
+    const posts = polled.events.filter((event) => event.type === 'message.posted');
+    expect(posts).toHaveLength(130);
+    expect(polled.events.filter((event) => event.type === 'member.joined')).toHaveLength(3);
+    expect(
+      polled.events.some((event) => 'member' in event && event.member.userId === 'early_e'),
+    ).toBe(false);
+    expect(polled.gap).toBe(false);
+  });
+
   it('reads modmail as messages in the modmail channel, one thread per conversation', async () => {
     const reddit = createRedditConnector(config({ modmail: true }));
     const startedAt = Date.now() - 1_000;

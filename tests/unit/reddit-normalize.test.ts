@@ -87,18 +87,22 @@ describe('Reddit things as events', () => {
 
 describe('Reddit markup', () => {
   it('member text cannot ping, link or format', () => {
-    const escaped = escapeRedditText(
-      'u/spez r/all [x](https://evil.example) **b** www.evil.example',
-    );
-    expect(escaped).not.toMatch(/\bu\//);
-    expect(escaped).not.toMatch(/\br\//);
+    const text = '_u/spez r/all [x](https://evil.example) **b** www.evil.example ada@evil.example';
+    const escaped = escapeRedditText(text);
+    expect(escaped).not.toMatch(/u\//);
+    expect(escaped).not.toMatch(/r\//);
     expect(escaped).not.toContain('://');
     expect(escaped).not.toContain('www.');
+    expect(escaped).not.toContain('@e');
     expect(escaped).not.toContain('**');
     expect(escaped).not.toMatch(/(?<!\\)\[/);
     // What a reader sees is still the words.
-    expect(escaped.replace(/[\u200d\u2060\\]/g, '')).toBe(
-      'u/spez r/all [x](https://evil.example) **b** www.evil.example',
+    expect(escaped.replace(/\u200b|\u200d|\u2060|\\/g, '')).toBe(text);
+  });
+
+  it('lists, headings and code blocks in member text stay text', () => {
+    expect(escapeRedditText('1. one\n+ two\n    code\n===')).toBe(
+      '1\\. one\n\\+ two\n code\n\\=\\=\\=',
     );
   });
 });

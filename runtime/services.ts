@@ -98,7 +98,7 @@ function handoffRouter(
     handoff: loaded.config.handoff,
     routing: routingFor(loaded.config, registry, taskQueue),
     logger,
-    timeoutMs: 2_500,
+    timeoutMs: 2_000,
   });
 }
 

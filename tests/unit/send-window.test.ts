@@ -76,6 +76,15 @@ describe('send windows', () => {
     );
   });
 
+  it('skips a day whose window lies wholly in the hour the clocks skip', () => {
+    // Sundays 02:00-02:01 in New York; on 2025-03-09 the clocks go from 02:00 to 03:00.
+    const window: SendWindow = { days: [0], from: 2 * 3600, to: 2 * 3600 + 60, timezone: 'UTC' };
+    const saturdayEvening = Date.parse('2025-03-09T00:00:00Z');
+    expect(saturdayEvening + windowDelayMs(saturdayEvening, window, 'America/New_York')).toBe(
+      Date.parse('2025-03-16T06:00:00Z'),
+    );
+  });
+
   it('always lands on the window opening, or now when open (any zone, instant and window)', () => {
     const zones = [
       'UTC',

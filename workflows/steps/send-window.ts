@@ -96,16 +96,21 @@ function instantOf(wall: number, timeZone: string): number {
 
 /**
  * How long from `now` until the window is open in `timeZone`: 0 when it is open now, else the
- * wait until its next opening (never more than a week).
+ * wait until its next opening (never more than eight days).
  */
 export function windowDelayMs(now: number, window: SendWindow, timeZone: string): number {
+  const isOpen = (instant: number) => {
+    const at = local(instant, timeZone);
+    return window.days.includes(at.weekday) && at.second >= window.from && at.second < window.to;
+  };
+  if (isOpen(now)) return 0;
   const here = local(now, timeZone);
-  if (window.days.includes(here.weekday) && here.second >= window.from && here.second < window.to)
-    return 0;
-  for (let ahead = 0; ahead <= 7; ahead++) {
+  // Eight days: a week on, plus the next week's day when this week's was skipped.
+  for (let ahead = 0; ahead <= 8; ahead++) {
     if (!window.days.includes((here.weekday + ahead) % 7)) continue;
     const opening = instantOf(here.dayStart + ahead * DAY_MS + window.from * 1000, timeZone);
-    if (opening > now) return opening - now;
+    // A window that lies wholly in an hour the clocks skip does not exist that day: next one.
+    if (opening > now && isOpen(opening)) return opening - now;
   }
   return 0;
 }

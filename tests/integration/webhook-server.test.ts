@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { waitFor } from '../support/sandbox.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OnboardingConfig } from '../../workflows/onboarding/index.js';
 import { createApp } from '../../server/app.js';
@@ -154,6 +155,10 @@ describe('POST /webhooks/slack', () => {
     // Slack retries the same delivery; Temporal is back.
     const retried = await postSlack(url, secret, body);
     expect(await retried.json()).toEqual({ ok: true, outcome: 'started' });
+    // Temporal's run list is eventually consistent: a run just started may show a moment later.
+    await waitFor('the run in the list', async () =>
+      (await onboardingRuns('down@example.com')) > 0 ? true : undefined,
+    );
     expect(await onboardingRuns('down@example.com')).toBe(1);
   });
 

@@ -9,6 +9,7 @@ const ALONE = [
   'tests/integration/worker-crash.test.ts',
   'tests/integration/journeys.test.ts',
   'tests/workflow/vendor-queue.test.ts',
+  'tests/chaos/chaos.test.ts',
 ];
 
 export default defineConfig({

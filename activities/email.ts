@@ -1,5 +1,7 @@
 import { unsubscribeHeaders } from '../connectors/email/unsubscribe.js';
-import { hasOptedOut } from '../store/consent.js';
+import { hasOptedIn, hasOptedOut } from '../store/consent.js';
+import { isSuppressed } from '../store/erasures.js';
+import { privacyHasher } from '../store/privacy-hash.js';
 import type { ActivityDeps } from './index.js';
 import { activityKey } from './activity-key.js';
 import { asActivityFailure, toActivityFailure } from './failures.js';
@@ -12,6 +14,19 @@ import { createEmailRenderer } from './templates.js';
 export function createEmailActivities(deps: ActivityDeps) {
   const { db, mailer, publicUrl } = deps;
   let render: EmailRenderer | undefined;
+  let hasher: ReturnType<typeof privacyHasher> | undefined;
+
+  /** An erased member's address, unless its new member opted in since (store/erasures.ts). */
+  async function suppressed(memberId: string, email: string): Promise<boolean> {
+    // A store that was down at the first call is asked again at the next.
+    const hash = await (hasher ??= privacyHasher(db).catch((error: unknown) => {
+      hasher = undefined;
+      throw error;
+    }));
+    return (
+      (await isSuppressed(db, hash('email', email))) && !(await hasOptedIn(db, memberId, 'email'))
+    );
+  }
 
   return {
     /**
@@ -27,6 +42,8 @@ export function createEmailActivities(deps: ActivityDeps) {
       const member = await requireMember(db, input.memberId);
       if (!member.email) return 'skipped: member has no email';
       if (await hasOptedOut(db, member.id, 'email')) return 'skipped: member opted out of email';
+      if (await suppressed(member.id, member.email))
+        return 'skipped: this address was erased on request (suppressed)';
 
       const { sender } = port;
       const renderer = (render ??= createEmailRenderer(sender.templatesDir));

@@ -14,6 +14,7 @@ import type { CommunityEvent } from '../connectors/events.js';
 import type { Db } from '../store/db.js';
 import { createCrmActivities } from './crm.js';
 import { createEmailActivities } from './email.js';
+import { createErasureActivities } from './erasure.js';
 import { createHandoffActivities } from './handoff.js';
 import { createHelpDeskActivities } from './helpdesk.js';
 import { createJourneyActivities } from './journeys.js';
@@ -78,5 +79,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createThreadReplyActivities(deps),
     ...createHandoffActivities(deps),
     ...createPollingActivities(deps),
+    ...createErasureActivities(deps),
   };
 }

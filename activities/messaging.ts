@@ -4,7 +4,7 @@ import { activityKey } from './activity-key.js';
 import { toActivityFailure } from './failures.js';
 import { requireMember } from './member.js';
 import { postedOutcome, sendOnce } from './send-once.js';
-import { renderText } from './templates.js';
+import { renderLine, renderText } from './templates.js';
 
 export function createMessagingActivities(deps: ActivityDeps) {
   const { db, messengers } = deps;
@@ -29,9 +29,9 @@ export function createMessagingActivities(deps: ActivityDeps) {
 
       const vars = { member: { name: member.name ?? identity.handle ?? 'there' } };
       // The member's name is theirs to choose: escaped in the platform's markup. A subject
-      // (a Discourse title) is plain text, never markup.
+      // (a forum's title) is one line of plain text, never markup.
       const text = await renderText(input.text, vars, 'dm.send text', messenger.escape).catch(fail);
-      const subject = await renderText(input.subject, vars, 'dm.send subject').catch(fail);
+      const subject = await renderLine(input.subject, vars, 'dm.send subject').catch(fail);
       const outcome = await sendOnce(deps, activityKey(), `dm:${input.platform}`, {
         findsEarlier: true,
         run: (attempt) =>

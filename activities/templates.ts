@@ -11,7 +11,7 @@ import { ConnectorError } from '../connectors/errors.js';
  */
 const strict = { strictVariables: true, strictFilters: true } as const;
 
-/** Inline templates (subjects, DM text); member values are inserted as written. */
+/** Inline templates without a platform escape; member values are inserted as written. */
 const inline = new Liquid(strict);
 
 function templateError(what: string, cause?: unknown): ConnectorError {
@@ -19,7 +19,7 @@ function templateError(what: string, cause?: unknown): ConnectorError {
   return new ConnectorError('invalid', `${what}${reason}`, { vendor: 'template', cause });
 }
 
-/** One engine per platform escape, made on first use. */
+/** One engine per escape, made on first use. */
 const escapingEngines = new WeakMap<(value: string) => string, Liquid>();
 function escapingEngine(escape: (value: string) => string): Liquid {
   let engine = escapingEngines.get(escape);
@@ -30,7 +30,40 @@ function escapingEngine(escape: (value: string) => string): Liquid {
   return engine;
 }
 
-/** Renders one inline template, e.g. a subject or a DM text. `what` names it in errors. */
+/** Line breaks of every kind (CR, LF, VT, FF, NEL, LS, PS) and the other control characters. */
+const BREAKS_AND_CONTROLS = /[\p{Cc}\u2028\u2029]+/gu;
+
+/**
+ * A value made one line: line breaks and control characters become one space. A subject or a
+ * title is a header or a single line; a member's "Ada\r\nBcc: …" must not become two.
+ */
+export function oneLine(value: string): string {
+  return value.replace(BREAKS_AND_CONTROLS, ' ');
+}
+
+/**
+ * Member text with no live link: a word joiner (U+2060, invisible) after `.`, `:` and `@`
+ * inside a word, so `https://evil.example/reset`, `evil.example` and `a@evil.example` read the
+ * same but are never turned into links by a mail client or a chat app.
+ */
+export function inertLinks(value: string): string {
+  return value.replace(/([.:@])(?=\S)/g, '$1\u2060');
+}
+
+const HTML_ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+  "'": '&#39;',
+};
+
+/** Member text in an HTML email: markup escaped, links inert. */
+export function escapeEmailHtml(value: string): string {
+  return inertLinks(value.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char]!));
+}
+
+/** Renders one inline template, e.g. a DM text. `what` names it in errors. */
 export async function renderText(
   source: string,
   vars: Record<string, unknown>,
@@ -46,6 +79,35 @@ export async function renderText(
   }
 }
 
+/** Every value a one-line template inserts, made one line (and inert, where `escape` says). */
+const lineEscapes = new WeakMap<(value: string) => string, (value: string) => string>();
+function oneLineThen(escape: ((value: string) => string) | undefined) {
+  if (!escape) return oneLine;
+  let composed = lineEscapes.get(escape);
+  if (!composed) {
+    composed = (value: string) => escape(oneLine(value));
+    lineEscapes.set(escape, composed);
+  }
+  return composed;
+}
+
+/**
+ * Renders a template that must be one line: an email subject, a private message's title. The
+ * values it inserts are folded onto one line; a line break in the template itself is the
+ * config's mistake, refused with the template's name rather than sent as a broken header.
+ */
+export async function renderLine(
+  source: string,
+  vars: Record<string, unknown>,
+  what: string,
+  escape?: (value: string) => string,
+): Promise<string> {
+  const line = await renderText(source, vars, what, oneLineThen(escape));
+  if (/[\r\n]/.test(line))
+    throw templateError(`${what} must be one line: remove the line break from the template`);
+  return line;
+}
+
 export interface RenderedEmail {
   subject: string;
   text: string;
@@ -54,12 +116,24 @@ export interface RenderedEmail {
 
 /**
  * Email templates: `<name>.txt.liquid` (required) and `<name>.html.liquid` (optional) in one
- * folder. The HTML part escapes every value it inserts: a member's display name is theirs to
- * choose, and must never become markup in a mail sent from the community's own domain.
+ * folder. A member's display name is theirs to choose, and must never become markup or a link in
+ * a mail sent from the community's own domain: the HTML part escapes every value it inserts, both
+ * parts and the subject make links in values inert, and the subject folds them onto one line.
+ * (A template's own `| raw` opts out of the escaping: never use it on member values.)
  */
 export function createEmailRenderer(templatesDir: string) {
-  const text = new Liquid({ ...strict, root: templatesDir, cache: true });
-  const html = new Liquid({ ...strict, root: templatesDir, cache: true, outputEscape: 'escape' });
+  const text = new Liquid({
+    ...strict,
+    root: templatesDir,
+    cache: true,
+    outputEscape: (value: unknown) => inertLinks(String(value)),
+  });
+  const html = new Liquid({
+    ...strict,
+    root: templatesDir,
+    cache: true,
+    outputEscape: (value: unknown) => escapeEmailHtml(String(value)),
+  });
 
   return async function render(
     template: string,
@@ -71,7 +145,7 @@ export function createEmailRenderer(templatesDir: string) {
       throw templateError(`email template "${template}" not found (expected ${textFile})`);
     const htmlFile = `${template}.html.liquid`;
     const rendered: RenderedEmail = {
-      subject: await renderText(subject, vars, `email template "${template}" subject`),
+      subject: await renderLine(subject, vars, `email template "${template}" subject`, inertLinks),
       text: '',
     };
     try {

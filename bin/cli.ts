@@ -182,6 +182,10 @@ const named = (command: string) => {
 if (named('members')) (await import('./members.js')).registerMembersCommands(program);
 if (named('sync'))
   (await import('./sync.js')).registerSyncCommands(program, (file) => load(file, false));
+if (named('forget'))
+  (await import('./forget.js')).registerForgetCommand(program, (file) => load(file, false));
+if (named('events'))
+  (await import('./events.js')).registerEventsCommands(program, (file) => load(file, false));
 registerJourneysCommands(program, (file) => load(file, false));
 registerSimulateCommand(program, (file) => load(file, false));
 

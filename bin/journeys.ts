@@ -129,10 +129,18 @@ export function registerJourneysCommands(program: Command, load: (file?: string)
   ) => {
     const loaded = load(file);
     const settings = resolveSettings(loaded.config, process.env);
-    const address = settings.temporal.address ?? `127.0.0.1:${settings.temporal.devPort}`;
     // Loaded when used: other commands should not pay for the Temporal client.
-    const { createTemporalClient } = await import('../runtime/temporal.js');
-    const client = createTemporalClient(address, settings.temporal.namespace);
+    const { cliTemporalClient } = await import('../runtime/temporal.js');
+    let connected: ReturnType<typeof cliTemporalClient>;
+    try {
+      connected = cliTemporalClient(settings);
+    } catch (error) {
+      // No payload keys: say which variable, as the hub's roles do.
+      process.stderr.write(`townhall: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const { address, client } = connected;
     try {
       await work(client, loaded, settings.temporal.taskQueue);
     } catch (error) {

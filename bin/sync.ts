@@ -10,7 +10,7 @@ import { createLogger } from '../runtime/logger.js';
 import { routingFor } from '../runtime/routing.js';
 import { openStore } from '../runtime/services.js';
 import { resolveSettings } from '../runtime/settings.js';
-import { createTemporalClient } from '../runtime/temporal.js';
+import { cliTemporalClient } from '../runtime/temporal.js';
 import { syncStatus } from '../store/sync.js';
 import { backfillProgress } from '../workflows/crm-backfill/workflow.js';
 import type { BackfillProgress } from '../workflows/crm-backfill/types.js';
@@ -63,8 +63,7 @@ function crmOf(loaded: LoadedConfig, chosen: string | undefined): string {
 
 function temporalOf(loaded: LoadedConfig) {
   const settings = resolveSettings(loaded.config, process.env);
-  const address = settings.temporal.address ?? `127.0.0.1:${settings.temporal.devPort}`;
-  return { settings, client: createTemporalClient(address, settings.temporal.namespace) };
+  return { settings, client: cliTemporalClient(settings).client };
 }
 
 async function backfill(loaded: LoadedConfig, options: { crm?: string; detach?: boolean }) {

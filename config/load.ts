@@ -63,8 +63,17 @@ export function parseConfig(
       document.errors.map((error) => ({ path: '', message: `YAML syntax: ${error.message}` })),
     );
   }
+  let parsed: unknown;
+  try {
+    parsed = document.toJS();
+  } catch (error) {
+    // The yaml package refuses alias bombs (and too deep a document) only while building values.
+    throw new ConfigError(file, [
+      { path: '', message: `YAML cannot be read: ${(error as Error).message}` },
+    ]);
+  }
   const problems: ConfigProblem[] = [];
-  const interpolated = interpolateEnv(document.toJS() ?? {}, env, problems);
+  const interpolated = interpolateEnv(parsed ?? {}, env, problems);
   const result = schema.safeParse(interpolated, { reportInput: true });
   if (!result.success) {
     // A field already reported as an unset variable needs no second complaint.

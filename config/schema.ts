@@ -13,6 +13,7 @@ import { checkHandoff, handoffConfigSchema } from './handoff.js';
 import { checkJourneys, journeysConfigSchema } from './journeys.js';
 import { limitsSchema } from './limits.js';
 import { membersConfigSchema } from './members.js';
+import { serverConfigSchema as server } from './server.js';
 
 /**
  * The config file's schema, assembled from the registries: each connector brings its section
@@ -42,18 +43,6 @@ function sections<
     list.flatMap((item) => (item.config ? [[key(item), item.config.optional()]] : [])),
   );
 }
-
-const server = z
-  .strictObject({
-    port: port.default(3000),
-    publicUrl: z
-      .url()
-      .optional()
-      .describe(
-        'Where members reach townhall (unsubscribe links); defaults to http://127.0.0.1:<port>',
-      ),
-  })
-  .prefault({});
 
 const temporal = z
   .strictObject({

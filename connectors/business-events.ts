@@ -54,6 +54,12 @@ export const businessEvent = z.discriminatedUnion('type', [
     properties: z.array(z.string().min(1)),
   }),
   z.object({ ...base, type: z.literal('contact.deleted'), contactId: z.string().min(1) }),
+  /** The person asked the CRM to erase them (a GDPR deletion): townhall erases them too. */
+  z.object({
+    ...base,
+    type: z.literal('contact.erasure_requested'),
+    contactId: z.string().min(1),
+  }),
   z.object({
     ...base,
     type: z.literal('contact.merged'),

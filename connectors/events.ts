@@ -13,6 +13,11 @@ const member = z.object({
   /** Workspace, guild or site the user belongs to. */
   communityId: z.string().min(1),
   email: z.email().optional(),
+  /**
+   * Whether the platform says the member confirmed `email`: true or false where it says so, absent
+   * where it does not. An unconfirmed address is anyone's to type: someone else's inbox.
+   */
+  emailVerified: z.boolean().optional(),
   name: z.string().optional(),
   handle: z.string().optional(),
   /**

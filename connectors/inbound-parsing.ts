@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { InboundRequest } from './types.js';
 import { MalformedPayloadError } from './types.js';
 
@@ -32,3 +32,19 @@ export function parseWith<T>(schema: z.ZodType<T>, body: unknown, where = ''): T
     .join('; ');
   throw new MalformedPayloadError(issues);
 }
+
+/** As far as a Date reaches: 100,000,000 days either side of 1970, in milliseconds. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Epoch milliseconds a Date can hold. Beyond them `toISOString` throws a RangeError, which a
+ * signed delivery would turn into a 500 (and the vendor's retries, forever) instead of a 400.
+ */
+export const epochMs = z.number().int().min(-MAX_DATE_MS).max(MAX_DATE_MS);
+
+/** Epoch seconds a Date can hold (see epochMs). */
+export const epochSeconds = z
+  .number()
+  .int()
+  .min(-MAX_DATE_MS / 1000)
+  .max(MAX_DATE_MS / 1000);

@@ -16,6 +16,8 @@ export interface DevServerOptions {
   dbFile?: string | undefined;
   namespace?: string;
   startTimeoutMs?: number;
+  /** The codec endpoint the Web UI sends encrypted payloads to (townhall's /codec). */
+  uiCodecEndpoint?: string | undefined;
 }
 
 export interface DevServer {
@@ -48,6 +50,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         ...(options.uiPort ? { uiPort: options.uiPort } : {}),
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
         searchAttributes: [...JOURNEY_SEARCH_ATTRIBUTES],
+        ...(options.uiPort && options.uiCodecEndpoint
+          ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] }
+          : {}),
       },
     });
     return { address, uiUrl, pid: undefined, stop: () => env.teardown() };
@@ -70,6 +75,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'synchronous=OFF',
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...(options.uiPort && options.uiCodecEndpoint
+      ? ['--ui-codec-endpoint', options.uiCodecEndpoint]
+      : []),
     // The journeys' search attributes, registered before any run sets them.
     ...searchAttributeFlags(),
     ...((options as { extraArgs?: string[] }).extraArgs ?? []),

@@ -18,6 +18,15 @@ const SECRET_KEYS = [
   'email',
   // Temporal's worker logs each failed activity with its task token, which completes the task.
   'taskToken',
+  'base64TaskToken',
+  // Capabilities: whoever holds one can act (post as the app, answer an interaction, unsubscribe).
+  'authorization',
+  'cookie',
+  'signature',
+  'response_url',
+  'responseUrl',
+  'unsubscribeUrl',
+  'unsubscribeToken',
 ];
 
 /**
@@ -33,7 +42,11 @@ export function redactPaths(registry: readonly AnyConnector[]): string[] {
   return [
     ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`]),
     '*.member.email',
-    ...[...new Set(headers)].map((name) => `headers[${JSON.stringify(name.toLowerCase())}]`),
+    // Headers logged as `headers`, or inside a request or response object (`req.headers`).
+    ...[...new Set(headers)].flatMap((name) => {
+      const header = `headers[${JSON.stringify(name.toLowerCase())}]`;
+      return [header, `*.${header}`];
+    }),
   ];
 }
 
@@ -42,7 +55,17 @@ export function redactPaths(registry: readonly AnyConnector[]): string[] {
  * `query`, `params`; pg: `where`, `detail`), and those hold event payloads: member emails,
  * names, message text. Errors are logged without them.
  */
-const DROPPED_ERROR_FIELDS = ['query', 'params', 'where', 'detail', 'parameters', 'internalQuery'];
+const DROPPED_ERROR_FIELDS = [
+  'query',
+  'params',
+  'where',
+  'detail',
+  'parameters',
+  'internalQuery',
+  // HTTP clients attach the request they made (axios: `config`, with its Authorization header).
+  'config',
+  'request',
+];
 
 function strip(value: unknown, depth: number): void {
   if (typeof value !== 'object' || value === null || depth > 5) return;

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type { Logger } from 'pino';
 import type { AnyWorkflow, ScheduleContext, ScheduleRow } from '../workflows/descriptor.js';
 
@@ -56,7 +57,7 @@ export async function ensureSchedules(
     }
   }
   const wanted = new Set(rows.map((row) => row.id));
-  for await (const schedule of client.schedule.list()) {
+  for await (const schedule of scheduleMemos(client, options.logger)) {
     if (schedule.memo?.managedBy !== MANAGED_BY || wanted.has(schedule.scheduleId)) continue;
     // Another deployment's (another task queue): not ours to delete. Schedules made before the
     // memo named a queue are taken as ours, as they always were.
@@ -73,4 +74,34 @@ export async function ensureSchedules(
       'schedule deleted: the config no longer asks for it',
     );
   }
+}
+
+/**
+ * Every schedule in the namespace with its memo. Memos are encrypted (runtime/codec/): one this
+ * process cannot read (another deployment's payload key) is skipped with a warning rather than
+ * stopping the worker, as the SDK's own list would: it is not this deployment's.
+ */
+async function* scheduleMemos(client: Client, logger: Logger) {
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listSchedules({
+      namespace: client.options.namespace,
+      nextPageToken,
+    });
+    for (const raw of page.schedules ?? []) {
+      const scheduleId = raw.scheduleId ?? '';
+      let memo: Record<string, unknown> | undefined;
+      try {
+        memo = await decodeMapFromPayloads(client.options.loadedDataConverter, raw.memo?.fields);
+      } catch (error) {
+        logger.warn(
+          { schedule: scheduleId, err: error },
+          'schedule skipped: its memo is unreadable',
+        );
+        continue;
+      }
+      yield { scheduleId, memo };
+    }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
 }

@@ -15,9 +15,15 @@ import { createBusinessEventRouter } from '../server/business-router.js';
 import type { EventRouter } from '../server/router.js';
 import { createEventRouter } from '../server/router.js';
 import { createHandoffRouter } from '../server/handoff.js';
+import { createQuarantine } from '../server/quarantine.js';
 import { adminTokenFrom } from '../server/admin-auth.js';
 import { adminRouters } from '../server/routes/members-api.js';
+import type { CodecRouteDeps } from '../server/routes/codec.js';
+import { codecRouters } from '../server/routes/codec.js';
 import { signalMember } from '../server/journeys.js';
+import { erasureApiRoutes } from '../server/routes/erasure-api.js';
+import type { ErasureRequestDeps } from '../server/erasure.js';
+import { requestErasure } from '../server/erasure.js';
 import { unsubscribeRoutes } from '../server/routes/unsubscribe.js';
 import { webhookRoutes } from '../server/webhooks.js';
 import type { Db } from '../store/db.js';
@@ -102,6 +108,28 @@ function handoffRouter(
   });
 }
 
+/** Where help-desk and CRM events go: their webhooks, and `townhall events replay`. */
+export function businessRouter(
+  loaded: LoadedConfig,
+  settings: Settings,
+  db: Db,
+  temporal: Client,
+  logger: Logger,
+) {
+  const erasure = erasureDeps(loaded, settings, db, temporal, logger);
+  return createBusinessEventRouter({
+    db,
+    logger,
+    handoff: handoffRouter(loaded, settings, db, temporal, logger),
+    // A CRM's GDPR deletion erases the member everywhere else too.
+    erase: (memberId, system) =>
+      requestErasure(erasure, memberId, {
+        requestedBy: `${system} deletion request`,
+        source: system,
+      }),
+  });
+}
+
 /** Where community events go, from webhooks and from the gateway's listeners alike. */
 export function communityRouter(
   loaded: LoadedConfig,
@@ -139,6 +167,24 @@ function mailerOf(loaded: LoadedConfig, settings: Settings, logger: Logger): Mai
   ).mailer;
 }
 
+/** What starting an erasure needs: the API, the CLI and a CRM's deletion webhook share it. */
+function erasureDeps(
+  loaded: LoadedConfig,
+  settings: Settings,
+  db: Db,
+  temporal: Client,
+  logger: Logger,
+): ErasureRequestDeps {
+  const taskQueue = settings.temporal.taskQueue;
+  const routing = routingFor(loaded.config, registry, taskQueue);
+  return { db, temporal, taskQueue, routing, logger };
+}
+
+function erasureRouters(...args: Parameters<typeof erasureDeps>) {
+  const token = adminTokenFrom(process.env);
+  return token ? [erasureApiRoutes(erasureDeps(...args), token)] : [];
+}
+
 export async function startHttpServer(
   loaded: LoadedConfig,
   settings: Settings,
@@ -146,6 +192,8 @@ export async function startHttpServer(
   route: EventRouter,
   temporal: Client,
   logger: Logger,
+  /** The payload codec for the Temporal UI's `/codec` endpoint, and the UI origins it answers. */
+  codec?: Omit<CodecRouteDeps, 'logger'>,
 ): Promise<RunningServer> {
   const connectors: Record<string, unknown> = loaded.config.connectors;
   const mailer = mailerOf(loaded, settings, logger);
@@ -153,15 +201,15 @@ export async function startHttpServer(
   mailer?.close();
   const app = createApp({
     logger,
+    // server.trustProxy and server.rateLimit: headers and limits are createApp's (server/app.ts).
+    security: loaded.config.server,
     webhooks: webhookRoutes(
       loaded.config.connectors,
       {
         community: route,
-        business: createBusinessEventRouter({
-          db,
-          logger,
-          handoff: handoffRouter(loaded, settings, db, temporal, logger),
-        }),
+        business: businessRouter(loaded, settings, db, temporal, logger),
+        // Events that can never be processed are set aside, not answered 503 forever.
+        quarantine: createQuarantine({ db, logger }),
       },
       logger,
     ),
@@ -186,6 +234,10 @@ export async function startHttpServer(
         { db, logger, members: loaded.config.members, connectors, registry },
         adminTokenFrom(process.env),
       ),
+      // Erasure (`POST /api/members/:ref/forget`, `GET /api/erasures/:ref`): admin token only.
+      ...erasureRouters(loaded, settings, db, temporal, logger),
+      // The Temporal UI's codec endpoint (server/routes/codec.ts): also only with the admin token.
+      ...(codec ? codecRouters({ ...codec, logger }, adminTokenFrom(process.env)) : []),
     ],
   });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -22,10 +22,14 @@ import {
   startHttpServer,
 } from './services.js';
 import { registry } from '../connectors/index.js';
+import type { Settings } from './settings.js';
 import { resolveSettings } from './settings.js';
 import { createActivities } from '../activities/index.js';
 import { journeySearchAttributesReady } from './search-attributes.js';
 import { createTemporalClient, startWorker } from './temporal.js';
+import { payloadCodecFor } from './codec/index.js';
+import { adminTokenFrom } from '../server/admin-auth.js';
+import { codecOrigins } from '../server/routes/codec.js';
 import { findOrBuildTemporalCli } from './temporal-cli.js';
 
 export interface StartRoles {
@@ -39,6 +43,13 @@ export interface StartRoles {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+/** Where a browser on this machine reaches the codec endpoint (none when the port is picked late). */
+function codecEndpoint(settings: Settings): string | undefined {
+  if (settings.port === 0) return undefined;
+  const host = settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host;
+  return `http://${host}:${settings.port}/codec`;
+}
+
 /**
  * `townhall start` (everything in one process), `townhall server`, `townhall worker` and
  * `townhall gateway`.
@@ -51,6 +62,10 @@ export async function run(
 ) {
   const logger = createLogger();
   const settings = resolveSettings(loaded.config, env);
+  // Before anything starts: a split role without TOWNHALL_PAYLOAD_KEYS stops here, saying so.
+  const codec = payloadCodecFor(roles.embedded ? 'embedded' : 'deployment', env, settings.dataDir);
+  const codecMounted = roles.server && adminTokenFrom(env) !== undefined;
+  const codecUrl = codecMounted ? codecEndpoint(settings) : undefined;
   const shutdown = onShutdown(say);
 
   try {
@@ -73,6 +88,8 @@ export async function run(
         uiPort: settings.temporal.devUiPort,
         dbFile: path.join(settings.dataDir, 'temporal.sqlite'),
         namespace: settings.temporal.namespace,
+        // The UI asks townhall to decrypt what it shows (a browser signs in at /codec/session).
+        uiCodecEndpoint: codecUrl,
       });
       shutdown.add('temporal dev server', () => dev.stop());
       address = dev.address;
@@ -81,7 +98,7 @@ export async function run(
 
     const db = await openStore(settings, logger);
     shutdown.add('store', () => db.destroy());
-    const temporal = createTemporalClient(address, settings.temporal.namespace);
+    const temporal = createTemporalClient(address, settings.temporal.namespace, codec);
     shutdown.add('temporal client', () => temporal.connection.close());
     const searchAttributes = await journeySearchAttributesReady(
       temporal,
@@ -107,6 +124,7 @@ export async function run(
         vendorQueues: vendorQueues(config, registry, settings.temporal.taskQueue, 'all'),
         cacheDir: settings.bundleDir,
         logger,
+        codec,
       });
       shutdown.add('worker', () => worker.shutdown().finally(() => deps.mailer?.close()));
       // The schedules (the CRM sync, inactivity scans) exist as this config says, whichever worker starts first.
@@ -136,7 +154,10 @@ export async function run(
     }
 
     const server = roles.server
-      ? await startHttpServer(loaded, settings, db, route, temporal, logger)
+      ? await startHttpServer(loaded, settings, db, route, temporal, logger, {
+          codec,
+          origins: codecOrigins(env, temporalUi),
+        })
       : undefined;
     if (server) shutdown.add('http server', () => server.close());
 
@@ -154,6 +175,10 @@ export async function run(
     say('');
     say(`townhall is running (config: ${loaded.file})`);
     if (server) say(`  server       ${server.url}   (health: ${server.url}/readyz)`);
+    if (server && codecMounted)
+      say(
+        `  codec        ${server.url}/codec   (Temporal UI: sign in at ${server.url}/codec/session)`,
+      );
     say(`  temporal     ${address}${temporalUi ? `   (UI: ${temporalUi})` : ''}`);
     if (roles.worker) say(`  worker       task queue "${settings.temporal.taskQueue}"`);
     if (listeners.length > 0)

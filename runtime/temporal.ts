@@ -1,14 +1,41 @@
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { createActivities } from '../activities/index.js';
+import { townhallDataConverter } from './codec/data-converter.js';
+import { payloadCodecFor } from './codec/index.js';
 import type { VendorQueue } from './routing.js';
+import type { Settings } from './settings.js';
 import { temporalLogger } from './temporal-logger.js';
 import { workflowBundle } from './workflow-bundle.js';
 
-/** Lazy: the server starts (and answers 503 on webhooks) even while Temporal is unreachable. */
-export function createTemporalClient(address: string, namespace: string): Client {
-  return new Client({ connection: Connection.lazy({ address }), namespace });
+/**
+ * Lazy: the server starts (and answers 503 on webhooks) even while Temporal is unreachable.
+ * `codec` encrypts what the client sends and decrypts what it reads (runtime/codec/): the hub's
+ * processes and CLI commands all pass the same one; only tests with their own workers omit it.
+ */
+export function createTemporalClient(
+  address: string,
+  namespace: string,
+  codec?: PayloadCodec,
+): Client {
+  return new Client({
+    connection: Connection.lazy({ address }),
+    namespace,
+    dataConverter: townhallDataConverter(codec),
+  });
+}
+
+/**
+ * A CLI command's client for the running hub: its Temporal (TEMPORAL_ADDRESS, else the dev
+ * server `townhall start` runs) and its payload keys (TOWNHALL_PAYLOAD_KEYS, else the key file
+ * `townhall start` keeps in the data dir), so the command reads what the hub wrote.
+ */
+export function cliTemporalClient(settings: Settings, env: NodeJS.ProcessEnv = process.env) {
+  const address = settings.temporal.address ?? `127.0.0.1:${settings.temporal.devPort}`;
+  const codec = payloadCodecFor('cli', env, settings.dataDir);
+  return { address, client: createTemporalClient(address, settings.temporal.namespace, codec) };
 }
 
 let runtimeInstalled = false;
@@ -25,6 +52,8 @@ export interface WorkerOptions {
   workflowsPath?: string;
   /** Rate-limited vendors' own queues (runtime/routing.ts): polled for the same activities. */
   vendorQueues?: readonly VendorQueue[];
+  /** The payload codec, the same as the clients': townhall's workers always have one. */
+  codec?: PayloadCodec;
 }
 
 /** Runs until shutdown() (or a fatal worker error); closes its connection when done. */
@@ -39,6 +68,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     runtimeInstalled = true;
   }
   const connection = await NativeConnection.connect({ address: options.address });
+  const dataConverter = townhallDataConverter(options.codec);
   const workers: Worker[] = [];
   try {
     workers.push(
@@ -46,6 +76,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         connection,
         namespace: options.namespace,
         taskQueue: options.taskQueue,
+        dataConverter,
         workflowBundle: await workflowBundle(options.cacheDir, options.workflowsPath),
         activities: options.activities,
         // Bounded cache: a hub runs many long-sleeping journeys; evicted ones replay when they wake.
@@ -58,6 +89,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           connection,
           namespace: options.namespace,
           taskQueue: queue.taskQueue,
+          dataConverter,
           activities: options.activities,
           // Enforced by the server for the queue as a whole, however many workers poll it.
           maxTaskQueueActivitiesPerSecond: queue.activitiesPerSecond,

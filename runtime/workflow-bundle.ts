@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Configuration } from 'webpack';
+import { FAILURE_CONVERTER_PATH } from './codec/data-converter.js';
 
 const WORKFLOWS_ENTRY = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const SDK_VERSION = (
@@ -16,6 +17,8 @@ const SDK_VERSION = (
 interface Manifest {
   sdk: string;
   entry: string;
+  /** The failure converter built in: a bundle from before it (or with another) is rebuilt. */
+  failureConverter?: string;
   bundle: string;
   files: Record<string, string>;
 }
@@ -39,7 +42,11 @@ function fileHash(file: string): string | undefined {
 
 /** True when every file the cached bundle was built from is still as it was. */
 function stillValid(manifest: Manifest, cacheDir: string): boolean {
-  if (manifest.sdk !== SDK_VERSION || !existsSync(path.join(cacheDir, manifest.bundle)))
+  if (
+    manifest.sdk !== SDK_VERSION ||
+    manifest.failureConverter !== FAILURE_CONVERTER_PATH ||
+    !existsSync(path.join(cacheDir, manifest.bundle))
+  )
     return false;
   return Object.entries(manifest.files).every(([file, hash]) => fileHash(file) === hash);
 }
@@ -85,6 +92,8 @@ export async function workflowBundle(
   const read = new Set<string>();
   const { code } = await bundleWorkflowCode({
     workflowsPath: entry,
+    // Workflow failures' messages become payloads the codec encrypts (runtime/codec/).
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     webpackConfigHook: configHook(read),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   });
@@ -96,7 +105,13 @@ export async function workflowBundle(
   const bundle = `workflow-bundle-${sha256(code).slice(0, 16)}.js`;
   mkdirSync(cacheDir, { recursive: true });
   writeAtomically(path.join(cacheDir, bundle), code);
-  const manifest: Manifest = { sdk: SDK_VERSION, entry, bundle, files };
+  const manifest: Manifest = {
+    sdk: SDK_VERSION,
+    entry,
+    failureConverter: FAILURE_CONVERTER_PATH,
+    bundle,
+    files,
+  };
   writeAtomically(manifestFile, JSON.stringify(manifest, null, 1));
   return { code };
 }

@@ -14,23 +14,44 @@ export const faultSchema = z.strictObject({
   drop: z.boolean().default(false),
   /** Only requests whose path contains this text, e.g. "chat.postMessage"; others pass. */
   path: z.string().min(1).optional(),
+  /**
+   * Instead of the next `count` requests: each matching request, with this probability, until
+   * reset (the chaos suite's "10% of vendor calls fail"). `count` is then ignored.
+   */
+  rate: z.number().gt(0).max(1).optional(),
+  /** With `rate`: the status is drawn from these each time (e.g. [429, 500, 503]). */
+  statuses: z.array(z.number().int().min(400).max(599)).min(1).optional(),
 });
 export type Fault = z.output<typeof faultSchema>;
 
 /** The vendor's own error body for a status, so the real client parses the failure as usual. */
 export type ErrorBody = (status: number) => unknown;
 
-export function createFaults() {
+/** Math.random unless a test pins the draws. */
+export function createFaults(random: () => number = Math.random) {
   const pending: Fault[] = [];
 
+  const matches = (fault: Fault, vendor: string, path: string) =>
+    fault.vendor === vendor && (!fault.path || path.includes(fault.path));
+
   function take(vendor: string, path: string): Fault | undefined {
+    // Queued faults first, in order; a standing one (rate) only for what they leave.
     const index = pending.findIndex(
-      (fault) => fault.vendor === vendor && (!fault.path || path.includes(fault.path)),
+      (fault) => fault.rate === undefined && matches(fault, vendor, path),
     );
-    if (index < 0) return undefined;
-    const fault = pending[index]!;
-    if (--fault.count === 0) pending.splice(index, 1);
-    return fault;
+    if (index >= 0) {
+      const fault = pending[index]!;
+      if (--fault.count === 0) pending.splice(index, 1);
+      return fault;
+    }
+    const standing = pending.find(
+      (fault) => fault.rate !== undefined && matches(fault, vendor, path),
+    );
+    // Each request is its own draw; the fault stays until reset.
+    if (!standing || random() >= standing.rate!) return undefined;
+    const statuses = standing.statuses ?? (standing.status === undefined ? [] : [standing.status]);
+    const status = statuses[Math.floor(random() * statuses.length)];
+    return { ...standing, ...(status === undefined ? {} : { status }) };
   }
 
   return {

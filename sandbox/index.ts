@@ -77,6 +77,11 @@ export async function startSandbox<M extends EmulatorMap = DefaultEmulators>(
   app.get('/_sandbox/faults', (_req, res) => {
     res.json(faults.list());
   });
+  // Clears pending faults only (a vendor "comes back"), keeping every emulator's state.
+  app.delete('/_sandbox/faults', (_req, res) => {
+    faults.reset();
+    res.json({ ok: true });
+  });
   app.post('/_sandbox/faults', express.json(), (req, res) => {
     const fault = faultSchema.safeParse(req.body);
     if (!fault.success) {

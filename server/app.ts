@@ -1,16 +1,24 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import type { Logger } from 'pino';
+import type { ServerConfig } from '../config/server.js';
 import type { Check } from './health.js';
 import { failingChecks } from './health.js';
+import { DEFAULT_RATE_LIMITS, clientRateLimits } from './rate-limit.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface AppDeps {
   logger: Logger;
   checks: Record<string, Check>;
   /** POST routes that receive signed vendor webhooks, path → handler (see server/webhooks.ts). */
   webhooks: Record<string, RequestHandler>;
-  /** Other public routes (unsubscribe links). */
+  /**
+   * Every other route: unsubscribe links (public, signed) and the admin routes, which check the
+   * admin token themselves. All of them are rate limited per client.
+   */
   routers?: RequestHandler[];
+  /** `server.trustProxy` and `server.rateLimit`; absent: no proxy trusted, the default limits. */
+  security?: Pick<ServerConfig, 'trustProxy' | 'rateLimit'> | undefined;
 }
 
 /** Webhook bodies stay raw bytes: signatures are computed over exactly what was sent. */
@@ -19,6 +27,9 @@ const rawBody = express.raw({ type: () => true, limit: '1mb' });
 export function createApp(deps: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
+  // Off unless configured: a client could otherwise name its own address (X-Forwarded-For).
+  app.set('trust proxy', deps.security?.trustProxy ?? false);
+  app.use(securityHeaders());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -34,6 +45,8 @@ export function createApp(deps: AppDeps) {
   for (const [path, handler] of Object.entries(deps.webhooks)) {
     app.post(path, rawBody, handler);
   }
+  // Vendors' webhooks and health checks are above: vendors deliver in bursts from few addresses.
+  app.use(clientRateLimits(deps.security?.rateLimit ?? DEFAULT_RATE_LIMITS, deps.logger));
   for (const router of deps.routers ?? []) app.use(router);
 
   app.use((_req, res) => {

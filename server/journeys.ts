@@ -71,21 +71,23 @@ function matches(journey: Journey, event: CommunityEvent, milestones: readonly s
 /**
  * Signals the member's runs that hear an event of these kinds (found in the store, so only runs
  * that wait for this kind of event get a signal): an exit, or what a wait_until waits for.
- * `leaving`: the member left, which ends every run. Safe to repeat.
+ * `ending`: the member left or is being erased, which ends every run with that reason. Safe to
+ * repeat.
  */
 export async function signalMember(
   deps: Pick<JourneyRouterDeps, 'db' | 'temporal' | 'logger' | 'timeoutMs'>,
   memberId: string,
   kinds: string[],
-  leaving = false,
+  ending: false | 'member.left' | 'erased' = false,
 ): Promise<number> {
+  const leaving = ending !== false;
   const runs = await runsHearing(deps.db, memberId, kinds, leaving);
   for (const run of runs) {
     const handle = deps.temporal.workflow.getHandle(run.workflowId);
     try {
       await deps.temporal.connection.withDeadline(Date.now() + deps.timeoutMs, () =>
         run.exits
-          ? handle.signal(exitSignal, { reason: leaving ? 'member.left' : kinds[0]! })
+          ? handle.signal(exitSignal, { reason: ending === false ? kinds[0]! : ending })
           : handle.signal(memberEventSignal, { kinds }),
       );
       deps.logger.info(
@@ -184,7 +186,12 @@ export function createJourneyRouter(deps: JourneyRouterDeps) {
   ): Promise<JourneyOutcome[]> {
     const journeys = Object.entries(deps.journeys).filter(([, journey]) => journey.enabled);
     if (journeys.length === 0) return [];
-    await signalMember(deps, memberId, kindsOf(event.type), event.type === 'member.left');
+    await signalMember(
+      deps,
+      memberId,
+      kindsOf(event.type),
+      event.type === 'member.left' ? 'member.left' : false,
+    );
     const milestones = journeys.some(([, journey]) => journey.trigger.kind === 'milestone')
       ? await milestonesReachedBy(deps.db, memberId, event.eventId)
       : [];

@@ -7,6 +7,7 @@ import { registry as connectorRegistry } from '../connectors/index.js';
 import type { BusinessEventRouter } from './business-router.js';
 import { routeEach } from './business-router.js';
 import type { EventRouter } from './router.js';
+import type { Quarantine } from './quarantine.js';
 import { webhookHandler } from './routes/webhook.js';
 
 /** Where each family of events goes once verified and parsed. */
@@ -14,6 +15,11 @@ export interface Routers {
   community: EventRouter;
   /** Help desk and CRM events; without it their webhooks are not mounted. */
   business?: BusinessEventRouter | undefined;
+  /**
+   * Sets aside events that can never be processed (server/quarantine.ts); without it every
+   * failure is answered 503.
+   */
+  quarantine?: Quarantine | undefined;
 }
 
 const isBatch = (event: BusinessEvent | EventBatch): event is EventBatch => 'events' in event;
@@ -30,6 +36,7 @@ export function webhookRoutes(
   registry: readonly AnyConnector[] = connectorRegistry,
 ): Record<string, RequestHandler> {
   assertUnique(registry);
+  const quarantine = routers.quarantine;
   const routes: Record<string, RequestHandler> = {};
   for (const connector of registry) {
     const config = connectors[connector.id];
@@ -37,11 +44,18 @@ export function webhookRoutes(
     for (const inbound of connector.inbound ?? []) {
       if (inbound.enabled && !inbound.enabled(config)) continue;
       if (inbound.family === 'community') {
-        routes[inbound.path] = webhookHandler(inbound.receiver, config, routers.community, logger);
+        const community = quarantine
+          ? quarantine.guard('community', connector.id, routers.community)
+          : routers.community;
+        routes[inbound.path] = webhookHandler(inbound.receiver, config, community, logger);
         continue;
       }
-      const business = routers.business;
-      if (!business) continue;
+      const unguarded = routers.business;
+      if (!unguarded) continue;
+      // Each event of a batch is guarded on its own: one poison event does not hold up the rest.
+      const business = quarantine
+        ? quarantine.guard('business', connector.id, unguarded)
+        : unguarded;
       const each = routeEach(business);
       routes[inbound.path] = webhookHandler(
         inbound.receiver,

@@ -2,18 +2,36 @@ import type { Db } from './db.js';
 
 export type ConsentChannel = 'email';
 
-export async function hasOptedOut(
+/** The member's own word on a channel, if they gave one. */
+async function consentOf(
   db: Db,
   memberId: string,
   channel: ConsentChannel,
-): Promise<boolean> {
+): Promise<'opted_in' | 'opted_out' | undefined> {
   const row = await db
     .selectFrom('consent')
     .select('status')
     .where('member_id', '=', memberId)
     .where('channel', '=', channel)
     .executeTakeFirst();
-  return row?.status === 'opted_out';
+  return row?.status;
+}
+
+export async function hasOptedOut(
+  db: Db,
+  memberId: string,
+  channel: ConsentChannel,
+): Promise<boolean> {
+  return (await consentOf(db, memberId, channel)) === 'opted_out';
+}
+
+/** The member said yes to this channel themselves (a re-join after erasure must, to be mailed). */
+export async function hasOptedIn(
+  db: Db,
+  memberId: string,
+  channel: ConsentChannel,
+): Promise<boolean> {
+  return (await consentOf(db, memberId, channel)) === 'opted_in';
 }
 
 export async function recordConsent(

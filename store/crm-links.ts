@@ -45,6 +45,17 @@ export async function linkPerson(
  * upserts them again (they are marked changed), which makes a new record. Returns the members
  * that were linked to it (none when it was unknown).
  */
+/** The members linked to a CRM record. */
+export async function linkedMembers(db: Db, crm: string, personId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('crm_links')
+    .select('member_id')
+    .where('crm', '=', crm)
+    .where('person_id', '=', personId)
+    .execute();
+  return rows.map((row) => row.member_id);
+}
+
 export async function unlinkPerson(db: Db, crm: string, personId: string): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     const rows = await trx

@@ -28,6 +28,14 @@ export async function crmRecords(
       .leftJoin('member_stats as s', 's.member_id', 'm.id')
       .select(['m.id', 'm.email', 'm.name', 's.first_seen_at', 's.last_active_at', 's.level'])
       .where('m.id', 'in', ids)
+      // A member being erased is not written back to the CRM the erasure just deleted them from.
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb.selectFrom('erasures').select('id').whereRef('erasures.member_id', '=', 'm.id'),
+          ),
+        ),
+      )
       .execute(),
     db
       .selectFrom('identities')

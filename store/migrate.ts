@@ -9,6 +9,8 @@ import { crmSync } from './migrations/0005-crm-sync.js';
 import { journeyRuns } from './migrations/0006-journey-runs.js';
 import { sendRules } from './migrations/0007-send-rules.js';
 import { handoff } from './migrations/0008-handoff.js';
+import { erasure } from './migrations/0009-erasure.js';
+import { deadLetters } from './migrations/0010-dead-letters.js';
 
 /** Every migration, in order. Add new ones here explicitly; names sort by their number. */
 export const migrations: Record<string, Migration> = {
@@ -20,6 +22,8 @@ export const migrations: Record<string, Migration> = {
   '0006-journey-runs': journeyRuns,
   '0007-send-rules': sendRules,
   '0008-handoff': handoff,
+  '0009-erasure': erasure,
+  '0010-dead-letters': deadLetters,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -2,6 +2,14 @@ import type { ColumnType, Generated } from 'kysely';
 
 type CreatedAt = ColumnType<Date, never, never>;
 
+/** What one system (a CRM, a help desk, the store, the runs) did with an erasure. */
+export interface ErasureOutcome {
+  status: 'done' | 'pending' | 'failed';
+  /** What it did or why not, without personal data. */
+  detail: string;
+  at: string;
+}
+
 /** The hub's own tables (see store/migrations/). */
 export interface Database {
   members: {
@@ -151,5 +159,48 @@ export interface Database {
     member_id: string;
     channel: string;
     taken_at: Date;
+  };
+  /** One per member erased (store/erasures.ts): the audit record of an erasure. */
+  erasures: {
+    id: string;
+    /** Only while the erasure runs; cleared when it completes. */
+    member_id: string | null;
+    member_hash: string;
+    email_hashes: ColumnType<string[], string | undefined, string>;
+    requested_by: string;
+    source: string;
+    reason: string | null;
+    requested_at: ColumnType<Date, Date | undefined, never>;
+    completed_at: Date | null;
+    outcomes: ColumnType<Record<string, ErasureOutcome>, string | undefined, string>;
+    not_erasable: ColumnType<string[], string | undefined, string>;
+  };
+  /** Keyed hashes of erased addresses: not mailed again unless they opt in. */
+  suppressions: {
+    email_hash: string;
+    erasure_id: string;
+    created_at: CreatedAt;
+  };
+  privacy_key: { id: number; key: string };
+  /** Inbound events the router could not process (store/dead-letters.ts). */
+  dead_letters: {
+    id: Generated<number>;
+    source: string;
+    family: 'community' | 'business';
+    event_id: string;
+    event_type: string;
+    /** The normalized event as JSON text; null once erased. */
+    event: string | null;
+    community_id: string | null;
+    user_id: string | null;
+    status: 'failing' | 'quarantined' | 'replayed';
+    reason: string;
+    error_code: string;
+    attempts: Generated<number>;
+    first_seen: Generated<Date>;
+    last_seen: Generated<Date>;
+    quarantined_at: Date | null;
+    replayed_at: Date | null;
+    replay_outcome: string | null;
   };
 }

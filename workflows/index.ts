@@ -7,3 +7,4 @@ export { crmSync } from './crm-sync/workflow.js';
 export { crmBackfill } from './crm-backfill/workflow.js';
 export { handoff } from './handoff/workflow.js';
 export { communityPoll } from './community-poll/workflow.js';
+export { memberErasure } from './erasure/workflow.js';

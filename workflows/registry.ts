@@ -11,6 +11,7 @@ import { journeyWorkflow } from './journey/index.js';
 import { handoffWorkflow } from './handoff/index.js';
 import { journeyScanWorkflow } from './journey-scan/index.js';
 import { onboardingWorkflow } from './onboarding/index.js';
+import { memberErasureWorkflow } from './erasure/index.js';
 
 export const workflows = [
   onboardingWorkflow,
@@ -20,6 +21,7 @@ export const workflows = [
   crmBackfillWorkflow,
   handoffWorkflow,
   communityPollWorkflow,
+  memberErasureWorkflow,
 ] as const;
 
 export type Workflows = typeof workflows;

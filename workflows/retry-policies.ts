@@ -41,3 +41,14 @@ export const FEED_POLL: ActivityOptions = {
   heartbeatTimeout: '5s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '2m' },
 };
+
+/**
+ * An erasure's vendor call: retried until the system answers, however long it is down (the
+ * member asked to be deleted; giving up is not an option), at most a minute apart so a desk that
+ * comes back is erased soon after. A refusal for good (auth, configuration) stops the retries
+ * and waits for an operator.
+ */
+export const ERASURE_CALL: ActivityOptions = {
+  startToCloseTimeout: '60s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+};

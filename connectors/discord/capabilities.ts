@@ -29,7 +29,7 @@ export function discordThreadPoster(discord: DiscordConnector): ThreadPoster {
 /**
  * Member text made inert in Discord markdown: markdown marks and `<` escaped with a backslash
  * (no `<@id>`, `<#id>`, `<t:…>`), a zero-width space after `@` (no @everyone, @here) and a word
- * joiner inside `://` (no links). Posts never ping @everyone or roles anyway (client.ts).
+ * joiner inside `://` (no links). Posts ping no one anyway (allowed_mentions, client.ts).
  */
 export function escapeDiscordText(value: string): string {
   return value

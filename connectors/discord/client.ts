@@ -158,8 +158,10 @@ export function createDiscordConnector(config: DiscordConfig): DiscordConnector 
         // Same key, same nonce: a retry within Discord's window returns the first message.
         nonce: nonceFor(dedupKey),
         enforce_nonce: true,
-        // Templated text must not ping @everyone, @here or roles; people may be mentioned.
-        allowed_mentions: { parse: ['users'] },
+        // townhall's posts ping no one: not @everyone or @here, not a role, not a person. Member
+        // text is escaped besides (capabilities.ts), so a mention in it does not even show as one;
+        // this is what holds if an escape ever misses, and for a template's own `<@id>`.
+        allowed_mentions: { parse: [] },
         ...(replyTo
           ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } }
           : {}),

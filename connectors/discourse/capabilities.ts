@@ -30,7 +30,8 @@ export function discourseMessenger(discourse: DiscourseConnector): DirectMesseng
 /**
  * Member text made inert in a Discourse post (Markdown with some HTML): Markdown marks, `<` and
  * `&` escaped with a backslash or as entities, a zero-width space after `@` (no mentions, no
- * @group pings) and a word joiner inside `://` (no links, no onebox).
+ * @group pings) and a word joiner inside `://` and after a `.` inside a word (no links, no
+ * onebox: Discourse links bare `evil.com` and `www.` names too, markdown_linkify_tlds).
  */
 export function escapeDiscourseText(value: string): string {
   return value
@@ -38,7 +39,8 @@ export function escapeDiscourseText(value: string): string {
     .replaceAll('<', '&lt;')
     .replace(/[\\*_~`|>#[\]()!-]/g, (mark) => `\\${mark}`)
     .replaceAll('@', '@\u200b')
-    .replaceAll('://', ':\u2060//');
+    .replaceAll('://', ':\u2060//')
+    .replace(/\.(?=\S)/g, '.\u2060');
 }
 
 /** A Discourse thread is a topic: the reply goes to the topic id. */

@@ -86,6 +86,7 @@ export function createDiscourseConnector(config: DiscourseConfig): DiscourseConn
     action: string,
     dedupKey: string,
     body: Record<string, unknown>,
+    names: readonly string[] = [],
   ): Promise<CreatedPost> {
     const externalId = externalIdFor(dedupKey);
     const earlier = await topicByExternalId(externalId, action);
@@ -95,6 +96,7 @@ export function createDiscourseConnector(config: DiscourseConfig): DiscourseConn
         method: 'POST',
         path: '/posts.json',
         body: { ...body, external_id: externalId },
+        names,
       });
       const post = read(createdPost, json, action);
       return {
@@ -142,6 +144,7 @@ export function createDiscourseConnector(config: DiscourseConfig): DiscourseConn
       method: 'GET',
       path: `/u/${encodeURIComponent(username)}.json`,
       accept: [404],
+      names: [username],
     });
     if (status === 404) return undefined;
     const { user } = read(userView, json, action);
@@ -186,12 +189,12 @@ export function createDiscourseConnector(config: DiscourseConfig): DiscourseConn
     },
 
     sendPrivateMessage({ recipients, title, raw, dedupKey }) {
-      return createKeyed('private message', dedupKey, {
-        title,
-        raw,
-        archetype: 'private_message',
-        target_recipients: recipients.join(','),
-      });
+      return createKeyed(
+        'private message',
+        dedupKey,
+        { title, raw, archetype: 'private_message', target_recipients: recipients.join(',') },
+        recipients,
+      );
     },
 
     async addToGroup({ groupId, username }) {
@@ -201,6 +204,7 @@ export function createDiscourseConnector(config: DiscourseConfig): DiscourseConn
         path: `/groups/${groupId}/members.json`,
         body: { usernames: username },
         accept: [422],
+        names: [username],
       });
       if (status !== 422) return { added: true };
       // Discourse answers 422 when everyone named is already a member; check that it is so.
@@ -217,6 +221,7 @@ export function createDiscourseConnector(config: DiscourseConfig): DiscourseConn
         method: 'DELETE',
         path: `/groups/${groupId}/members.json`,
         body: { usernames: username },
+        names: [username],
       });
       // Removing a non-member succeeds with the name under skipped_usernames.
       const removed = read(

@@ -1,4 +1,4 @@
-import { withoutEmails } from '../redact.js';
+import { withoutNames } from '../redact.js';
 import { ConnectorError, codeForStatus, parseRetryAfter } from '../errors.js';
 
 /** Discourse's JSON error body (ApplicationController#render_json_error). */
@@ -26,21 +26,28 @@ function retryAfterMs(response: Response, body: DiscourseErrorBody): number | un
 }
 
 /** What an operator needs to act on, by status only (never by the message text). */
-function hintFor(status: number, body: DiscourseErrorBody): string {
+function hintFor(status: number, body: DiscourseErrorBody, names: readonly string[]): string {
   if (status === 401 || status === 403)
     return 'Discourse refused the credentials: check connectors.discourse.apiKey (an admin key) and connectors.discourse.apiUsername';
   const type = typeof body.error_type === 'string' ? ` (${body.error_type})` : '';
-  // Validation errors name the failing field ("Title is too short"); addresses are masked.
+  // Validation errors name the failing field ("Title is too short") and sometimes the member
+  // ("the following users do not exist: grace"): the usernames sent and addresses are masked.
   const errors = Array.isArray(body.errors) ? `: ${body.errors.map(String).join('; ')}` : '';
-  return withoutEmails(`HTTP ${status}${type}${errors}`).slice(0, 300);
+  return withoutNames(`HTTP ${status}${type}${errors}`, names).slice(0, 300);
 }
 
 /** Maps a non-2xx Discourse response to a ConnectorError. */
-export function discourseHttpError(action: string, response: Response, text: string) {
+export function discourseHttpError(
+  action: string,
+  response: Response,
+  text: string,
+  /** Usernames the request named, masked wherever the error quotes them. */
+  names: readonly string[] = [],
+) {
   const body = asErrorBody(text);
   return new ConnectorError(
     codeForStatus(response.status),
-    `Discourse ${action} failed: ${hintFor(response.status, body)}`,
+    `Discourse ${action} failed: ${hintFor(response.status, body, names)}`,
     {
       vendor: 'discourse',
       status: response.status,

@@ -8,6 +8,8 @@ export interface DiscourseRequest {
   body?: unknown;
   /** Statuses the caller handles itself instead of an error (e.g. 404 on a lookup). */
   accept?: readonly number[];
+  /** Usernames the request names: Discourse quotes them in its errors, which mask them. */
+  names?: readonly string[];
 }
 
 export interface DiscourseResponse {
@@ -46,7 +48,7 @@ export function discourseHttp(config: DiscourseConfig) {
       throw discourseNetworkError(action, error);
     }
     if (!response.ok && !request.accept?.includes(response.status))
-      throw discourseHttpError(action, response, text);
+      throw discourseHttpError(action, response, text, request.names);
     let json: unknown = undefined;
     try {
       json = text ? JSON.parse(text) : undefined;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CommunityEvent, CommunityMember } from '../events.js';
 import type { InboundConnector, InboundRequest, InboundResult } from '../types.js';
@@ -73,37 +74,75 @@ function memberOf(
   forum: string,
   user: { id: number; username: string; name?: string | null | undefined; email?: string | null },
   standing: DiscourseStanding,
+  emailVerified?: boolean,
 ): CommunityMember {
   const email = user.email ?? undefined;
   const roles = discourseRoles(standing);
   return {
     userId: String(user.id),
     communityId: forum,
-    ...(email && z.email().safeParse(email).success ? { email } : {}),
+    ...(email && z.email().safeParse(email).success
+      ? { email, ...(emailVerified !== undefined ? { emailVerified } : {}) }
+      : {}),
     ...(user.name ? { name: user.name } : {}),
     handle: user.username,
     ...(roles ? { roles } : {}),
   };
 }
 
-function userEvent(request: InboundRequest, event: 'user_created' | 'user_destroyed') {
+/**
+ * Whether the address a user event carries is confirmed. Discourse sends user_created when an
+ * account is made, before its address is confirmed: unconfirmed, unless the user came through
+ * DiscourseConnect, whose provider vouches for it (Discourse counts it confirmed too). The
+ * confirmation itself is user_confirmed_email (EmailToken.confirm, also on activation by staff).
+ * user_destroyed says nothing about it.
+ */
+function emailVerifiedBy(
+  event: UserEvent,
+  user: { external_id?: string | null | undefined },
+): boolean | undefined {
+  if (event === 'user_confirmed_email') return true;
+  if (event === 'user_created') return Boolean(user.external_id);
+  return undefined;
+}
+
+type UserEvent = 'user_created' | 'user_confirmed_email' | 'user_destroyed';
+const USER_EVENT_TYPES = {
+  user_created: 'member.joined',
+  user_confirmed_email: 'member.updated',
+  user_destroyed: 'member.left',
+} as const;
+
+function userEvent(request: InboundRequest, event: UserEvent) {
   const forum = forumOf(request);
   const { user } = parseWith(userBody, parseJson(request.rawBody));
   if (user.id <= 0)
     return { kind: 'ignored', reason: 'system and bot users are not members' } as const;
   const joined = event === 'user_created';
   const result: CommunityEvent = {
-    type: joined ? 'member.joined' : 'member.left',
-    eventId: eventIdFor(forum.id, event, user.id),
+    type: USER_EVENT_TYPES[event],
+    // A confirmation is of one address: a later one, of a changed address, is another event.
+    eventId:
+      event === 'user_confirmed_email'
+        ? `${eventIdFor(forum.id, event, user.id)}:${addressTag(user.email)}`
+        : eventIdFor(forum.id, event, user.id),
     platform: 'discourse',
-    // user_destroyed carries no time of deletion; the moment townhall hears of it is closest.
+    // Only user_created carries its time; the moment townhall hears of the others is closest.
     occurredAt:
       joined && user.created_at
         ? new Date(user.created_at).toISOString()
         : new Date().toISOString(),
-    member: memberOf(forum.id, user, user),
+    member: memberOf(forum.id, user, user, emailVerifiedBy(event, user)),
   };
   return { kind: 'event', event: result } as const;
+}
+
+/** A short digest of an address for an event id: ids are logged, addresses must not be. */
+function addressTag(email: string | null | undefined): string {
+  return createHash('sha256')
+    .update((email ?? '').toLowerCase())
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**
@@ -125,7 +164,11 @@ function postEvent(request: InboundRequest, config?: DiscourseConfig): InboundRe
   if (post.category_id === undefined || post.category_id === null)
     return { kind: 'ignored', reason: 'post has no category' };
 
-  const url = post.post_url ? new URL(post.post_url, forum.base).toString() : undefined;
+  // A link is a nicety: a post_url that is no URL costs the link, not the event.
+  const url =
+    post.post_url && URL.canParse(post.post_url, forum.base.href)
+      ? new URL(post.post_url, forum.base).toString()
+      : undefined;
   const event: CommunityEvent = {
     type: 'message.posted',
     eventId: eventIdFor(forum.id, 'post_created', post.id),
@@ -196,6 +239,7 @@ export const discourseInbound: InboundConnector<DiscourseConfig> = {
         parseWith(pingBody, parseJson(request.rawBody));
         return { kind: 'reply', body: { ok: true } };
       case 'user_created':
+      case 'user_confirmed_email':
       case 'user_destroyed':
         return userEvent(request, event);
       case 'post_created':

@@ -35,7 +35,17 @@ export const discourseUser = z.looseObject({
   username: z.string().min(1),
   name: z.string().nullish(),
   email: z.string().nullish(),
-  created_at: z.string().optional(),
+  /** When the account was made; read as unknown when it is not a time. */
+  created_at: z
+    .string()
+    .refine((time) => !Number.isNaN(Date.parse(time)))
+    .optional()
+    .catch(undefined),
+  /**
+   * The user's id at the DiscourseConnect (SSO) provider: present (the webhook is serialized as
+   * an admin) only for users who came through SSO, whose provider vouches for the address.
+   */
+  external_id: z.string().nullish().catch(undefined),
   ...standing,
 });
 

@@ -79,6 +79,34 @@ function smtpError(error: unknown): ConnectorError {
   );
 }
 
+/** A line break of any kind: a header field's value must be one line (RFC 5322 2.2). */
+const LINE_BREAK = /[\r\n\u2028\u2029\u0085]/;
+
+/**
+ * Refuses a message whose subject, addresses or headers carry a line break, before anything is
+ * sent: in a header, a line break starts a new header ("…\r\nBcc: someone@else"). Nodemailer
+ * would fold it into a space; townhall refuses instead, so a template or a code path that lets
+ * one through is found rather than papered over. (Member text is folded onto one line when a
+ * subject is rendered, activities/templates.ts, so it never gets here.) The error names the
+ * field, never its value, which may be a member's name or address.
+ */
+export function checkHeaders(email: OutgoingEmail): void {
+  const fields: [string, string][] = [
+    ['subject', email.subject],
+    ['from', email.from],
+    ['to', email.to],
+    ...Object.entries(email.headers ?? {}).flatMap(([name, value]): [string, string][] => [
+      [`header name "${name.replace(/[^\w-]/g, '?')}"`, name],
+      [`header ${name.replace(/[^\w-]/g, '?')}`, value],
+    ]),
+  ];
+  for (const [field, value] of fields)
+    if (LINE_BREAK.test(value))
+      throw new ConnectorError('invalid', `email ${field} contains a line break: refused`, {
+        vendor: 'email',
+      });
+}
+
 export function createEmailConnector(config: SmtpSettings): EmailConnector {
   const transport = nodemailer.createTransport({
     host: config.host,
@@ -94,6 +122,7 @@ export function createEmailConnector(config: SmtpSettings): EmailConnector {
 
   return {
     async send(email) {
+      checkHeaders(email);
       const messageId = messageIdFor(email.idempotencyKey, email.from);
       try {
         await transport.sendMail({

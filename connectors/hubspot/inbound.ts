@@ -4,7 +4,7 @@ import type { InboundConnector, InboundResult } from '../types.js';
 import { MalformedPayloadError } from '../types.js';
 import type { HubSpotConfig } from './config.js';
 import { verifyHubSpotV3 } from './signature.js';
-import { header } from '../inbound-parsing.js';
+import { epochMs, header } from '../inbound-parsing.js';
 
 /**
  * One HubSpot webhook request carries a batch of up to 100 events. It is handled as one
@@ -25,7 +25,7 @@ const webhookEvent = z.looseObject({
   subscriptionId: id.optional(),
   portalId: id,
   appId: id.optional(),
-  occurredAt: z.number().int().positive(),
+  occurredAt: epochMs.positive(),
   subscriptionType: z.string().min(1),
   attemptNumber: z.number().int().optional(),
   objectId: id,
@@ -87,8 +87,9 @@ function toBusinessEvent(event: WebhookEvent): BusinessEvent | undefined {
         throw new MalformedPayloadError('contact.propertyChange without propertyName');
       return { ...base, type: 'contact.changed', properties: [event.propertyName] };
     case 'contact.deletion':
-    case 'contact.privacyDeletion':
       return { ...base, type: 'contact.deleted' };
+    case 'contact.privacyDeletion':
+      return { ...base, type: 'contact.erasure_requested' };
     case 'contact.merge':
       return { ...base, type: 'contact.merged', ...merged(event) };
     default:

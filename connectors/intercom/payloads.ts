@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { epochSeconds } from '../inbound-parsing.js';
 
 /**
  * Intercom webhook bodies (notification_event), as its webhook models document them. Only what
@@ -21,7 +22,7 @@ export const notification = z.looseObject({
   topic: z.string().min(1),
   /** The workspace. */
   app_id: z.string().min(1),
-  created_at: z.number().int().nonnegative(),
+  created_at: epochSeconds.nonnegative(),
   data: z.looseObject({ item: z.looseObject({}) }),
 });
 
@@ -35,7 +36,7 @@ const part = z.looseObject({
   id,
   part_type: z.string(),
   body: z.string().nullish(),
-  created_at: z.number().int().optional(),
+  created_at: epochSeconds.optional(),
   author: author.optional(),
 });
 export type Part = z.output<typeof part>;

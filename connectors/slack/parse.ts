@@ -60,8 +60,9 @@ export function slackRoles(user: SlackUser): string[] | undefined {
 }
 
 /**
- * A full Slack user object as a normalized member; the email only when Slack showed one, the
- * roles only when the object carries the admin/owner flags.
+ * A full Slack user object as a normalized member; the email only when Slack showed one (with
+ * `is_email_confirmed` where the object says it), the roles only when the object carries the
+ * admin/owner flags.
  */
 export function memberFromUser(user: SlackUser, teamId: string): CommunityMember {
   const email = user.profile?.email;
@@ -70,7 +71,14 @@ export function memberFromUser(user: SlackUser, teamId: string): CommunityMember
   return {
     userId: user.id,
     communityId: user.team_id ?? teamId,
-    ...(email && z.email().safeParse(email).success ? { email } : {}),
+    ...(email && z.email().safeParse(email).success
+      ? {
+          email,
+          ...(user.is_email_confirmed !== undefined
+            ? { emailVerified: user.is_email_confirmed }
+            : {}),
+        }
+      : {}),
     ...(name ? { name } : {}),
     ...(user.name ? { handle: user.name } : {}),
     ...(roles ? { roles } : {}),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { epochSeconds } from '../inbound-parsing.js';
 
 /**
  * Slack Events API and slash-command bodies, as documented on docs.slack.dev (events/*,
@@ -20,6 +21,8 @@ export const slackUser = z.looseObject({
   /** IANA zone, e.g. Europe/London; read as unknown when malformed. */
   tz: z.string().optional().catch(undefined),
   is_bot: z.boolean().optional(),
+  /** Whether the member confirmed the profile's email; read as unknown when malformed. */
+  is_email_confirmed: z.boolean().optional().catch(undefined),
   /** A deactivated account: how a member leaving the workspace shows up (user_change). */
   deleted: z.boolean().optional(),
   /**
@@ -50,7 +53,7 @@ export const eventCallback = z.looseObject({
   team_id: z.string().min(1),
   api_app_id: z.string().optional(),
   event_id: z.string().min(1),
-  event_time: z.number().int(),
+  event_time: epochSeconds,
   event: z.looseObject({ type: z.string().min(1) }),
 });
 export type EventCallback = z.infer<typeof eventCallback>;

@@ -4,6 +4,8 @@ import { fail, invalidForm } from './errors.js';
 import type { DiscordSpec } from './spec.js';
 import type { GuildState, MessageRecord } from './store.js';
 import { discordTimestamp } from './store.js';
+import type { AllowedMentions } from './mentions.js';
+import { pingsOf } from './mentions.js';
 import { serializeMember, serializeMessage } from './serialize.js';
 import { threadRoutes } from './threads.js';
 
@@ -42,6 +44,7 @@ export function messageRoutes(options: MessageRouteOptions) {
         nonce?: string | number | null;
         enforce_nonce?: boolean | null;
         message_reference?: { message_id: string; fail_if_not_exists?: boolean | null } | null;
+        allowed_mentions?: AllowedMentions | null;
       };
       if (
         channel.type === 1 &&
@@ -95,6 +98,7 @@ export function messageRoutes(options: MessageRouteOptions) {
         nonce,
         reference,
         viaApi: true,
+        pings: pingsOf(body.content ?? '', body.allowed_mentions),
       };
       state.messages.set(message.id, message);
       if (nonceKey) nonces.set(nonceKey, { messageId: message.id, at: Date.now() });

@@ -6,6 +6,7 @@ import type {
   MessageRecord,
   RoleRecord,
 } from './store.js';
+import { NO_PINGS } from './mentions.js';
 import { DISCORD_SANDBOX_IDS, SEED_TIME } from './store.js';
 
 /** The guild's records in the shapes Discord's API and gateway send them. */
@@ -120,11 +121,15 @@ export function serializeChannel(state: GuildState, channel: ChannelRecord) {
 /** Message object, as REST answers and MESSAGE_CREATE carries it (without the gateway extras). */
 export function serializeMessage(state: GuildState, message: MessageRecord) {
   const author = state.users.get(message.authorId);
+  const pings = message.pings ?? NO_PINGS;
   return {
     type: message.type,
     content: message.content,
-    mentions: [],
-    mention_roles: [],
+    mentions: pings.userIds.flatMap((id) => {
+      const user = state.users.get(id);
+      return user ? [serializeUser(user)] : [];
+    }),
+    mention_roles: pings.roleIds,
     attachments: [],
     embeds: [],
     timestamp: message.timestamp,
@@ -143,7 +148,7 @@ export function serializeMessage(state: GuildState, message: MessageRecord) {
           dmsClosed: false,
         }),
     pinned: false,
-    mention_everyone: false,
+    mention_everyone: pings.everyone,
     tts: false,
     ...(message.nonce !== null ? { nonce: message.nonce } : {}),
     ...(message.reference ? { message_reference: { type: 0, ...message.reference } } : {}),

@@ -1,4 +1,5 @@
 import { DISCORD_EPOCH_MS } from '../../connectors/discord/snowflake.js';
+import type { Pings } from './mentions.js';
 
 /** The emulated guild's state (serialize.ts gives the shapes Discord sends it in). */
 
@@ -48,6 +49,8 @@ export interface MessageRecord {
   reference: { message_id: string; channel_id: string; guild_id: string | null } | null;
   /** Created through the REST API (by townhall) rather than emitted as a member's message. */
   viaApi: boolean;
+  /** Who it pinged (mentions.ts); none when absent. */
+  pings?: Pings;
 }
 
 /** A fixed instant for the seeded ids, so they stay the same on every run. */

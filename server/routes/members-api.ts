@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { MemberRefError, resolveMember } from '../../store/member-ref.js';
 import { searchMembers } from '../../store/member-search.js';
 import { bearerAuth } from '../admin-auth.js';
+import { deadLettersApiRoutes } from './dead-letters-api.js';
 import type { MemberDetailsDeps } from '../member-details.js';
 import { memberDetails } from '../member-details.js';
 
@@ -62,5 +63,5 @@ export function membersApiRoutes(deps: MembersApiDeps, token: string) {
 
 /** The admin routes to mount: none when no admin token is configured. */
 export function adminRouters(deps: MembersApiDeps, token: string | undefined): RequestHandler[] {
-  return token ? [membersApiRoutes(deps, token)] : [];
+  return token ? [membersApiRoutes(deps, token), deadLettersApiRoutes(deps, token)] : [];
 }

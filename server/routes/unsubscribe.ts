@@ -25,6 +25,9 @@ function page(res: Response, status: number, title: string, text: string): void 
     );
 }
 
+/** Where unsubscribe links point: `<public url>/unsubscribe/<token>`. */
+export const UNSUBSCRIBE_PATH = '/unsubscribe';
+
 /**
  * `POST /unsubscribe/:token` is RFC 8058 one-click (mail providers post
  * `List-Unsubscribe=One-Click`, no page); `GET` is the link a person clicks, answered with a
@@ -71,7 +74,7 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps) {
     else page(res, 200, 'You are unsubscribed', 'You will get no more emails from this community.');
   };
 
-  router.post('/unsubscribe/:token', handle(true));
-  router.get('/unsubscribe/:token', handle(false));
+  router.post(`${UNSUBSCRIBE_PATH}/:token`, handle(true));
+  router.get(`${UNSUBSCRIBE_PATH}/:token`, handle(false));
   return router;
 }

@@ -2,10 +2,16 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { InboundConnector } from '../../connectors/types.js';
 import { MalformedPayloadError } from '../../connectors/types.js';
+import { Quarantined } from '../quarantine.js';
+
+/** What the invoker of a command that was set aside is told. */
+const quarantinedAnswer = (letter: Quarantined) =>
+  `townhall could not act on this request and has set it aside for its operators (dead letter ${letter.deadLetterId}). Please ask in the channel, where people can help.`;
 
 /**
  * One webhook endpoint: verify the signature over the raw bytes (401), parse (400), make the
- * event durable and start its workflow (503 when a dependency is down), then acknowledge.
+ * event durable and start its workflow (503 when a dependency is down), then acknowledge. An
+ * event the router quarantined (server/quarantine.ts) is acknowledged too, with its dead letter.
  */
 export function webhookHandler<Config, E extends { eventId: string }>(
   connector: InboundConnector<Config, E>,
@@ -46,6 +52,18 @@ export function webhookHandler<Config, E extends { eventId: string }>(
     try {
       let answer: string | undefined;
       const outcome = await route(result.event, (text) => (answer = text));
+      if (outcome instanceof Quarantined) {
+        // Received, as far as the sender is concerned: it stops retrying. A command's invoker
+        // is told in the platform's own form (its answer is what the platform shows them).
+        res
+          .status(200)
+          .json(
+            result.answer
+              ? result.answer(quarantinedAnswer(outcome))
+              : { ok: true, outcome: outcome.outcome, deadLetterId: outcome.deadLetterId },
+          );
+        return;
+      }
       const body = answer !== undefined && result.answer ? result.answer(answer) : result.reply;
       res.status(200).json(body ?? { ok: true, outcome });
     } catch (error) {

@@ -1,7 +1,7 @@
 // The roles of a deployment as separate processes: `townhall server` replicas hold no chat
 // gateway connection; the one `townhall gateway` does, and routes what it hears.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,7 @@ import type { Sandbox } from '../../sandbox/index.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { discordConfigFor, startDiscordSandbox } from '../support/discord.js';
+import { TEST_PAYLOAD_KEYS } from '../support/payload-keys.js';
 import { freePort } from '../support/ports.js';
 import { waitFor } from '../support/sandbox.js';
 import type { TownhallProcess } from '../support/townhall-process.js';
@@ -124,6 +125,7 @@ workflows: {}
       TOWNHALL_DATA_DIR: path.join(dir, 'data'),
       DATABASE_URL: t.url ?? '',
       TOWNHALL_PUBLIC_URL: '',
+      TOWNHALL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     };
     const run = spawnSync(
       process.execPath,
@@ -137,4 +139,35 @@ workflows: {}
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('set server.publicUrl in the config or TOWNHALL_PUBLIC_URL');
   });
+
+  it('will not run a split role without the payload keys, nor with a bad one, and never prints a key', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-roles-'));
+    const config = path.join(dir, 'townhall.config.yaml');
+    writeFileSync(config, 'connectors: {}\nworkflows: {}\n');
+    const role = (name: string, keys: string) =>
+      spawnSync(process.execPath, [path.resolve('bin/townhall.js'), name, '-c', config], {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          TOWNHALL_DATA_DIR: path.join(dir, 'data'),
+          DATABASE_URL: t.url ?? '',
+          TOWNHALL_PAYLOAD_KEYS: keys,
+        },
+        timeout: 60_000,
+      });
+    // Every split role resolves its keys the same way (runtime/start.ts): one of them suffices.
+    const missing = role('server', '');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('TOWNHALL_PAYLOAD_KEYS is required');
+    expect(missing.stderr).toContain('openssl rand -base64 32');
+    // Nothing was made in its place: a split role never invents a key its replicas lack.
+    expect(existsSync(path.join(dir, 'data', 'payload-keys'))).toBe(false);
+
+    const short = Buffer.alloc(16, 7).toString('base64');
+    const bad = role('worker', `k2:${short}`);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('entry 1 (id "k2"): the key is 16 bytes, AES-256 needs 32');
+    expect(bad.stderr).not.toContain(short);
+  }, 150_000);
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,8 @@ const ports = {
 };
 let sandbox: string;
 let server: string;
+let workdir: string;
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 
 const contactsFor = async (email: string) =>
   ((await (await fetch(`${sandbox}/_sandbox/hubspot/contacts`)).json()) as SandboxContact[]).filter(
@@ -72,7 +74,7 @@ async function onboardingJourneys(): Promise<string[]> {
 
 // One townhall for the file: starting it (dev server, PGlite, bundle) is the slow part.
 beforeAll(async () => {
-  const workdir = mkdtempSync(path.join(os.tmpdir(), 'townhall-e2e-'));
+  workdir = mkdtempSync(path.join(os.tmpdir(), 'townhall-e2e-'));
   for (const name of Object.keys(ports) as (keyof typeof ports)[]) ports[name] = await freePort();
   // The embedded defaults, as `npm start` in a folder without a config file gets them.
   townhall = await spawnTownhall(
@@ -85,6 +87,9 @@ beforeAll(async () => {
       DATABASE_URL: '',
       TEMPORAL_ADDRESS: '',
       TOWNHALL_CONFIG: '',
+      // As `npm start` runs without one: townhall makes its payload key and keeps it.
+      TOWNHALL_PAYLOAD_KEYS: '',
+      TOWNHALL_ADMIN_TOKEN: ADMIN_TOKEN,
     },
     120_000,
     workdir,
@@ -280,6 +285,40 @@ describe('townhall start, from the outside', () => {
       'Welcome to the community',
       'Your first post',
     ]);
+  });
+
+  it('encrypts payloads with a key it keeps in its data folder, and points the Temporal UI at its codec', async () => {
+    const keyFile = path.join(workdir, '.townhall', 'payload-keys');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(keyFile, 'utf8')).toMatch(/^local-1:[A-Za-z0-9+/]{43}=\n$/);
+
+    const client = createTemporalClient(`127.0.0.1:${ports.TEMPORAL_PORT}`, 'default');
+    try {
+      const [id] = await onboardingJourneys();
+      const history = await client.workflow.getHandle(id!).fetchHistory();
+      const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads!;
+      expect(input.length).toBeGreaterThan(0);
+      for (const payload of input)
+        expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe('binary/encrypted');
+    } finally {
+      await client.connection.close();
+    }
+
+    expect(townhall?.output()).toContain(`codec        ${server}/codec`);
+    const settings = (await (
+      await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/api/v1/settings`)
+    ).json()) as { Codec: { Endpoint: string } };
+    expect(settings.Codec.Endpoint).toBe(`${server}/codec`);
+    const preflight = await fetch(`${server}/codec/decode`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: `http://localhost:${ports.TEMPORAL_UI_PORT}`,
+        'access-control-request-method': 'POST',
+      },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(
+      `http://localhost:${ports.TEMPORAL_UI_PORT}`,
+    );
   });
 
   it('stops everything on Ctrl-C, leaving no port open', async () => {

@@ -2,8 +2,8 @@
 // `townhall worker` process, under a burst limit of N requests per 10 s. The worker is SIGKILLed
 // in the middle and another one finishes: every member written, none twice beyond what was in
 // flight, no request over the limit, and the pace within 10% of the ceiling.
-import { describe, expect, inject, it } from 'vitest';
-import { createTemporalClient } from '../../runtime/temporal.js';
+import { describe, expect, it } from 'vitest';
+import { hubClient } from '../support/payload-keys.js';
 import type { SandboxRequest } from '../../sandbox/hubspot/index.js';
 import { backfillProgress } from '../../workflows/crm-backfill/workflow.js';
 import { crmBackfillWorkflowId } from '../../workflows/crm-backfill/types.js';
@@ -38,7 +38,7 @@ describe('townhall sync backfill', () => {
     );
     expect(started.stderr).toContain(crmBackfillWorkflowId('hubspot'));
 
-    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const client = hubClient();
     const handle = client.workflow.getHandle(crmBackfillWorkflowId('hubspot'));
     const written = () => sandbox.emulators.hubspot.list().length;
     await waitFor(

@@ -1,8 +1,8 @@
 // The CRM sync's refusals and pauses end to end, through a `townhall worker` and the sandbox
 // HubSpot: 429s from a portal busier than townhall knows are waited out, not failed; records
 // HubSpot refuses are reported by `townhall sync status`, one failed for now is retried.
-import { describe, expect, inject, it } from 'vitest';
-import { createTemporalClient } from '../../runtime/temporal.js';
+import { describe, expect, it } from 'vitest';
+import { hubClient } from '../support/payload-keys.js';
 import { crmBackfillWorkflowId } from '../../workflows/crm-backfill/types.js';
 import { townhallCommand } from '../support/backfill.js';
 import { sandbox, setUp, useHubSpotBackfill } from '../support/hubspot-backfill.js';
@@ -22,7 +22,7 @@ describe('the CRM sync, refused and paused', () => {
     const contacts = sandbox.emulators.hubspot.list();
     expect(contacts).toHaveLength(members);
     // Nobody refused: the 429s were waited out, not counted as failures.
-    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const client = hubClient();
     expect(
       await client.workflow.getHandle(crmBackfillWorkflowId('hubspot')).result(),
     ).toMatchObject({ done: members, failed: 0 });

@@ -24,6 +24,20 @@ describe('Discourse connector against the emulator', () => {
     expect(await inspect('messages')).toEqual([]);
   });
 
+  it('masks the usernames a refusal quotes back (they name members)', async () => {
+    const error = await discourse
+      .sendPrivateMessage({
+        recipients: ['grace_h'],
+        title: 'Welcome aboard',
+        raw: 'Glad you are here, welcome!',
+        dedupKey: 'masked-recipient',
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'invalid', status: 422 });
+    expect((error as Error).message).toContain('the following users do not exist: [user]');
+    expect((error as Error).message).not.toMatch(/grace/i);
+  });
+
   it('turns a rejected API key (403) into a non-retryable auth error naming the setting', async () => {
     const error = await connector({ apiKey: 'wrong-key' })
       .getUser('system')

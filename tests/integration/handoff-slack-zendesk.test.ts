@@ -2,10 +2,10 @@
 // (signed, as Slack sends them) in, the sandbox desk's tickets and the Slack workspace out; the
 // agent acts through the desk's sandbox actions, whose webhooks reach the hub signed.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../sandbox/index.js';
 import { ZENDESK_DEFAULTS } from '../../sandbox/zendesk/index.js';
-import { createTemporalClient } from '../../runtime/temporal.js';
+import { hubClient } from '../support/payload-keys.js';
 import type { JourneyResult } from '../../workflows/journey/types.js';
 import { journeyWorkflowId } from '../../workflows/journey/types.js';
 import type { TestDb } from '../support/db.js';
@@ -147,7 +147,7 @@ describe.concurrent('handoff: Slack threads become Zendesk tickets', () => {
       .where('members.email', '=', 'uasker01@example.com')
       .executeTakeFirstOrThrow();
     expect(member.by_type).toMatchObject({ 'ticket.created': 1, 'ticket.solved': 1 });
-    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const client = hubClient();
     const nudge = client.workflow.getHandle(journeyWorkflowId('nudge', member.id, undefined));
     expect(((await nudge.result()) as JourneyResult).exited).toBe('ticket.created');
     const comment = reopened.comments.find((c) => c.body?.includes('Still broken'))!;

@@ -1,8 +1,8 @@
 // Send windows, caps and consent through the running hub: signed Slack webhooks in, the
 // sandbox's mailbox and Slack workspace out. The tests run side by side (each its own member):
 // the window and the deferring cap are waits of seconds.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTemporalClient } from '../../runtime/temporal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubClient } from '../support/payload-keys.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import type { JourneyResult } from '../../workflows/journey/types.js';
 import { journeyWorkflowId } from '../../workflows/journey/types.js';
@@ -126,7 +126,7 @@ const runOf = async (journey: string, email: string) => {
     .select('id')
     .where('email', '=', email)
     .executeTakeFirstOrThrow();
-  const client = createTemporalClient(inject('temporalAddress'), 'default');
+  const client = hubClient();
   return client.workflow.getHandle(journeyWorkflowId(journey, member.id, undefined));
 };
 
@@ -277,7 +277,7 @@ describe.concurrent('journeys: send windows, caps and consent', () => {
       .where('journey', '=', 'thanks')
       .execute();
     expect(runs).toHaveLength(2);
-    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const client = hubClient();
     const outcomes = await Promise.all(
       runs.map(
         async (run) =>

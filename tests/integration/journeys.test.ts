@@ -1,6 +1,6 @@
 // Journeys through the running hub: signed Slack webhooks in, the sandbox's mailbox out.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTemporalClient } from '../../runtime/temporal.js';
+import { hubClient } from '../support/payload-keys.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import type { JourneyReport } from '../../bin/journeys.js';
 import type { Simulation } from '../../runtime/journey-simulation.js';
@@ -153,7 +153,7 @@ describe('journeys', () => {
     // In the middle of the wait, Talk posts: the drip ends now, not when the wait is over.
     const postedAt = Date.now();
     await send(slackMessage('UTALK', 'hello everyone'));
-    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const client = hubClient();
     const talk = client.workflow.getHandle(
       journeyWorkflowId('drip', await memberIdOf('talk@example.com')),
     );
@@ -275,7 +275,7 @@ describe('journeys', () => {
     });
     expect(clicked.status).toBe(200);
 
-    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const client = hubClient();
     const run = await t.db
       .selectFrom('journey_runs')
       .select('workflow_id')
@@ -307,7 +307,7 @@ describe('journeys', () => {
         ).stdout,
       ) as JourneyReport;
     // Ops find the run in the Temporal UI by journey, member and step (no PII in any).
-    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const client = hubClient();
     const found = await waitFor('the run by its search attributes', async () => {
       const ids: string[] = [];
       for await (const run of client.workflow.list({

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTemporalClient } from '../../runtime/temporal.js';
+import { hubClient } from '../support/payload-keys.js';
 import { crmBackfillWorkflowId } from '../../workflows/crm-backfill/types.js';
 import type { SharedStore } from '../support/backfill.js';
 import { openSharedStore, seedMembers, townhallCommand } from '../support/backfill.js';
@@ -69,7 +69,7 @@ workflows:
   );
   expect(stderr).toMatch(/2,500\/2,500 100%/);
 
-  const client = createTemporalClient(inject('temporalAddress'), 'default');
+  const client = hubClient();
   const result: unknown = await client.workflow
     .getHandle(crmBackfillWorkflowId('salesforce'))
     .result();

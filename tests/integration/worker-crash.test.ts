@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTemporalClient } from '../../runtime/temporal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubClient } from '../support/payload-keys.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
@@ -92,7 +92,7 @@ describe('a worker killed mid-wait', () => {
       sandbox.emulators.hubspot.list().filter((c) => c.properties.email === 'crash@example.com'),
     ).toHaveLength(1);
 
-    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const client = hubClient();
     const runs = [];
     for await (const run of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` }))
       runs.push(run);
@@ -184,7 +184,7 @@ describe('a worker killed during 200 journeys with waits', () => {
     // before the last first email) went out from the second worker.
     expect(dmsBeforeRestart).toBeLessThan(CROWD);
 
-    const client = createTemporalClient(inject('temporalAddress'), 'default');
+    const client = hubClient();
     const statuses = new Map<string, number>();
     for await (const run of client.workflow.list({
       query: `TaskQueue = '${taskQueue}' AND WorkflowType = 'journey'`,

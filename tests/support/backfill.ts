@@ -8,6 +8,7 @@ import type { Db } from '../../store/db.js';
 import { openDb } from '../../store/db.js';
 import { migrateToLatest } from '../../store/migrate.js';
 import { openTestDb } from './db.js';
+import { TEST_PAYLOAD_KEYS } from './payload-keys.js';
 
 export interface SharedStore {
   db: Db;
@@ -42,5 +43,5 @@ const execFileAsync = promisify(execFile);
 /** `townhall <args>` in its own process, to its end; rejects when it exits non-zero. */
 export const townhallCommand = (args: string[], env: NodeJS.ProcessEnv) =>
   execFileAsync(process.execPath, ['bin/townhall.js', ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, TOWNHALL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, ...env },
   });

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { TEST_PAYLOAD_KEYS } from './payload-keys.js';
 import { TEST_BUNDLE_CACHE } from './worker.js';
 
 const TOWNHALL = path.resolve('bin/townhall.js');
@@ -29,6 +30,8 @@ export async function spawnTownhall(
       ...process.env,
       LOG_LEVEL: process.env.HUB_LOG_LEVEL ?? 'warn',
       TOWNHALL_BUNDLE_DIR: TEST_BUNDLE_CACHE,
+      // Every role needs it (split roles refuse to start without); one key, so tests can read.
+      TOWNHALL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { withoutEmails } from '../../connectors/redact.js';
+import { withoutEmails, withoutNames } from '../../connectors/redact.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { toActivityFailure } from '../../activities/failures.js';
@@ -76,5 +76,23 @@ describe('vendor error text', () => {
       'Email: [email] is not properly formatted',
     );
     expect(withoutEmails('Subject: cannot be blank')).toBe('Subject: cannot be blank');
+  });
+
+  it('masks the usernames the request named, as whole words in any case, and emails', () => {
+    expect(withoutNames('You cannot send a message to grace.', ['grace'])).toBe(
+      'You cannot send a message to [user].',
+    );
+    expect(
+      withoutNames('Sorry, the following users do not exist: Grace, grace.h, @ada_l', [
+        'grace',
+        'grace.h',
+        'ada_l',
+      ]),
+    ).toBe('Sorry, the following users do not exist: [user], [user], @[user]');
+    // Part of another word is left alone; a name with regex characters is matched literally.
+    expect(withoutNames('disgraceful gracefully', ['grace'])).toBe('disgraceful gracefully');
+    expect(withoutNames('user a.b+c refused', ['a.b+c'])).toBe('user [user] refused');
+    expect(withoutNames('aXb refused', ['a.b'])).toBe('aXb refused');
+    expect(withoutNames('ada@example.com is taken', [''])).toBe('[email] is taken');
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { discourseInbound } from '../../connectors/discourse/inbound.js';
 import { communityEvent } from '../../connectors/events.js';
@@ -72,9 +73,53 @@ describe('Discourse webhook parsing', () => {
           userId: '42',
           communityId: 'forum.example.com',
           email: 'ada@example.com',
+          // Discourse sends user_created before the address is confirmed.
+          emailVerified: false,
           name: 'Ada Lovelace',
           handle: 'ada',
           // admin and moderator are stated, both false: known to have neither role.
+          roles: [],
+        },
+      },
+    ],
+    [
+      'user_created through DiscourseConnect: the provider vouches for the address',
+      'user_created',
+      { user: { ...user, external_id: 'sso-42' } },
+      {
+        type: 'member.joined',
+        eventId: 'discourse:forum.example.com:user_created:42',
+        platform: 'discourse',
+        occurredAt: '2026-11-24T12:00:00.000Z',
+        member: {
+          userId: '42',
+          communityId: 'forum.example.com',
+          email: 'ada@example.com',
+          emailVerified: true,
+          name: 'Ada Lovelace',
+          handle: 'ada',
+          roles: [],
+        },
+      },
+    ],
+    [
+      'user_confirmed_email → member.updated, the address confirmed (one event per address)',
+      'user_confirmed_email',
+      { user },
+      {
+        type: 'member.updated',
+        eventId:
+          'discourse:forum.example.com:user_confirmed_email:42:' +
+          createHash('sha256').update('ada@example.com').digest('hex').slice(0, 16),
+        platform: 'discourse',
+        occurredAt: expect.any(String) as string,
+        member: {
+          userId: '42',
+          communityId: 'forum.example.com',
+          email: 'ada@example.com',
+          emailVerified: true,
+          name: 'Ada Lovelace',
+          handle: 'ada',
           roles: [],
         },
       },

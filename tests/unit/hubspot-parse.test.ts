@@ -44,7 +44,7 @@ describe('HubSpot webhook batches', () => {
       ['hubspot:33:1', 'contact.changed'],
       ['hubspot:33:2', 'contact.changed'],
       ['hubspot:33:3', 'contact.deleted'],
-      ['hubspot:33:4', 'contact.deleted'],
+      ['hubspot:33:4', 'contact.erasure_requested'],
     ]);
     expect(events[0]).toEqual({
       eventId: 'hubspot:33:1',

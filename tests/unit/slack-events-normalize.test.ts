@@ -46,6 +46,21 @@ describe('Slack Events API normalization', () => {
       },
     ],
     [
+      'team_join with is_email_confirmed: whether the address is confirmed rides along',
+      {
+        type: 'team_join',
+        user: someUser({ is_email_confirmed: false }),
+        event_ts: '1515449522.000016',
+      },
+      {
+        type: 'member.joined',
+        eventId: 'slack:Ev0PV52K25',
+        platform: 'slack',
+        occurredAt: '2018-01-08T22:12:02.000Z',
+        member: { ...member, emailVerified: false },
+      },
+    ],
+    [
       'user_change of a deactivated account → member.left',
       {
         type: 'user_change',

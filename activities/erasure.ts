@@ -36,27 +36,30 @@ export function createErasureActivities(deps: ActivityDeps) {
     return erasureScope(db, memberId);
   }
 
-  /** Erases the member's addresses from one system; a system that has none of them is done. */
-  async function eraseFrom(system: string, scope: ErasureScope): Promise<string> {
-    const [kind, id = ''] = system.split(':');
-    const port = kind === 'crm' ? crms()[id] : kind === 'helpdesk' ? helpdesks()[id] : undefined;
-    if (!port)
-      throw ApplicationFailure.nonRetryable(
-        `${system} is not configured on this worker (connectors:)`,
-        'NotConfigured',
-      );
-    let deleted = 0;
-    for (const email of scope.emails) {
-      const outcome =
-        kind === 'crm'
-          ? await (port as NonNullable<ActivityDeps['crm']>).deletePerson(email)
-          : await (port as NonNullable<ActivityDeps['helpdesk']>).deleteRequester(email);
-      if (outcome.deleted) deleted += 1;
-    }
+  /** One delete per address the member has; how many the system held. */
+  async function eachAddress(
+    scope: ErasureScope,
+    remove: (email: string) => Promise<{ deleted: boolean }>,
+  ): Promise<string> {
     if (scope.emails.length === 0) return 'nothing to erase: no address known';
+    let deleted = 0;
+    for (const email of scope.emails) if ((await remove(email)).deleted) deleted += 1;
     return deleted > 0
       ? `deleted (${deleted} of ${scope.emails.length} addresses held)`
       : 'none held';
+  }
+
+  /** Erases the member's addresses from one system (`crm:<id>`, `helpdesk:<id>`). */
+  function eraseFrom(system: string, scope: ErasureScope): Promise<string> {
+    const [kind, id = ''] = system.split(':');
+    const crm = kind === 'crm' ? crms()[id] : undefined;
+    if (crm) return eachAddress(scope, (email) => crm.deletePerson(email));
+    const desk = kind === 'helpdesk' ? helpdesks()[id] : undefined;
+    if (desk) return eachAddress(scope, (email) => desk.deleteRequester(email));
+    throw ApplicationFailure.nonRetryable(
+      `${system} is not configured on this worker (connectors:)`,
+      'NotConfigured',
+    );
   }
 
   return {

@@ -32,16 +32,15 @@ export async function privacyHasher(
 /** Addresses differ only by case and surrounding space for every system townhall talks to. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
+/** The kept key: read, and made only the first time (two processes racing keep one). */
 async function storedKey(db: Db): Promise<string> {
+  const kept = db.selectFrom('privacy_key').select('key').where('id', '=', 1);
+  const found = await kept.executeTakeFirst();
+  if (found) return found.key;
   await db
     .insertInto('privacy_key')
     .values({ id: 1, key: randomBytes(32).toString('hex') })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
-  const row = await db
-    .selectFrom('privacy_key')
-    .select('key')
-    .where('id', '=', 1)
-    .executeTakeFirstOrThrow();
-  return row.key;
+  return (await kept.executeTakeFirstOrThrow()).key;
 }

@@ -229,7 +229,9 @@ describe('other errors', () => {
   it('a bug is unknown, and its message is masked', () => {
     let error: unknown;
     try {
-      (undefined as unknown as { member: string }).member.toString();
+      // A real TypeError from a plain bug: reducing an empty list without a start value.
+      const none: number[] = [];
+      none.reduce((sum, n) => sum + n);
     } catch (caught) {
       error = caught;
     }

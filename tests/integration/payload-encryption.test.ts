@@ -8,6 +8,7 @@ import type { Payload } from '@temporalio/common';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PayloadEncryptionCodec, parsePayloadKeys } from '../../runtime/codec/index.js';
 import { createLogger } from '../../runtime/logger.js';
@@ -83,10 +84,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-interface JsonPayload {
-  metadata: Record<string, string>;
-  data?: string;
-}
+/** A payload as history JSON has it: base64 metadata values (`encoding` among them) and data. */
+const jsonPayload = z.object({
+  metadata: z.record(z.string(), z.string()).refine((metadata) => 'encoding' in metadata),
+  data: z.string().optional(),
+});
+type JsonPayload = z.infer<typeof jsonPayload>;
 const utf8 = (base64: string | undefined) => Buffer.from(base64 ?? '', 'base64').toString('utf8');
 
 /**
@@ -97,13 +100,11 @@ const utf8 = (base64: string | undefined) => Buffer.from(base64 ?? '', 'base64')
 function payloadsIn(value: unknown, out: JsonPayload[] = []): JsonPayload[] {
   if (Array.isArray(value)) for (const item of value) payloadsIn(item, out);
   else if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    if (record.markerName === 'core_patch') return out;
-    const metadata = record.metadata as Record<string, unknown> | undefined;
-    if (metadata && typeof metadata === 'object' && typeof metadata.encoding === 'string')
-      out.push(record as unknown as JsonPayload);
+    if ('markerName' in value && value.markerName === 'core_patch') return out;
+    const payload = jsonPayload.safeParse(value);
+    if (payload.success) out.push(payload.data);
     else
-      for (const [key, child] of Object.entries(record))
+      for (const [key, child] of Object.entries(value))
         if (key !== 'searchAttributes') payloadsIn(child, out);
   }
   return out;

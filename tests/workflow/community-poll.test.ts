@@ -3,15 +3,13 @@
 // The real Reddit connector and store are in tests/integration/reddit-*.test.ts.
 // RECORD_HISTORIES=<dir> writes the run's history there (tests/replay/community-poll.test.ts).
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningWorker } from '../../runtime/temporal.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { PollFeedInput, PollFeedResult } from '../../workflows/community-poll/types.js';
 import { communityPoll } from '../../workflows/community-poll/workflow.js';
+import { recordHistory } from '../support/replay.js';
 import { startTestWorker } from '../support/worker.js';
 
 const taskQueue = `community-poll-${randomBytes(4).toString('hex')}`;
@@ -68,12 +66,7 @@ describe('communityPoll', () => {
     const [started] = [...startedAt];
     expect(started).toBeGreaterThanOrEqual(before - 1_000);
     expect(started).toBeLessThanOrEqual(Date.now());
-    const dir = process.env.RECORD_HISTORIES;
-    if (dir && !existsSync(path.join(dir, 'community-poll.json')))
-      writeFileSync(
-        path.join(dir, 'community-poll.json'),
-        JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 2),
-      );
+    await recordHistory(handle, 'community-poll');
   });
 
   it('a refused poll is tried again later with the same cursor, not given up', async () => {

@@ -3,10 +3,7 @@
 // RECORD_HISTORIES=<dir> also writes each run's history there: that is how
 // tests/replay/histories/journey-*.json were made (see tests/replay/journey.test.ts).
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { activityInfo } from '@temporalio/activity';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningWorker } from '../../runtime/temporal.js';
@@ -20,6 +17,7 @@ import {
   positionQuery,
 } from '../../workflows/journey/workflow.js';
 import type { Step } from '../../workflows/steps/index.js';
+import { recordHistory } from '../support/replay.js';
 import { startTestWorker } from '../support/worker.js';
 
 const taskQueue = `journey-tier-${randomBytes(4).toString('hex')}`;
@@ -110,17 +108,6 @@ function start(
   });
 }
 
-async function record(handle: WorkflowHandle, name: string) {
-  const dir = process.env.RECORD_HISTORIES;
-  // A recorded history is kept: it stands for the code of the commit that recorded it.
-  if (!dir || existsSync(path.join(dir, `${name}.json`))) return;
-  const history = await handle.fetchHistory();
-  writeFileSync(
-    path.join(dir, `${name}.json`),
-    JSON.stringify(JSON.parse(historyToJSON(history)), null, 2),
-  );
-}
-
 const until = async (check: () => boolean) => {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
 };
@@ -148,7 +135,7 @@ describe('journey workflow with stub activities', () => {
     // Each step's time on the run's clock: the two waits of 300 ms are in it.
     expect(result.steps[4]!.at).toBeGreaterThanOrEqual(600);
     expect(calls.map((c) => c.activityId)).toEqual(['steps[0]#1', 'steps[2]#1', 'steps[4]#1']);
-    await record(handle, 'journey-whole');
+    await recordHistory(handle, 'journey-whole');
   });
 
   it('ends a 30 s wait at once on an exit, and runs nothing after it', async () => {
@@ -169,7 +156,7 @@ describe('journey workflow with stub activities', () => {
       exited: 'message.posted',
     });
     expect(calls.map((c) => c.name)).toEqual(['sendEmail']);
-    await record(handle, 'journey-exit-in-wait');
+    await recordHistory(handle, 'journey-exit-in-wait');
   });
 
   it('lets a send in progress finish when an exit arrives, then stops', async () => {
@@ -207,7 +194,7 @@ describe('journey workflow with stub activities', () => {
       ],
     });
     expect(calls.map((c) => c.activityId)).toEqual(['steps[0].then[0]#1', 'steps[1]#1']);
-    await record(answered, 'journey-wait-until');
+    await recordHistory(answered, 'journey-wait-until');
 
     const unanswered = await start('wait-until-timeout', [waitUntil(500)]);
     expect((await unanswered.result()).steps.map((s) => s.outcome)).toEqual([
@@ -274,7 +261,7 @@ describe('journey workflow with stub activities', () => {
     expect(result.steps[2]!.at).toBeGreaterThanOrEqual(1_000);
     const description = await handle.describe();
     expect(description.searchAttributes.TownhallStep).toEqual(['steps[1] notify']);
-    await record(handle, 'journey-send-rules');
+    await recordHistory(handle, 'journey-send-rules');
   });
 
   it('branches an if on the facts it read once, kept in history', async () => {
@@ -303,7 +290,7 @@ describe('journey workflow with stub activities', () => {
       ['sendDirectMessage', 'steps[0].then[0]#1'],
       ['memberFacts', 'steps[1]#1'],
     ]);
-    await record(handle, 'journey-if');
+    await recordHistory(handle, 'journey-if');
   });
 
   it('gives a capped place back when the message was not sent after all', async () => {

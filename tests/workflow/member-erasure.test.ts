@@ -3,16 +3,14 @@
 // The real CRM, help desks and store are in tests/integration/erasure.test.ts.
 // RECORD_HISTORIES=<dir> writes the run's history there (tests/replay/member-erasure.test.ts).
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningWorker } from '../../runtime/temporal.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { ErasureInput, ErasurePlan } from '../../workflows/erasure/types.js';
 import { memberErasure, retryErasureSignal } from '../../workflows/erasure/workflow.js';
 import { waitFor } from '../support/sandbox.js';
+import { recordHistory } from '../support/replay.js';
 import { startTestWorker } from '../support/worker.js';
 
 const taskQueue = `member-erasure-${randomBytes(4).toString('hex')}`;
@@ -75,12 +73,7 @@ describe('memberErasure', () => {
     expect(calls[1]).toBe('stop runs');
     expect(calls.slice(2, 4).sort()).toEqual(['erase crm:example', 'erase helpdesk:example']);
     expect(calls.slice(4)).toEqual(['erase store', 'finish 1']);
-    const dir = process.env.RECORD_HISTORIES;
-    if (dir && !existsSync(path.join(dir, 'member-erasure.json')))
-      writeFileSync(
-        path.join(dir, 'member-erasure.json'),
-        JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 2),
-      );
+    await recordHistory(handle, 'member-erasure');
   });
 
   it('holds a system that refused for good, and the store with it, until asked again', async () => {

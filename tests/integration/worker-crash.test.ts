@@ -120,7 +120,9 @@ journeys:
     trigger: { event: message.posted, text: count me in }
     steps:
       - email.send: { template: welcome, subject: 'Crowd one, {{ member.name }}' }
-      - wait: 15s
+      # Long enough that the kill lands in the waits even where the 200 first emails take over
+      # 15 s (a CI run at 15 s killed second emails mid-send: an unconfirmed email is not resent).
+      - wait: 25s
       - dm.send: { text: 'Crowd DM for {{ member.name }}' }
       - email.send: { template: welcome, subject: 'Crowd two, {{ member.name }}' }
 `;

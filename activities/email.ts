@@ -1,5 +1,7 @@
 import { unsubscribeHeaders } from '../connectors/email/unsubscribe.js';
 import { hasOptedIn, hasOptedOut } from '../store/consent.js';
+import { emailConfirmed } from '../store/member-facts.js';
+import { ADDRESS_UNCONFIRMED } from '../workflows/steps/email-send.js';
 import { isSuppressed } from '../store/erasures.js';
 import { privacyHasher } from '../store/privacy-hash.js';
 import type { ActivityDeps } from './index.js';
@@ -42,6 +44,9 @@ export function createEmailActivities(deps: ActivityDeps) {
       const member = await requireMember(db, input.memberId);
       if (!member.email) return 'skipped: member has no email';
       if (await hasOptedOut(db, member.id, 'email')) return 'skipped: member opted out of email';
+      // Anyone can sign up with someone else's address: none is mailed before it is confirmed
+      // where the platform tells (the email step waits for it, workflows/steps/email-send.ts).
+      if (!(await emailConfirmed(db, member.id))) return ADDRESS_UNCONFIRMED;
       if (await suppressed(member.id, member.email))
         return 'skipped: this address was erased on request (suppressed)';
 
@@ -54,15 +59,18 @@ export function createEmailActivities(deps: ActivityDeps) {
       const key = activityKey();
       const to = member.email;
       const outcome = await sendOnce(deps, key, 'email', {
-        // SMTP cannot be asked whether a message went out: an unknown attempt is not repeated.
+        // SMTP cannot be asked whether a message went out, but it commits a message only at the
+        // final dot: an attempt that vanished before it is sent again, one after it never is.
         findsEarlier: false,
-        run: () =>
+        marksCommit: true,
+        run: (attempt) =>
           port.send({
             ...rendered,
             from: sender.from,
             to,
             idempotencyKey: key,
             headers: unsubscribeHeaders({ ...sender.unsubscribe, baseUrl: publicUrl }, member.id),
+            commit: attempt.commit,
           }),
       }).catch((error: unknown) => {
         throw toActivityFailure(error);

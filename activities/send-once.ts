@@ -6,6 +6,7 @@ import {
   claimDelivery,
   completeDelivery,
   getDelivery,
+  markCommitting,
   markUnconfirmed,
 } from '../store/deliveries.js';
 
@@ -18,6 +19,13 @@ export interface OnceEffect<R extends { messageId: string }> {
    * retried, since nobody can tell whether it went out.
    */
   findsEarlier: boolean;
+  /**
+   * Whether the effect calls `attempt.commit()` right before its point of no return (SMTP: the
+   * whole message is with the server, the final dot not yet sent). Then an attempt that vanished
+   * before that point is known to have done nothing and is run again, and one that vanished after
+   * it is unconfirmed; without the mark, any vanished attempt is unconfirmed.
+   */
+  marksCommit?: boolean;
   run(attempt: EffectAttempt): Promise<R>;
 }
 
@@ -49,7 +57,8 @@ export async function sendOnce<R extends { messageId: string }>(
   effect: OnceEffect<R>,
 ): Promise<SendOutcome<R>> {
   const { db, logger } = deps;
-  const claim = await claimDelivery(db, key, channel);
+  const marksCommit = effect.marksCommit ?? false;
+  const claim = await claimDelivery(db, key, channel, { marksCommit });
   if (claim.kind === 'sent')
     return { status: 'already', messageId: (await getDelivery(db, key))?.detail ?? null };
 
@@ -63,20 +72,48 @@ export async function sendOnce<R extends { messageId: string }>(
     logger.info({ key, channel }, 'an earlier attempt may have sent this; the vendor looks first');
   }
 
+  const { fence } = claim;
+  const attempt: EffectAttempt = { dedupKey: key, earlierAttemptSince };
+  if (marksCommit)
+    attempt.commit = async () => {
+      if (!(await markCommitting(db, key, fence)))
+        throw new ConnectorError('conflict', 'a newer attempt took this send over: not sent', {
+          vendor: channel,
+        });
+    };
+
   let receipt: R;
   try {
-    receipt = await effect.run({ dedupKey: key, earlierAttemptSince });
+    receipt = await effect.run(attempt);
   } catch (error) {
     const code = error instanceof ConnectorError ? error.code : 'error';
     // A refusal of a first attempt frees the key; after an unknown attempt, the doubt remains.
+    // With a commit mark, a failure before the mark is a refusal too, after it a doubt.
     if (definitelyRefused(error) && !earlierAttemptSince)
-      await completeDelivery(db, key, 'failed', code);
-    else if (effect.findsEarlier) await markUnconfirmed(db, key, code);
-    else await completeDelivery(db, key, 'failed', code);
+      await completeDelivery(db, key, fence, 'failed', code);
+    else if (effect.findsEarlier) await markUnconfirmed(db, key, fence, code);
+    else await completeDelivery(db, key, fence, 'failed', code);
     throw error;
   }
-  await completeDelivery(db, key, 'sent', receipt.messageId);
+  // The effect happened: losing its record (the store restarting just now) would leave it
+  // unconfirmed, so the record is tried for a while before the attempt gives up on it.
+  await persistently(() => completeDelivery(db, key, fence, 'sent', receipt.messageId), logger);
   return { status: 'sent', receipt };
+}
+
+/** Pauses between tries to record a done effect: about 15 s in all, within the activity's 30 s. */
+const RECORD_PAUSES_MS = [250, 500, 1_000, 2_000, 4_000, 4_000, 4_000];
+
+async function persistently(record: () => Promise<void>, logger: Logger): Promise<void> {
+  for (const pause of RECORD_PAUSES_MS) {
+    try {
+      return await record();
+    } catch (error) {
+      logger.warn({ err: error, retryInMs: pause }, 'recording a done effect failed; trying again');
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+  return record();
 }
 
 /**

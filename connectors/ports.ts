@@ -16,6 +16,11 @@ export interface EffectAttempt {
   dedupKey: string;
   /** Set when an earlier attempt began then and never confirmed: it may or may not have acted. */
   earlierAttemptSince?: Date | undefined;
+  /**
+   * Called right before the point of no return, where the effect supports one (SMTP: before
+   * the final dot). Rejects when a newer attempt took the effect over: then abort, do not act.
+   */
+  commit?: (() => Promise<void>) | undefined;
 }
 
 /** A message a platform holds: its id, and whether this call made it. */
@@ -242,6 +247,8 @@ export interface OutgoingEmail {
   idempotencyKey: string;
   /** Extra headers, e.g. List-Unsubscribe. Values must not contain CR or LF. */
   headers?: Record<string, string> | undefined;
+  /** Awaited once the whole message is with the server, before the final dot commits it. */
+  commit?: (() => Promise<void>) | undefined;
 }
 
 /** Who townhall's mail comes from and how it is composed, whichever service carries it. */

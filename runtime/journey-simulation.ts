@@ -42,6 +42,7 @@ export function sampleMember(platforms: string[], platform: string | undefined):
       platforms,
       level: null,
       hasEmail: true,
+      emailConfirmed: true,
       emailConsent: true,
       milestones: [],
       posts: 0,

@@ -8,6 +8,7 @@ import type { CommunityEvent } from '../connectors/events.js';
 import { recordActivity } from '../store/activity.js';
 import type { Db } from '../store/db.js';
 import { markEventProcessed, recordEvent } from '../store/events.js';
+import { joinConfirmedIdentity } from '../store/confirmed-identity.js';
 import { upsertMemberFromIdentity } from '../store/members.js';
 import type { AnyWorkflow } from '../workflows/descriptor.js';
 import { workflowRegistry } from '../workflows/registry.js';
@@ -115,7 +116,13 @@ export function createEventRouter(deps: RouterDeps) {
       seenAt: occurredAt,
     });
     await recordActivity(deps.db, event, member.memberId, { staff: member.staff, config: members });
-    const { memberId } = member;
+    const memberId = await joinConfirmedIdentity(
+      deps.db,
+      event.platform,
+      event.member,
+      member.memberId,
+      members,
+    );
     for (const row of rows) {
       const started = await start(row, event, memberId);
       if (outcome !== 'started') outcome = started;

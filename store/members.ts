@@ -10,7 +10,7 @@ export interface MemberRecord {
 
 /**
  * Finds or creates the member behind a platform identity. A new identity whose email already
- * belongs to a member joins that member. Serialised per identity with an advisory lock, so
+ * belongs to a member joins that member, unless its platform says the address is unconfirmed. Serialised per identity with an advisory lock, so
  * concurrent duplicate deliveries resolve to one member.
  */
 export async function upsertMemberFromIdentity(
@@ -32,6 +32,12 @@ export async function upsertMemberFromIdentity(
         handle: sql`coalesce(${member.handle ?? null}, handle)`,
         last_seen_at: sql`greatest(last_seen_at, ${options.seenAt ?? null})`,
         timezone: sql`coalesce(${member.timezone ?? null}, timezone)`,
+        // A confirmation sticks: a later profile that says nothing, or "unconfirmed", keeps it.
+        ...(member.emailVerified !== undefined
+          ? {
+              email_verified: sql<boolean>`coalesce(email_verified, false) or ${member.emailVerified}`,
+            }
+          : {}),
       })
       .where('platform', '=', platform)
       .where('community_id', '=', member.communityId)
@@ -43,14 +49,7 @@ export async function upsertMemberFromIdentity(
 
     const email = member.email ?? null;
     const name = member.name ?? member.handle ?? null;
-    const inserted = email
-      ? await sql<{ id: string; created: boolean }>`
-          insert into members (email, name) values (${email}, ${name})
-          on conflict (lower(email)) where email is not null
-          do update set name = coalesce(members.name, excluded.name), updated_at = now()
-          returning id, (xmax = 0) as created`.execute(trx)
-      : await sql<{ id: string; created: boolean }>`
-          insert into members (name) values (${name}) returning id, true as created`.execute(trx);
+    const inserted = await insertMember(trx, email, name, member.emailVerified !== false);
     const row = inserted.rows[0];
     if (!row) throw new Error('member insert returned no row');
     // The email may belong to a member an operator merged into another (store/merges.ts): the
@@ -70,6 +69,7 @@ export async function upsertMemberFromIdentity(
         display_name: member.name ?? null,
         last_seen_at: options.seenAt ?? null,
         timezone: member.timezone ?? null,
+        email_verified: email === null ? null : (member.emailVerified ?? null),
       })
       .execute();
     // Every member has roll-ups from the start, so the CRM sync's watermark sees new members.
@@ -80,6 +80,37 @@ export async function upsertMemberFromIdentity(
       .execute();
     return { memberId, created: row.created, staff };
   });
+}
+
+type MemberRow = { id: string; created: boolean };
+
+/**
+ * The member a new identity belongs to: the one holding its address, else a new one. An address
+ * the platform says is unconfirmed (`claimable` false) proves nothing, so it never joins the
+ * member that holds it (anyone can sign up with someone else's address): the identity then gets a
+ * member of its own, without the address when another member has it; an operator can merge the
+ * two (store/merges.ts).
+ */
+async function insertMember(
+  db: Db,
+  email: string | null,
+  name: string | null,
+  claimable: boolean,
+): Promise<{ rows: MemberRow[] }> {
+  if (email === null)
+    return sql<MemberRow>`
+      insert into members (name) values (${name}) returning id, true as created`.execute(db);
+  if (claimable)
+    return sql<MemberRow>`
+      insert into members (email, name) values (${email}, ${name})
+      on conflict (lower(email)) where email is not null
+      do update set name = coalesce(members.name, excluded.name), updated_at = now()
+      returning id, (xmax = 0) as created`.execute(db);
+  const own = await sql<MemberRow>`
+    insert into members (email, name) values (${email}, ${name})
+    on conflict (lower(email)) where email is not null do nothing
+    returning id, true as created`.execute(db);
+  return own.rows.length > 0 ? own : insertMember(db, null, name, false);
 }
 
 /** Where a merged member lives now: merges keep members.merged_into one hop deep. */

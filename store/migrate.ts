@@ -11,6 +11,8 @@ import { sendRules } from './migrations/0007-send-rules.js';
 import { handoff } from './migrations/0008-handoff.js';
 import { erasure } from './migrations/0009-erasure.js';
 import { deadLetters } from './migrations/0010-dead-letters.js';
+import { commitPoint } from './migrations/0011-commit-point.js';
+import { emailVerified } from './migrations/0012-email-verified.js';
 
 /** Every migration, in order. Add new ones here explicitly; names sort by their number. */
 export const migrations: Record<string, Migration> = {
@@ -24,6 +26,8 @@ export const migrations: Record<string, Migration> = {
   '0008-handoff': handoff,
   '0009-erasure': erasure,
   '0010-dead-letters': deadLetters,
+  '0011-commit-point': commitPoint,
+  '0012-email-verified': emailVerified,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -35,6 +35,8 @@ export interface Database {
     last_seen_at: Date | null;
     /** IANA zone from the platform profile, where it gives one (Slack's tz). */
     timezone: string | null;
+    /** Whether the platform says `email` is confirmed; null where it does not say. */
+    email_verified: boolean | null;
   };
   received_events: {
     event_id: string;
@@ -55,7 +57,7 @@ export interface Database {
   deliveries: {
     idempotency_key: string;
     channel: string;
-    status: 'sending' | 'sent' | 'failed' | 'unconfirmed';
+    status: 'sending' | 'committing' | 'sent' | 'failed' | 'unconfirmed';
     attempts: Generated<number>;
     detail: string | null;
     created_at: CreatedAt;

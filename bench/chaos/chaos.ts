@@ -58,6 +58,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const { say } = options;
   const stops: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0)) {
+      try {
+        await stop();
+      } catch (error) {
+        say(`stopping: ${(error as Error).message}`);
+      }
+    }
+  };
+  // Ctrl-C (or a CI timeout) stops the suite's own PostgreSQL, Temporal and hub processes too.
+  const interrupted = (signal: NodeJS.Signals) => {
+    say(`${signal}: stopping the suite's services`);
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     say('starting PostgreSQL, the Temporal dev server and the sandbox');
     const [postgres, temporal, sandbox] = await Promise.all([
@@ -83,13 +99,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
     return await drive(options, { members, sandbox, hub, temporal, postgres });
   } finally {
-    for (const stop of stops) {
-      try {
-        await stop();
-      } catch (error) {
-        say(`stopping: ${(error as Error).message}`);
-      }
-    }
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await stopAll();
   }
 }
 

@@ -132,6 +132,7 @@ export async function startChaosHub(options: {
   if (!match?.[1]) throw new Error(`townhall server printed no URL:\n${server.output()}`);
   let worker = await spawnRole('worker', configFile, { ...roleEnv('worker'), PORT: '0' });
 
+  let stopping = false;
   return {
     serverUrl: match[1],
     server,
@@ -139,9 +140,13 @@ export async function startChaosHub(options: {
     async killAndRestartWorker() {
       worker.child.kill('SIGKILL');
       await worker.exited;
+      // A kill under way when the suite stops must not leave a new worker behind.
+      if (stopping) return;
       worker = await spawnRole('worker', configFile, { ...roleEnv('worker'), PORT: '0' });
+      if (stopping) worker.child.kill('SIGKILL');
     },
     async stop() {
+      stopping = true;
       for (const process of [worker, server]) {
         process.child.kill('SIGINT');
         const timer = setTimeout(() => process.child.kill('SIGKILL'), 15_000);

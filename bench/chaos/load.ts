@@ -150,6 +150,9 @@ function discourseRequest(member: ChaosMember, forumUrl: string): RequestInit & 
         name: member.name,
         email: member.email,
         created_at: '2026-01-01T00:00:00.000Z',
+        // Signed up through DiscourseConnect, whose provider vouches for the address: the
+        // welcome goes out at once (a bare sign-up's waits for its confirmation).
+        external_id: `sso-${member.userId}`,
       },
     }),
   );

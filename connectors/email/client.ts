@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
 import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
 import { ConnectorError } from '../errors.js';
 import type { OutgoingEmail } from '../ports.js';
 import type { SmtpConfig } from './config.js';
@@ -107,6 +109,30 @@ export function checkHeaders(email: OutgoingEmail): void {
       });
 }
 
+/** Nodemailer's options plus the gate the 'stream' plugin puts on this one message. */
+type CommitOptions = Mail.Options & { commitGate?: Transform };
+
+/**
+ * Passes the message through and, once all of it went by, awaits `commit` before letting the
+ * stream end. SMTP commits a message at the final dot of DATA, which nodemailer writes only when
+ * the stream ends: a rejected commit fails the stream instead, nodemailer closes the connection
+ * without the dot, and the server discards the message (RFC 5321 4.1.1.4).
+ */
+function commitGate(commit: () => Promise<void>): Transform {
+  // `commit` rejects with an Error (the stand-in in send below).
+  return new Transform({
+    transform(chunk, _encoding, callback) {
+      callback(null, chunk);
+    },
+    flush(callback) {
+      commit().then(
+        () => callback(),
+        (error: Error) => callback(error),
+      );
+    },
+  });
+}
+
 export function createEmailConnector(config: SmtpSettings): EmailConnector {
   const transport = nodemailer.createTransport({
     host: config.host,
@@ -120,22 +146,43 @@ export function createEmailConnector(config: SmtpSettings): EmailConnector {
     socketTimeout: 30_000,
   });
 
+  transport.use('stream', (mail, done) => {
+    const { commitGate } = mail.data as CommitOptions;
+    if (commitGate) mail.message.transform(commitGate);
+    done();
+  });
+
   return {
     async send(email) {
       checkHeaders(email);
       const messageId = messageIdFor(email.idempotencyKey, email.from);
+      let refusedCommit: Error | undefined;
+      const commit = email.commit;
+      const gate = commit
+        ? commitGate(() =>
+            commit().catch((error: unknown) => {
+              // Nodemailer rewrites the code of the error it is handed: it gets a stand-in.
+              refusedCommit = error instanceof Error ? error : new Error(String(error));
+              throw new Error('commit refused: the message is abandoned before its final dot');
+            }),
+          )
+        : undefined;
+      const options: CommitOptions = {
+        from: email.from,
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        ...(email.html ? { html: email.html } : {}),
+        messageId,
+        ...(email.headers ? { headers: email.headers } : {}),
+        ...(gate ? { commitGate: gate } : {}),
+      };
       try {
-        await transport.sendMail({
-          from: email.from,
-          to: email.to,
-          subject: email.subject,
-          text: email.text,
-          ...(email.html ? { html: email.html } : {}),
-          messageId,
-          ...(email.headers ? { headers: email.headers } : {}),
-        });
+        await transport.sendMail(options);
         return { messageId };
       } catch (error) {
+        // The gate refused: the connection closed without the final dot, so nothing was sent.
+        if (refusedCommit !== undefined) throw refusedCommit;
         throw smtpError(error);
       }
     },

@@ -76,6 +76,10 @@ export function createSmtpSink(options: SmtpSinkOptions) {
     },
   });
 
+  // A client that vanishes mid-session (a worker SIGKILLed during STARTTLS) is its own
+  // business, as on a real relay: without a listener smtp-server's 'error' ends the process.
+  server.on('error', () => undefined);
+
   return {
     listen: (port: number) =>
       new Promise<number>((resolve, reject) => {

@@ -163,27 +163,29 @@ describe('townhall start, from the outside', () => {
     expect(await onboardingJourneys()).toHaveLength(1);
   });
 
-  it('starts the same journey for a member who joins the Discourse forum', async () => {
+  it('starts the same journey for a member who joins the Discourse forum, mailing her once she confirms her address', async () => {
     const before = (await onboardingJourneys()).length;
-    const emit = () =>
+    const grace = { username: 'grace', name: 'Grace Hopper', email: 'grace@example.com' };
+    const emit = (event = 'user_created') =>
       fetch(`${sandbox}/_sandbox/discourse/emit`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          event: 'user_created',
-          user: { username: 'grace', name: 'Grace Hopper', email: 'grace@example.com' },
-        }),
+        body: JSON.stringify({ event, user: grace }),
       });
     expect((await emit()).status).toBe(200);
-    await waitFor("Grace's contact and welcome email", async () =>
-      (await contactsFor('grace@example.com')).length === 1 &&
-      (await mailTo('grace@example.com')).length === 1
-        ? true
-        : undefined,
+    // Discourse sends user_created before the address is confirmed: the welcome waits for it.
+    await waitFor("Grace's contact", async () =>
+      (await contactsFor('grace@example.com')).length === 1 ? true : undefined,
     );
-    expect((await mailTo('grace@example.com'))[0]?.subject).toBe(
-      'Welcome to the community, Grace Hopper',
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const confirmedAt = new Date().toISOString();
+    expect((await emit('user_confirmed_email')).status).toBe(200);
+    await waitFor("Grace's welcome email", async () =>
+      (await mailTo('grace@example.com')).length === 1 ? true : undefined,
     );
+    const [welcome] = await mailTo('grace@example.com');
+    expect(welcome?.subject).toBe('Welcome to the community, Grace Hopper');
+    expect(welcome!.receivedAt > confirmedAt).toBe(true);
     // Discourse re-delivers with a new X-Discourse-Event-Id; the signed body is what counts.
     expect((await emit()).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1_000));

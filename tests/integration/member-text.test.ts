@@ -103,7 +103,7 @@ describe.concurrent('member text is data', () => {
 
     const dm = await waitFor('the Slack DM', () =>
       sandbox.emulators.slack.workspace.messages.find(
-        (m) => m.channel.startsWith('D') && m.text.includes('Say hello'),
+        (m) => m.channel.startsWith('D') && m.text.includes('Reset your password'),
       ),
     );
     // Slack reads <!channel>, <@U…> and <url|text> only from `<`: none is left.
@@ -120,6 +120,30 @@ describe.concurrent('member text is data', () => {
       event: 'user_created',
       user: { username: 'mallory', name: NAME, email: 'mallory-forum@example.com' },
     });
+    // The address is not confirmed yet: the welcome email waits for Discourse to say it is.
+    await waitFor('the sign-up processed', () =>
+      t.db
+        .selectFrom('received_events')
+        .select('processed_at')
+        .where('event_id', 'like', 'discourse:%:user_created:%')
+        .where('processed_at', 'is not', null)
+        .executeTakeFirst(),
+    );
+    await emitDiscourse(sandbox, {
+      event: 'user_confirmed_email',
+      user: { username: 'mallory', email: 'mallory-forum@example.com' },
+    });
+    const confirmed = await t.db
+      .selectFrom('received_events')
+      .select(['type', 'payload', 'processed_at'])
+      .where('event_id', 'like', 'discourse:%:user_confirmed_email:%')
+      .executeTakeFirstOrThrow();
+    expect(confirmed.type).toBe('member.updated');
+    expect(confirmed.processed_at).not.toBeNull();
+    const payload = (
+      typeof confirmed.payload === 'string' ? JSON.parse(confirmed.payload) : confirmed.payload
+    ) as { member: { emailVerified?: boolean } };
+    expect(payload.member.emailVerified).toBe(true);
 
     const [mail] = await mailTo('mallory-forum@example.com');
     expectInertHtml(mail!.html);
@@ -143,24 +167,34 @@ describe.concurrent('member text is data', () => {
     );
     // A title is plain text on Discourse (it is shown escaped): the name as written, one line.
     expect(pm.title).toBe(`Welcome, ${NAME}`);
+  });
 
-    // The address confirmed later: Discourse's user_confirmed_email is taken as an update that
-    // says so (what an onboarding email waiting for a confirmed address will listen for).
+  it('Discourse: an unconfirmed sign-up with a member’s address joins no one and mails no one', async () => {
+    sandbox.emulators.slack.workspace.addUser({ id: 'UOWNER', name: 'owner', realName: 'Owner' });
+    await hub.send(teamJoin('UOWNER', 'owner@example.com', 'EvJoinOwner', 'Owner'));
+    await mailTo('owner@example.com');
+    // Someone signs up on the forum with the owner's address and never confirms it.
     await emitDiscourse(sandbox, {
-      event: 'user_confirmed_email',
-      user: { username: 'mallory', email: 'mallory-forum@example.com' },
+      event: 'user_created',
+      user: { username: 'eve', name: 'Eve', email: 'owner@example.com' },
     });
-    const confirmed = await t.db
-      .selectFrom('received_events')
-      .select(['type', 'payload', 'processed_at'])
-      .where('event_id', 'like', 'discourse:%:user_confirmed_email:%')
-      .executeTakeFirstOrThrow();
-    expect(confirmed.type).toBe('member.updated');
-    expect(confirmed.processed_at).not.toBeNull();
-    const payload = (
-      typeof confirmed.payload === 'string' ? JSON.parse(confirmed.payload) : confirmed.payload
-    ) as { member: { emailVerified?: boolean } };
-    expect(payload.member.emailVerified).toBe(true);
+    // The private message is the step after the email: once it is there, the email step is done.
+    await waitFor('the private message to eve', async () => {
+      const messages = (await (
+        await fetch(`${sandbox.url}/_sandbox/discourse/messages`)
+      ).json()) as { kind: string; target_recipients?: string[] }[];
+      return messages.find((m) => m.target_recipients?.includes('eve'));
+    });
+    expect(
+      sandbox.emulators.email.list().filter((m) => m.to.includes('owner@example.com')),
+    ).toHaveLength(1);
+    const identities = await t.db
+      .selectFrom('identities')
+      .select(['platform', 'member_id'])
+      .where('email', '=', 'owner@example.com')
+      .execute();
+    expect(identities.map((i) => i.platform).sort()).toEqual(['discourse', 'slack']);
+    expect(new Set(identities.map((i) => i.member_id)).size).toBe(2);
   });
 
   it('Discord: the DM escapes the name and pings no one', async () => {

@@ -90,6 +90,11 @@ describe('the member view after a restart', () => {
       user: { username: 'ada_l', name: 'Ada L', email: 'ADA@example.com' },
     });
     await first.emit('discourse', { event: 'post_created', post: { username: 'ada_l' } });
+    // An address proves who someone is only once confirmed: then the forum identity joins.
+    await first.emit('discourse', {
+      event: 'user_confirmed_email',
+      user: { username: 'ada_l', email: 'ADA@example.com' },
+    });
     await first.emit('discord', {
       t: 'MESSAGE_CREATE',
       d: {
@@ -98,13 +103,13 @@ describe('the member view after a restart', () => {
       },
     });
 
-    // Slack and the forum share the email: one member. Discord gives none: another.
+    // Slack and the forum share the (confirmed) email: one member. Discord gives none: another.
     const ada = await waitFor('Ada on Slack and the forum', async () => {
       const found = await first.api<Found>('?q=ada@example.com');
       const id = found.members[0]?.id;
       if (!id) return undefined;
       const view = await first.api<MemberDetails>(`/${id}`);
-      return view.activity.total >= 4 ? view : undefined;
+      return view.activity.total >= 5 ? view : undefined;
     });
     expect(ada.identities.map((i) => i.platform).sort()).toEqual(['discourse', 'slack']);
     const discordUser = await waitFor('Ada on Discord', async () => {
@@ -143,14 +148,26 @@ describe('the member view after a restart', () => {
       'slack',
     ]);
     expect(view.platforms.sort()).toEqual(['discord', 'discourse', 'slack']);
-    // Joined Slack, posted on Slack, joined the forum, posted there, posted on Discord.
-    expect(view.activity.byPlatform).toEqual({ slack: 2, discourse: 2, discord: 1 });
-    expect(view.activity.byType).toMatchObject({ 'message.posted': 3, 'member.joined': 2 });
-    expect(view.activity.total).toBe(5);
+    // Joined Slack, posted on Slack, joined the forum, posted and confirmed there, posted on Discord.
+    expect(view.activity.byPlatform).toEqual({ slack: 2, discourse: 3, discord: 1 });
+    expect(view.activity.byType).toMatchObject({
+      'message.posted': 3,
+      'member.joined': 2,
+      'member.updated': 1,
+    });
+    expect(view.activity.total).toBe(6);
     expect(view.milestones.map((m) => m.name)).toContain('first_post');
-    expect(view.merges).toEqual([
-      expect.objectContaining({ keptMemberId: ada.id, mergedMemberId: discordUser }),
-    ]);
+    // The operator's merge, and the forum identity's own, made when its address was confirmed.
+    expect(view.merges).toHaveLength(2);
+    expect(view.merges).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ keptMemberId: ada.id, mergedMemberId: discordUser }),
+        expect.objectContaining({
+          keptMemberId: ada.id,
+          reason: 'discourse confirmed the address the identity signed up with',
+        }),
+      ]),
+    );
 
     // `members show --json` prints the same view.
     const shown = await townhallCommand(

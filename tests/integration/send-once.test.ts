@@ -4,7 +4,7 @@ import { sendOnce } from '../../activities/send-once.js';
 import { ConnectorError } from '../../connectors/errors.js';
 import type { EffectAttempt } from '../../connectors/ports.js';
 import { createLogger } from '../../runtime/logger.js';
-import { claimDelivery } from '../../store/deliveries.js';
+import { claimDelivery, getDelivery } from '../../store/deliveries.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 
@@ -66,6 +66,9 @@ describe('sendOnce', () => {
     expect(second).toBeInstanceOf(Date);
     expect(Math.abs(second!.getTime() - before)).toBeLessThan(5_000);
     expect(third).toEqual(second);
+    // The retry that made it is recorded: a later repeat is answered from the ledger.
+    expect(await getDelivery(t.db, 'wf/c')).toMatchObject({ status: 'sent', detail: 'msg-3' });
+    expect(await send('wf/c', once)).toEqual({ status: 'already', messageId: 'msg-3' });
   });
 
   it('never repeats an effect the vendor cannot check after an attempt vanished mid-send', async () => {

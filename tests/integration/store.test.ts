@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommunityEvent } from '../../connectors/events.js';
 import { hasOptedOut, recordConsent } from '../../store/consent.js';
-import { claimDelivery, completeDelivery } from '../../store/deliveries.js';
+import {
+  claimDelivery,
+  completeDelivery,
+  getDelivery,
+  markCommitting,
+} from '../../store/deliveries.js';
 import { markEventProcessed, recordEvent } from '../../store/events.js';
 import { migrateToLatest } from '../../store/migrate.js';
 import { getMember, upsertMemberFromIdentity } from '../../store/members.js';
@@ -75,15 +80,24 @@ describe(`store (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => 
   });
 
   it('lets one attempt claim a delivery; a later one sees it sent', async () => {
-    expect(await claimDelivery(t.db, 'wf-1/step-1', 'email')).toEqual({ kind: 'claimed' });
-    await completeDelivery(t.db, 'wf-1/step-1', 'sent', '<id@x>');
+    expect(await claimDelivery(t.db, 'wf-1/step-1', 'email')).toEqual({
+      kind: 'claimed',
+      fence: 1,
+    });
+    await completeDelivery(t.db, 'wf-1/step-1', 1, 'sent', '<id@x>');
     expect(await claimDelivery(t.db, 'wf-1/step-1', 'email')).toEqual({ kind: 'sent' });
   });
 
   it('retries a delivery that definitely failed', async () => {
-    expect(await claimDelivery(t.db, 'wf-2/step-1', 'email')).toEqual({ kind: 'claimed' });
-    await completeDelivery(t.db, 'wf-2/step-1', 'failed', 'unavailable');
-    expect(await claimDelivery(t.db, 'wf-2/step-1', 'email')).toEqual({ kind: 'claimed' });
+    expect(await claimDelivery(t.db, 'wf-2/step-1', 'email')).toEqual({
+      kind: 'claimed',
+      fence: 1,
+    });
+    await completeDelivery(t.db, 'wf-2/step-1', 1, 'failed', 'unavailable');
+    expect(await claimDelivery(t.db, 'wf-2/step-1', 'email')).toEqual({
+      kind: 'claimed',
+      fence: 2,
+    });
     const row = await t.db
       .selectFrom('deliveries')
       .selectAll()
@@ -93,10 +107,55 @@ describe(`store (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => 
   });
 
   it('never re-sends a delivery whose attempt vanished mid-send', async () => {
-    expect(await claimDelivery(t.db, 'wf-3/step-1', 'email')).toEqual({ kind: 'claimed' });
+    expect(await claimDelivery(t.db, 'wf-3/step-1', 'email')).toEqual({
+      kind: 'claimed',
+      fence: 1,
+    });
     // No completeDelivery: the worker died between claiming and hearing back from SMTP.
-    expect(await claimDelivery(t.db, 'wf-3/step-1', 'email')).toEqual({ kind: 'unconfirmed' });
-    expect(await claimDelivery(t.db, 'wf-3/step-1', 'email')).toEqual({ kind: 'unconfirmed' });
+    expect(await claimDelivery(t.db, 'wf-3/step-1', 'email')).toMatchObject({
+      kind: 'unconfirmed',
+    });
+    expect(await claimDelivery(t.db, 'wf-3/step-1', 'email')).toMatchObject({
+      kind: 'unconfirmed',
+    });
+  });
+
+  it('takes over a send whose attempt vanished before its point of no return, and fences the old one out', async () => {
+    const key = 'wf-5/step-1';
+    const marksCommit = { marksCommit: true };
+    expect(await claimDelivery(t.db, key, 'email', marksCommit)).toEqual({
+      kind: 'claimed',
+      fence: 1,
+    });
+    // The first attempt vanished before committing: the next one takes the send over.
+    expect(await claimDelivery(t.db, key, 'email', marksCommit)).toEqual({
+      kind: 'claimed',
+      fence: 2,
+    });
+    // The first attempt, slow rather than dead, can neither commit nor record an outcome.
+    expect(await markCommitting(t.db, key, 1)).toBe(false);
+    await completeDelivery(t.db, key, 1, 'sent', '<old@x>');
+    expect(await getDelivery(t.db, key)).toMatchObject({ status: 'sending', detail: null });
+    expect(await markCommitting(t.db, key, 2)).toBe(true);
+    // Vanished after the point of no return: nobody knows, so nobody sends again.
+    expect(await claimDelivery(t.db, key, 'email', marksCommit)).toMatchObject({
+      kind: 'unconfirmed',
+    });
+  });
+
+  it('leaves a failure after the point of no return unconfirmed, one before it retryable', async () => {
+    const marksCommit = { marksCommit: true };
+    expect(await claimDelivery(t.db, 'wf-6/a', 'email', marksCommit)).toMatchObject({ fence: 1 });
+    await completeDelivery(t.db, 'wf-6/a', 1, 'failed', 'unavailable');
+    expect(await claimDelivery(t.db, 'wf-6/a', 'email', marksCommit)).toMatchObject({ fence: 2 });
+
+    expect(await claimDelivery(t.db, 'wf-6/b', 'email', marksCommit)).toMatchObject({ fence: 1 });
+    expect(await markCommitting(t.db, 'wf-6/b', 1)).toBe(true);
+    await completeDelivery(t.db, 'wf-6/b', 1, 'failed', 'unavailable');
+    expect(await getDelivery(t.db, 'wf-6/b')).toMatchObject({ status: 'unconfirmed' });
+    expect(await claimDelivery(t.db, 'wf-6/b', 'email', marksCommit)).toMatchObject({
+      kind: 'unconfirmed',
+    });
   });
 
   it('gives exactly one of many concurrent claimants the send', async () => {

@@ -13,6 +13,10 @@ describe('onboarding histories replay on today’s code', () => {
     await expect(replay('onboarding-with-step-paths')).resolves.toBeUndefined();
   });
 
+  it('a run whose email waited for a confirmed address', async () => {
+    await expect(replay('onboarding-confirmed-address')).resolves.toBeUndefined();
+  });
+
   it('catches the same change made without the patch', async () => {
     const unpatched = fileURLToPath(new URL('../support/unpatched-onboarding.ts', import.meta.url));
     await expect(replay('onboarding-before-step-paths', unpatched)).rejects.toThrow(/nondetermin/i);

@@ -13,7 +13,9 @@ import { createTemporalClient } from '../../runtime/temporal.js';
 import { onboarding } from '../../workflows/onboarding/workflow.js';
 import type { OnboardingInput } from '../../workflows/onboarding/types.js';
 import type { Step } from '../../workflows/steps/index.js';
+import { recordHistory } from '../support/replay.js';
 import { startTestWorker } from '../support/worker.js';
+import { ADDRESS_UNCONFIRMED } from '../../workflows/steps/email-send.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -194,5 +196,77 @@ describe('onboarding workflow with stub activities', () => {
     } finally {
       await worker.shutdown();
     }
+  });
+
+  describe('an email to an address its platform has not confirmed', () => {
+    /** A worker whose sendEmail answers "unconfirmed" for the first `asks` calls of a run. */
+    async function confirmingAfter(asks: number, queue: string) {
+      let seen = 0;
+      const sendEmail = async (input: unknown) => {
+        const outcome = await stub('sendEmail', 'sent')(input);
+        return ++seen <= asks ? ADDRESS_UNCONFIRMED : outcome;
+      };
+      return startTestWorker({ taskQueue: queue, activities: { ...stubs, sendEmail } });
+    }
+    const start = (queue: string, confirmWithinMs: number) => {
+      calls.length = 0;
+      return client.workflow.start(onboarding, {
+        taskQueue: queue,
+        workflowId: `onboarding-tier-confirm-${randomBytes(4).toString('hex')}`,
+        args: [
+          {
+            memberId: 'm-confirm',
+            steps: [
+              { type: 'email.send', template: 'welcome', subject: 'Hi', confirmWithinMs },
+              { type: 'dm.send', text: 'Welcome', subject: 'Welcome' },
+            ],
+            platform: 'discourse',
+          },
+        ],
+      });
+    };
+
+    it('asks again, less often each time, and sends once the address is confirmed', async () => {
+      const queue = `${taskQueue}-confirm`;
+      const worker = await confirmingAfter(2, queue);
+      try {
+        const handle = await start(queue, 60_000);
+        const result = await handle.result();
+        expect(result.steps).toMatchObject([
+          { type: 'email.send', outcome: 'sent' },
+          { type: 'dm.send', outcome: 'sent' },
+        ]);
+        // A new activity id per ask; only the last one sent, under its own key.
+        expect(calls.map(({ name, activityId }) => [name, activityId])).toEqual([
+          ['sendEmail', 'steps[0]#1'],
+          ['sendEmail', 'steps[0]#1/confirmed#2'],
+          ['sendEmail', 'steps[0]#1/confirmed#3'],
+          ['sendDirectMessage', 'steps[1]#1'],
+        ]);
+        const history = await handle.fetchHistory();
+        const timers = history.events!.filter((e) => e.timerStartedEventAttributes);
+        expect(
+          timers.map((e) => Number(e.timerStartedEventAttributes!.startToFireTimeout!.seconds)),
+        ).toEqual([2, 4]);
+        await recordHistory(handle, 'onboarding-confirmed-address');
+      } finally {
+        await worker.shutdown();
+      }
+    });
+
+    it('skips the email when the address is not confirmed in time, and goes on', async () => {
+      const queue = `${taskQueue}-never-confirmed`;
+      const worker = await confirmingAfter(Infinity, queue);
+      try {
+        const result = await (await start(queue, 3_000)).result();
+        expect(result.steps).toMatchObject([
+          { type: 'email.send', outcome: `${ADDRESS_UNCONFIRMED} within 3 s` },
+          { type: 'dm.send', outcome: 'sent' },
+        ]);
+        expect(calls.filter((call) => call.name === 'sendEmail')).toHaveLength(3);
+      } finally {
+        await worker.shutdown();
+      }
+    });
   });
 });

@@ -67,7 +67,8 @@ export interface StepContext {
   /**
    * The activities for this step, on the task queue of `vendor` (the connector that serves the
    * step's capability), with an activity id unique to this step and iteration: the idempotency
-   * key of every effect is `<workflow id>/<activity id>`.
+   * key of every effect is `<workflow id>/<activity id>`. `again` names a later call of the step's
+   * activity (`<activity id>/<again>`), e.g. a send asked again once a wait is over.
    */
-  activities: (vendor: string | undefined) => StepActivities;
+  activities: (vendor: string | undefined, again?: string) => StepActivities;
 }

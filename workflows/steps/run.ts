@@ -118,9 +118,12 @@ export function createStepRunner(run: StepRun) {
         waitForEvent: run.waitForEvent,
         path: stepPath,
         runSteps: (nested, nestedPath) => runSteps(nested, nestedPath, log),
-        activities: (vendor) => {
+        activities: (vendor, again) => {
           const taskQueue = vendor ? routing.queues?.[vendor] : undefined;
-          return engine.activities({ activityId, taskQueue });
+          return engine.activities({
+            activityId: again ? `${activityId}/${again}` : activityId,
+            taskQueue,
+          });
         },
       };
       const definition = STEPS.find((candidate) => candidate.type === step.type)!;

@@ -184,6 +184,7 @@ if (named('sync'))
   (await import('./sync.js')).registerSyncCommands(program, (file) => load(file, false));
 if (named('forget'))
   (await import('./forget.js')).registerForgetCommand(program, (file) => load(file, false));
+if (named('deliveries')) (await import('./deliveries.js')).registerDeliveriesCommands(program);
 if (named('events'))
   (await import('./events.js')).registerEventsCommands(program, (file) => load(file, false));
 registerJourneysCommands(program, (file) => load(file, false));

@@ -134,3 +134,57 @@ export async function markUnconfirmed(
     .where('attempts', '=', fence)
     .execute();
 }
+
+export interface DeliveryInDoubt {
+  /** `<workflow id>/<activity id>`: the run (and through its id, the member) and the step. */
+  key: string;
+  channel: string;
+  status: 'unconfirmed' | 'sending' | 'committing';
+  attempts: number;
+  /** The last error code, where an attempt reported one. */
+  detail: string | null;
+  since: string;
+  updatedAt: string;
+}
+
+/**
+ * Effects nobody knows the outcome of: 'unconfirmed' ones (an attempt vanished past its point of
+ * no return, or the vendor could not tell), and attempts still 'sending' or 'committing' after
+ * `staleAfterMs` (their worker is gone and no retry has come yet). Ops check these by hand (the
+ * recipient's mailbox, the relay's log): townhall never sends them again.
+ */
+export async function listDeliveriesInDoubt(
+  db: Db,
+  options: { staleAfterMs?: number; limit?: number } = {},
+): Promise<DeliveryInDoubt[]> {
+  const staleBefore = new Date(Date.now() - (options.staleAfterMs ?? 5 * 60_000));
+  const rows = await db
+    .selectFrom('deliveries')
+    .select([
+      'idempotency_key',
+      'channel',
+      'status',
+      'attempts',
+      'detail',
+      'created_at',
+      'updated_at',
+    ])
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'unconfirmed'),
+        eb.and([eb('status', 'in', ['sending', 'committing']), eb('updated_at', '<', staleBefore)]),
+      ]),
+    )
+    .orderBy('created_at', 'desc')
+    .limit(options.limit ?? 100)
+    .execute();
+  return rows.map((row) => ({
+    key: row.idempotency_key,
+    channel: row.channel,
+    status: row.status as DeliveryInDoubt['status'],
+    attempts: row.attempts,
+    detail: row.detail,
+    since: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  }));
+}

@@ -5,7 +5,13 @@ import { createEmailConnector } from '../../connectors/email/client.js';
 import type { EffectAttempt } from '../../connectors/ports.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { Sandbox } from '../../sandbox/index.js';
-import { claimDelivery, getDelivery, markCommitting } from '../../store/deliveries.js';
+import { formatInDoubt } from '../../bin/deliveries.js';
+import {
+  claimDelivery,
+  getDelivery,
+  listDeliveriesInDoubt,
+  markCommitting,
+} from '../../store/deliveries.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { startTestSandbox } from '../support/sandbox.js';
@@ -72,6 +78,15 @@ describe('email at most once, resent when it provably was not sent', () => {
     ).toBe(true);
     expect(await sendWelcome('wf-b/welcome', 'b@example.com')).toEqual({ status: 'unconfirmed' });
     expect(delivered('b@example.com')).toHaveLength(0);
+    // Never resent, but not lost from sight: `townhall deliveries in-doubt` lists it for ops.
+    const inDoubt = await listDeliveriesInDoubt(t.db);
+    expect(inDoubt.map((d) => [d.key, d.channel, d.status])).toContainEqual([
+      'wf-b/welcome',
+      'email',
+      'unconfirmed',
+    ]);
+    expect(inDoubt.map((d) => d.key)).not.toContain('wf-a/welcome');
+    expect(formatInDoubt(inDoubt)).toMatch(/^email {2}unconfirmed {2}wf-b\/welcome {2}since /m);
   });
 
   it('aborts a slow attempt a retry took over: the server discards its message', async () => {

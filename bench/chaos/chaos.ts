@@ -40,7 +40,7 @@ export interface ChaosOptions {
 }
 
 export const DEFAULT_OPTIONS: ChaosOptions = {
-  members: 100,
+  members: 1_000,
   duplicateShare: 0.2,
   vendorFailRate: 0.1,
   perSecond: 10,

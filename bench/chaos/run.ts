@@ -1,4 +1,4 @@
-// `npm run chaos`: the chaos suite (100 members unless CHAOS_MEMBERS or --members says), its
+// `npm run chaos`: the chaos suite (1,000 members unless CHAOS_MEMBERS or --members says), its
 // table printed and written to bench/results/chaos.md; exit 1 when a check fails.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { CommunityMember } from '../connectors/events.js';
 import type { Db } from './db.js';
+import { emailConfirmed } from './member-facts.js';
 
 export interface MemberRecord {
   id: string;
@@ -49,6 +50,7 @@ export async function upsertMemberFromIdentity(
 
     const email = member.email ?? null;
     const name = member.name ?? member.handle ?? null;
+    if (email !== null && member.emailVerified === true) await releaseUnconfirmedHold(trx, email);
     const inserted = await insertMember(trx, email, name, member.emailVerified !== false);
     const row = inserted.rows[0];
     if (!row) throw new Error('member insert returned no row');
@@ -111,6 +113,28 @@ async function insertMember(
     on conflict (lower(email)) where email is not null do nothing
     returning id, true as created`.execute(db);
   return own.rows.length > 0 ? own : insertMember(db, null, name, false);
+}
+
+/**
+ * An identity whose platform confirms `email` arrives while another member holds the address on
+ * the word of unconfirmed sign-ups alone (someone may have signed up with another's address):
+ * that member lets the address go, so the confirmed identity gets it and is not joined to them.
+ * Their identities keep the address; if one of them confirms it later, it joins the confirmed
+ * member (store/confirmed-identity.ts).
+ */
+async function releaseUnconfirmedHold(db: Db, email: string): Promise<void> {
+  const holder = await db
+    .selectFrom('members')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .where('merged_into', 'is', null)
+    .executeTakeFirst();
+  if (holder && !(await emailConfirmed(db, holder.id)))
+    await db
+      .updateTable('members')
+      .set({ email: null, updated_at: new Date() })
+      .where('id', '=', holder.id)
+      .execute();
 }
 
 /** Where a merged member lives now: merges keep members.merged_into one hop deep. */

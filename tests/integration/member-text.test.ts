@@ -197,6 +197,43 @@ describe.concurrent('member text is data', () => {
     expect(new Set(identities.map((i) => i.member_id)).size).toBe(2);
   });
 
+  it('Discourse then Slack: a confirmed address is taken from an unconfirmed sign-up that held it', async () => {
+    // Someone signs up on the forum first with an address that is not theirs, and never confirms.
+    await emitDiscourse(sandbox, {
+      event: 'user_created',
+      user: { username: 'early_bird', name: 'Early', email: 'first@example.com' },
+    });
+    // Then its owner joins Slack, whose profile says the address is confirmed.
+    sandbox.emulators.slack.workspace.addUser({ id: 'UFIRST', name: 'first', realName: 'First' });
+    const join = teamJoin('UFIRST', 'first@example.com', 'EvJoinFirst', 'First');
+    await hub.send({
+      ...join,
+      event: { ...join.event, user: { ...join.event.user, is_email_confirmed: true } },
+    });
+    await mailTo('first@example.com');
+    // The forum sign-up's journey asks again, finds no address of its own, and goes on to its PM.
+    await waitFor('the private message to early_bird', async () => {
+      const messages = (await (
+        await fetch(`${sandbox.url}/_sandbox/discourse/messages`)
+      ).json()) as { kind: string; target_recipients?: string[] }[];
+      return messages.find((m) => m.target_recipients?.includes('early_bird'));
+    });
+    expect(
+      sandbox.emulators.email.list().filter((m) => m.to.includes('first@example.com')),
+    ).toHaveLength(1);
+    const owners = await t.db
+      .selectFrom('identities')
+      .innerJoin('members', 'members.id', 'identities.member_id')
+      .select(['identities.platform', 'members.email'])
+      .where('identities.email', '=', 'first@example.com')
+      .orderBy('identities.platform')
+      .execute();
+    expect(owners).toEqual([
+      { platform: 'discourse', email: null },
+      { platform: 'slack', email: 'first@example.com' },
+    ]);
+  });
+
   it('Discord: the DM escapes the name and pings no one', async () => {
     const userId = '1300000000000099001';
     await waitFor('a connected gateway session', async () => {

@@ -1,14 +1,15 @@
 import path from 'node:path';
 import type { Sandbox } from '../../sandbox/index.js';
 import { startSandbox } from '../../sandbox/index.js';
-import { freePort } from './ports.js';
 
 export const SANDBOX_HUBSPOT_TOKEN = 'test-hubspot-token';
 export const SANDBOX_SLACK_SECRET = 'test-slack-secret';
 
 export async function startTestSandbox(): Promise<Sandbox> {
   return startSandbox({
-    port: await freePort(),
+    // Port 0: the OS picks it as the server binds. A port found free first and bound later can be
+    // taken meanwhile (a CI run lost one to the sandbox's own SMTP sink or a parallel file).
+    port: 0,
     vendors: {
       hubspot: { accessToken: SANDBOX_HUBSPOT_TOKEN },
       slack: { signingSecret: SANDBOX_SLACK_SECRET },

@@ -29,7 +29,9 @@ import { journeySearchAttributesReady } from './search-attributes.js';
 import { createTemporalClient, startWorker } from './temporal.js';
 import { payloadCodecFor } from './codec/index.js';
 import { adminTokenFrom } from '../server/admin-auth.js';
+import { createQuarantine } from '../server/quarantine.js';
 import { codecOrigins } from '../server/routes/codec.js';
+import type { CommunityEvent } from '../connectors/events.js';
 import { findOrBuildTemporalCli } from './temporal-cli.js';
 
 export interface StartRoles {
@@ -107,9 +109,14 @@ export async function run(
     );
 
     const route = communityRouter(loaded, settings, db, temporal, logger, searchAttributes);
+    // Listeners and pollers retry what route() refuses, in order: an event that can never be
+    // processed would hold up every one after it. Set aside as the webhooks' are, it does not.
+    const quarantine = createQuarantine({ db, logger });
+    const routeOrSetAside = (event: CommunityEvent) =>
+      quarantine.guard('community', event.platform, route)(event);
     if (roles.worker) {
       // Polled feeds route what they find as webhooks do.
-      const deps = { ...activityDeps(loaded, settings, db, logger), route };
+      const deps = { ...activityDeps(loaded, settings, db, logger), route: routeOrSetAside };
       // Outside the one-process sandbox, a local address in every unsubscribe link would be a
       // link nobody can open: refuse to start rather than mail it.
       if (deps.mailer && !roles.embedded && !settings.publicUrl)
@@ -165,7 +172,7 @@ export async function run(
     const listeners = roles.gateway
       ? await startListeners(config, registry, {
           ...connectorContext(loaded, settings, logger),
-          route,
+          route: routeOrSetAside,
         })
       : [];
     for (const listener of listeners)

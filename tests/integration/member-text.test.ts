@@ -270,4 +270,41 @@ describe.concurrent('member text is data', () => {
     expect(dm.content).not.toContain('://');
     expect(seen(dm.content).replace(/\\([\s\S])/g, '$1')).toBe(`Welcome, ${NAME}! Say hello.`);
   });
+
+  it('Discord: a join that can never be stored is set aside, and the gateway’s queue goes on', async () => {
+    await waitFor('a connected gateway session', async () => {
+      const gateway = (await (await fetch(`${sandbox.url}/_sandbox/discord/gateway`)).json()) as {
+        sessions: { connected: boolean }[];
+      };
+      return gateway.sessions.some((session) => session.connected) ? true : undefined;
+    });
+    const join = (id: string, name: string) =>
+      fetch(`${sandbox.url}/_sandbox/discord/emit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          t: 'GUILD_MEMBER_ADD',
+          d: { user: { id, username: `u${id.slice(-3)}`, global_name: name } },
+        }),
+      });
+    // A lone UTF-16 surrogate in the name: valid JSON, but PostgreSQL's jsonb refuses it.
+    expect((await join('1300000000000099101', 'Ada \ud800')).status).toBe(200);
+    expect((await join('1300000000000099102', 'Grace')).status).toBe(200);
+    // The gateway hands events on in order and retries what is refused: the one after the
+    // poison is routed only once the poison is set aside.
+    await waitFor('the DM to the member who joined next', async () => {
+      const messages = (await (await fetch(`${sandbox.url}/_sandbox/discord/messages`)).json()) as {
+        recipient_id?: string;
+      }[];
+      return messages.find((m) => m.recipient_id === '1300000000000099102');
+    });
+    const letters = await t.db
+      .selectFrom('dead_letters')
+      .select(['source', 'status', 'event_type'])
+      .where('source', '=', 'discord')
+      .execute();
+    expect(letters).toEqual([
+      { source: 'discord', status: 'quarantined', event_type: 'member.joined' },
+    ]);
+  });
 });

@@ -1,12 +1,9 @@
 // `townhall deliveries in-doubt`: the emails, DMs and posts nobody knows went out (their attempt
 // vanished past the point of no return), for ops to check by hand. townhall never resends them.
-import path from 'node:path';
 import type { Command } from 'commander';
-import { dataDirFrom } from '../runtime/settings.js';
 import type { DeliveryInDoubt } from '../store/deliveries.js';
 import { listDeliveriesInDoubt } from '../store/deliveries.js';
-import { openDb } from '../store/db.js';
-import { migrateToLatest } from '../store/migrate.js';
+import { localStore } from './hub-connection.js';
 
 /** One line per effect in doubt: its channel, its key (run and step), since when, why. */
 export function formatInDoubt(deliveries: readonly DeliveryInDoubt[]): string {
@@ -42,12 +39,8 @@ export function registerDeliveriesCommands(program: Command) {
         );
         process.exit(1);
       }
-      const { db } = await openDb({
-        url: process.env.DATABASE_URL || undefined,
-        pgliteDir: path.join(dataDirFrom(process.env), 'pglite'),
-      });
+      const db = await localStore();
       try {
-        await migrateToLatest(db);
         const found = await listDeliveriesInDoubt(db, { limit });
         process.stdout.write(
           `${options.json ? JSON.stringify(found, null, 2) : formatInDoubt(found)}\n`,

@@ -1,19 +1,17 @@
 // `townhall events ...`: the dead letters (inbound events set aside because they can never be
 // processed as they are) and their replay through the same routers the webhooks use.
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import { createLogger } from '../runtime/logger.js';
 import { journeySearchAttributesReady } from '../runtime/search-attributes.js';
 import { businessRouter, communityRouter, openStore } from '../runtime/services.js';
-import { dataDirFrom, resolveSettings } from '../runtime/settings.js';
+import { resolveSettings } from '../runtime/settings.js';
 import { cliTemporalClient } from '../runtime/temporal.js';
 import type { ReplayResult } from '../server/replay.js';
 import { replayDeadLetter, replaySucceeded } from '../server/replay.js';
 import type { DeadLetterSummary } from '../store/dead-letters.js';
 import { listDeadLetters } from '../store/dead-letters.js';
-import { openDb } from '../store/db.js';
-import { migrateToLatest } from '../store/migrate.js';
+import { localStore } from './hub-connection.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -54,12 +52,8 @@ export function formatReplay(result: ReplayResult): string {
 
 /** The store as the server opens it: DATABASE_URL, else PGlite in $TOWNHALL_DATA_DIR. */
 async function list(options: { json?: boolean; all?: boolean; limit?: string }) {
-  const { db } = await openDb({
-    url: process.env.DATABASE_URL || undefined,
-    pgliteDir: path.join(dataDirFrom(process.env), 'pglite'),
-  });
+  const db = await localStore();
   try {
-    await migrateToLatest(db);
     const limit = options.limit === undefined ? undefined : Number(options.limit);
     if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
       throw new Error(`--limit ${options.limit}: expected a whole number above 0`);

@@ -1,6 +1,7 @@
 import type { MembersConfig } from '../config/members.js';
 import type { CommunityMember } from '../connectors/events.js';
 import type { Db } from './db.js';
+import { memberHolding } from './members.js';
 import { mergeMembers } from './merges.js';
 
 /**
@@ -30,11 +31,7 @@ export async function joinConfirmedIdentity(
     .executeTakeFirst();
   // Only a member made without the address (someone else held it) waits to be joined.
   if (!own?.identityEmail || own.memberEmail !== null) return memberId;
-  const holder = await db
-    .selectFrom('members')
-    .select(['id', 'merged_into'])
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', own.identityEmail!.toLowerCase()))
-    .executeTakeFirst();
+  const holder = await memberHolding(db, own.identityEmail);
   if (!holder) return memberId;
   const keepId = holder.merged_into ?? holder.id;
   if (keepId === memberId) return memberId;

@@ -123,18 +123,22 @@ async function insertMember(
  * member (store/confirmed-identity.ts).
  */
 async function releaseUnconfirmedHold(db: Db, email: string): Promise<void> {
-  const holder = await db
-    .selectFrom('members')
-    .select('id')
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-    .where('merged_into', 'is', null)
-    .executeTakeFirst();
-  if (holder && !(await emailConfirmed(db, holder.id)))
+  const holder = await memberHolding(db, email);
+  if (holder && holder.merged_into === null && !(await emailConfirmed(db, holder.id)))
     await db
       .updateTable('members')
       .set({ email: null, updated_at: new Date() })
       .where('id', '=', holder.id)
       .execute();
+}
+
+/** The member whose address `email` is (case aside), and where it was merged, if it was. */
+export function memberHolding(db: Db, email: string) {
+  return db
+    .selectFrom('members')
+    .select(['id', 'merged_into'])
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
 }
 
 /** Where a merged member lives now: merges keep members.merged_into one hop deep. */

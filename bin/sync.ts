@@ -1,6 +1,7 @@
 // `townhall sync ...`: the CRM backfill with a live progress bar, and the sync's status. Both talk
 // to the running hub: its Temporal (TEMPORAL_ADDRESS, else the dev server `townhall start` runs)
 // and its store.
+import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { providersOf, resolveProvider } from '../config/capabilities.js';
@@ -35,7 +36,7 @@ export function renderProgress(p: BackfillProgress, width = 30): string {
     `${bar} ${number.format(p.done + p.failed)}/${number.format(p.total)} ${Math.floor(share * 100)}%`,
     `${number.format(Math.round(p.perSecond))}/s`,
     p.finished
-      ? `done in ${duration(Date.now() - p.startedAt)}`
+      ? `done in ${duration((p.finishedAt ?? Date.now()) - p.startedAt)}`
       : `ETA ${p.etaMs === null ? '?' : duration(p.etaMs)}`,
     ...(p.failed > 0 ? [`${number.format(p.failed)} refused (townhall sync status)`] : []),
     ...(p.bulk ? ['bulk API'] : []),
@@ -103,6 +104,42 @@ async function backfill(loaded: LoadedConfig, options: { crm?: string; detach?: 
   process.stderr.write(`${tty ? '\r' : ''}${renderProgress(final)}${tty ? '\x1b[K' : ''}\n`);
 }
 
+/** How long `sync status` waits for a worker to answer about a running backfill. */
+const QUERY_WAIT_MS = 5_000;
+
+interface BackfillNow {
+  /** Temporal's status of the latest run: RUNNING, COMPLETED, FAILED, TERMINATED ... */
+  status: string;
+  progress?: BackfillProgress;
+  note?: string;
+}
+
+/**
+ * The CRM's backfill as it is now, or null when there never was one. An ended backfill's
+ * progress is its result, read from history; only a running one is asked, and a query needs a
+ * worker: with none up it would hang until Temporal gives up, so it gets a few seconds.
+ */
+async function backfillNow(client: Client, crm: string): Promise<BackfillNow | null> {
+  const handle = client.workflow.getHandle<typeof crmBackfill>(crmBackfillWorkflowId(crm));
+  let status: string;
+  try {
+    status = (await handle.describe()).status.name;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+  if (status === 'COMPLETED') return { status, progress: await handle.result() };
+  if (status !== 'RUNNING') return { status };
+  try {
+    const progress = await client.connection.withDeadline(Date.now() + QUERY_WAIT_MS, () =>
+      handle.query(backfillProgress),
+    );
+    return { status, progress };
+  } catch {
+    return { status, note: `no worker answered within ${QUERY_WAIT_MS / 1000} s; is one running?` };
+  }
+}
+
 async function status(loaded: LoadedConfig, options: { json?: boolean }) {
   const logger = createLogger('townhall');
   logger.level = 'warn';
@@ -111,11 +148,7 @@ async function status(loaded: LoadedConfig, options: { json?: boolean }) {
   try {
     const report = [];
     for (const crm of providersOf(loaded.config, registry, 'crm')) {
-      const backfillNow = await client.workflow
-        .getHandle(crmBackfillWorkflowId(crm))
-        .query(backfillProgress)
-        .catch((error: unknown) => (error instanceof WorkflowNotFoundError ? null : undefined));
-      report.push({ ...(await syncStatus(db, crm)), backfill: backfillNow ?? null });
+      report.push({ ...(await syncStatus(db, crm)), backfill: await backfillNow(client, crm) });
     }
     if (options.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -125,7 +158,10 @@ async function status(loaded: LoadedConfig, options: { json?: boolean }) {
       process.stdout.write(
         `${crm.crm}: last run ${crm.lastRunAt ?? 'never'} (${crm.lastRunWritten} written, ${crm.lastRunFailed} refused), lag ${duration(crm.lagMs)}\n`,
       );
-      if (crm.backfill) process.stdout.write(`  backfill ${renderProgress(crm.backfill)}\n`);
+      if (crm.backfill)
+        process.stdout.write(
+          `  backfill ${crm.backfill.status.toLowerCase()}${crm.backfill.progress ? ` ${renderProgress(crm.backfill.progress)}` : ''}${crm.backfill.note ? ` (${crm.backfill.note})` : ''}\n`,
+        );
       for (const failure of crm.failures)
         process.stdout.write(
           `  refused ${failure.memberId} at ${failure.failedAt}: ${failure.reason}\n`,

@@ -16,6 +16,8 @@ export interface BackfillProgress {
   /** Whether pages go to the CRM's bulk API (large backfills, where it has one). */
   bulk: boolean;
   finished: boolean;
+  /** When it ended, so a report read later says how long it took (absent from older runs). */
+  finishedAt?: number;
 }
 
 export interface BackfillState {

@@ -27,6 +27,7 @@ function progressOf(crm: string, state: BackfillState, now: number, finished: bo
     perSecond,
     etaMs: perSecond > 0 ? Math.round((Math.max(0, left) / perSecond) * 1000) : null,
     finished,
+    ...(finished ? { finishedAt: now } : {}),
   };
 }
 

@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for every townhall role; the command picks it (see docker-compose.yml):
 #   node bin/townhall.js server | worker | gateway | sandbox | validate
-# The CLI runs through tsx (bin/townhall.js), so there is no compile step. The Temporal workflow
-# bundle is built here, at image build time, so a worker starts without running webpack.
+# There is no compile step: bin/townhall.js bundles the TypeScript CLI with esbuild on first use
+# (bin/cli-bundle.js), here at image build time, as is the Temporal workflow bundle, so a
+# container starts without building either.
 
 # Production dependencies only, from the lock file.
 FROM node:20-slim AS deps
@@ -23,6 +24,8 @@ COPY . .
 # The bundle cache under TOWNHALL_DATA_DIR is keyed on every file the bundle contains;
 # built as the unprivileged user so the same user can read it (and add to it) at run time.
 RUN mkdir -p "$TOWNHALL_DATA_DIR" && chown node:node "$TOWNHALL_DATA_DIR"
+# The CLI bundle goes to node_modules/.cache, which only root may write; every user reads it.
+RUN node bin/townhall.js --help > /dev/null && ls node_modules/.cache/townhall-cli/cli-*.mjs
 USER node
 RUN node bin/townhall.js bundle && ls "$TOWNHALL_DATA_DIR"/workflow-bundle-*.js
 

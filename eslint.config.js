@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.townhall/', 'coverage/', 'bin/townhall.js'] },
+  { ignores: ['node_modules/', '.townhall/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -29,6 +29,15 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // Plain JavaScript that runs before TypeScript can (the CLI's loader): linted, untyped.
+    files: ['bin/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', URL: 'readonly' },
+    },
+  },
   {
     // CommonJS on purpose: the Temporal SDK require()s it (runtime/codec/failure-converter.cjs).
     files: ['**/*.cjs'],

@@ -150,7 +150,9 @@ function parseEnvFile(text: string) {
     else {
       const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
       if (!match) throw new Error(`.env.example: not NAME=value: ${line}`);
-      entries.push({ name: match[1]!, value: match[2]!, commented: blockHasComment });
+      // Quotes are Compose's (and a shell's) to strip: the value is what is inside.
+      const value = /^(["'])(.*)\1$/.exec(match[2]!)?.[2] ?? match[2]!;
+      entries.push({ name: match[1]!, value, commented: blockHasComment });
     }
   }
   return entries;
@@ -184,11 +186,14 @@ function sourceFiles(dir = ROOT): string[] {
 
 /** The config file the demo services use, and the one a deployment's config starts from. */
 export const SANDBOX_CONFIG = 'config/examples/sandbox.yaml';
+export const PRODUCTION_CONFIG = 'config/examples/production.yaml';
 
 export const codeReads = new Set(
   sourceFiles().flatMap((file) => envReads(readFileSync(file, 'utf8'))),
 );
-const configReads = new Set(configVariables(read(SANDBOX_CONFIG)));
+const configReads = new Set(
+  [SANDBOX_CONFIG, PRODUCTION_CONFIG].flatMap((file) => configVariables(read(file))),
+);
 export const readByTownhall = new Set([...codeReads, ...configReads]);
 
 /** Variables Docker Compose itself reads from .env (not interpolated, not passed on). */

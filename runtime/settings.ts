@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
+import type { TemporalAuth } from './temporal-auth.js';
+import { temporalAuthFrom } from './temporal-auth.js';
 
 /** Where process-level settings come from: the environment first, then the config file. */
 export interface Settings {
@@ -19,6 +21,8 @@ export interface Settings {
     taskQueue: string;
     devPort: number;
     devUiPort: number;
+    /** How to sign in to `address`: TEMPORAL_API_KEY, TEMPORAL_TLS_CERT/KEY, TEMPORAL_TLS. */
+    auth: TemporalAuth;
   };
 }
 
@@ -54,6 +58,7 @@ export function resolveSettings(config: Config, env: NodeJS.ProcessEnv = process
       taskQueue: env.TEMPORAL_TASK_QUEUE || config.temporal.taskQueue,
       devPort: portFrom(env.TEMPORAL_PORT, 7233, 'TEMPORAL_PORT'),
       devUiPort: portFrom(env.TEMPORAL_UI_PORT, 8233, 'TEMPORAL_UI_PORT'),
+      auth: temporalAuthFrom(env),
     },
   };
 }

@@ -29,6 +29,7 @@ import { journeySearchAttributesReady } from './search-attributes.js';
 import { createTemporalClient, startWorker } from './temporal.js';
 import { payloadCodecFor } from './codec/index.js';
 import { adminTokenFrom } from '../server/admin-auth.js';
+import { describeTemporalAuth } from './temporal-auth.js';
 import { createQuarantine } from '../server/quarantine.js';
 import { codecOrigins } from '../server/routes/codec.js';
 import type { CommunityEvent } from '../connectors/events.js';
@@ -77,6 +78,9 @@ export async function run(
     if (sandbox) shutdown.add('sandbox', () => sandbox.stop());
 
     let address = settings.temporal.address;
+    // TLS, an API key or a client certificate (runtime/temporal-auth.ts): for a Temporal of
+    // one's own or Temporal Cloud; the embedded dev server speaks plain gRPC.
+    let auth = settings.temporal.auth;
     let temporalUi: string | undefined;
     let pollers: { connector: string; feed: string }[] = [];
     if (!address) {
@@ -95,12 +99,13 @@ export async function run(
       });
       shutdown.add('temporal dev server', () => dev.stop());
       address = dev.address;
+      auth = {};
       temporalUi = dev.uiUrl;
     }
 
     const db = await openStore(settings, logger);
     shutdown.add('store', () => db.destroy());
-    const temporal = createTemporalClient(address, settings.temporal.namespace, codec);
+    const temporal = createTemporalClient(address, settings.temporal.namespace, codec, auth);
     shutdown.add('temporal client', () => temporal.connection.close());
     const searchAttributes = await journeySearchAttributesReady(
       temporal,
@@ -125,6 +130,7 @@ export async function run(
         );
       const worker = await startWorker({
         address,
+        auth,
         namespace: settings.temporal.namespace,
         taskQueue: settings.temporal.taskQueue,
         activities: createActivities(deps),
@@ -186,7 +192,9 @@ export async function run(
       say(
         `  codec        ${server.url}/codec   (Temporal UI: sign in at ${server.url}/codec/session)`,
       );
-    say(`  temporal     ${address}${temporalUi ? `   (UI: ${temporalUi})` : ''}`);
+    say(
+      `  temporal     ${address}${temporalUi ? `   (UI: ${temporalUi})` : `   (${describeTemporalAuth(auth)}, namespace ${settings.temporal.namespace})`}`,
+    );
     if (roles.worker) say(`  worker       task queue "${settings.temporal.taskQueue}"`);
     if (listeners.length > 0)
       say(`  gateway      ${listeners.map((listener) => listener.id).join(', ')}`);

@@ -7,6 +7,7 @@ import { townhallDataConverter } from './codec/data-converter.js';
 import { payloadCodecFor } from './codec/index.js';
 import type { VendorQueue } from './routing.js';
 import type { Settings } from './settings.js';
+import type { TemporalAuth } from './temporal-auth.js';
 import { temporalLogger } from './temporal-logger.js';
 import { workflowBundle } from './workflow-bundle.js';
 
@@ -19,9 +20,10 @@ export function createTemporalClient(
   address: string,
   namespace: string,
   codec?: PayloadCodec,
+  auth: TemporalAuth = {},
 ): Client {
   return new Client({
-    connection: Connection.lazy({ address }),
+    connection: Connection.lazy({ address, ...auth }),
     namespace,
     dataConverter: townhallDataConverter(codec),
   });
@@ -35,13 +37,20 @@ export function createTemporalClient(
 export function cliTemporalClient(settings: Settings, env: NodeJS.ProcessEnv = process.env) {
   const address = settings.temporal.address ?? `127.0.0.1:${settings.temporal.devPort}`;
   const codec = payloadCodecFor('cli', env, settings.dataDir);
-  return { address, client: createTemporalClient(address, settings.temporal.namespace, codec) };
+  // The dev server `townhall start` runs speaks plain gRPC.
+  const auth = settings.temporal.address ? settings.temporal.auth : {};
+  return {
+    address,
+    client: createTemporalClient(address, settings.temporal.namespace, codec, auth),
+  };
 }
 
 let runtimeInstalled = false;
 
 export interface WorkerOptions {
   address: string;
+  /** TLS, API key or client certificate (runtime/temporal-auth.ts); none for the dev server. */
+  auth?: TemporalAuth;
   namespace: string;
   taskQueue: string;
   /** townhall's activities; a test worker may register its own. */
@@ -67,7 +76,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     Runtime.install({ logger: temporalLogger(options.logger.child({ component: 'temporal' })) });
     runtimeInstalled = true;
   }
-  const connection = await NativeConnection.connect({ address: options.address });
+  const connection = await NativeConnection.connect({ address: options.address, ...options.auth });
   const dataConverter = townhallDataConverter(options.codec);
   const workers: Worker[] = [];
   try {

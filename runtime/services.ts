@@ -26,6 +26,9 @@ import type { ErasureRequestDeps } from '../server/erasure.js';
 import { requestErasure } from '../server/erasure.js';
 import { unsubscribeRoutes } from '../server/routes/unsubscribe.js';
 import { webhookRoutes } from '../server/webhooks.js';
+import { createMetrics, metricsRoutes } from '../server/metrics.js';
+import type { HubMetrics } from '../server/metrics.js';
+import { metricsSources } from './metrics-sources.js';
 import type { Db } from '../store/db.js';
 import { openDb } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -180,6 +183,10 @@ function erasureDeps(
   return { db, temporal, taskQueue, routing, logger };
 }
 
+function metricsRouters(metrics: HubMetrics, token: string | undefined) {
+  return token ? [metricsRoutes(metrics, token)] : [];
+}
+
 function erasureRouters(...args: Parameters<typeof erasureDeps>) {
   const token = adminTokenFrom(process.env);
   return token ? [erasureApiRoutes(erasureDeps(...args), token)] : [];
@@ -199,8 +206,10 @@ export async function startHttpServer(
   const mailer = mailerOf(loaded, settings, logger);
   const unsubscribe = mailer?.sender.unsubscribe;
   mailer?.close();
+  const metrics = createMetrics(metricsSources(loaded, db, temporal), logger);
   const app = createApp({
     logger,
+    metrics,
     // server.trustProxy and server.rateLimit: headers and limits are createApp's (server/app.ts).
     security: loaded.config.server,
     webhooks: webhookRoutes(
@@ -238,6 +247,8 @@ export async function startHttpServer(
       ...erasureRouters(loaded, settings, db, temporal, logger),
       // The Temporal UI's codec endpoint (server/routes/codec.ts): also only with the admin token.
       ...(codec ? codecRouters({ ...codec, logger }, adminTokenFrom(process.env)) : []),
+      // Prometheus (server/metrics.ts): also only with the admin token, sent as a bearer token.
+      ...metricsRouters(metrics, adminTokenFrom(process.env)),
     ],
   });
   const server = await new Promise<Server>((resolve, reject) => {

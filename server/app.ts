@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/server.js';
 import type { Check } from './health.js';
 import { failingChecks } from './health.js';
+import type { HubMetrics } from './metrics.js';
+import { observeWebhook } from './metrics.js';
 import { DEFAULT_RATE_LIMITS, clientRateLimits } from './rate-limit.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -11,7 +13,9 @@ export interface AppDeps {
   logger: Logger;
   checks: Record<string, Check>;
   /** POST routes that receive signed vendor webhooks, path → handler (see server/webhooks.ts). */
-  webhooks: Record<string, RequestHandler>;
+  webhooks: Record<string, RequestHandler & { vendor?: string }>;
+  /** Counts each delivery by vendor and outcome, and times its answer (server/metrics.ts). */
+  metrics?: HubMetrics | undefined;
   /**
    * Every other route: unsubscribe links (public, signed) and the admin routes, which check the
    * admin token themselves. All of them are rate limited per client.
@@ -43,7 +47,9 @@ export function createApp(deps: AppDeps) {
   });
 
   for (const [path, handler] of Object.entries(deps.webhooks)) {
-    app.post(path, rawBody, handler);
+    // Observed before the body is read: a body refused as too large (413) is counted too.
+    const observe = deps.metrics ? [observeWebhook(deps.metrics, handler.vendor ?? path)] : [];
+    app.post(path, ...observe, rawBody, handler);
   }
   // Vendors' webhooks and health checks are above: vendors deliver in bursts from few addresses.
   app.use(clientRateLimits(deps.security?.rateLimit ?? DEFAULT_RATE_LIMITS, deps.logger));

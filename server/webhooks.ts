@@ -22,6 +22,9 @@ export interface Routers {
   quarantine?: Quarantine | undefined;
 }
 
+/** A webhook endpoint's handler, with the connector it belongs to (the metrics' vendor label). */
+export type WebhookRoute = RequestHandler & { vendor?: string };
+
 const isBatch = (event: BusinessEvent | EventBatch): event is EventBatch => 'events' in event;
 
 /**
@@ -34,10 +37,10 @@ export function webhookRoutes(
   routers: Routers,
   logger: Logger,
   registry: readonly AnyConnector[] = connectorRegistry,
-): Record<string, RequestHandler> {
+): Record<string, WebhookRoute> {
   assertUnique(registry);
   const quarantine = routers.quarantine;
-  const routes: Record<string, RequestHandler> = {};
+  const routes: Record<string, WebhookRoute> = {};
   for (const connector of registry) {
     const config = connectors[connector.id];
     if (config === undefined) continue;
@@ -47,7 +50,10 @@ export function webhookRoutes(
         const community = quarantine
           ? quarantine.guard('community', connector.id, routers.community)
           : routers.community;
-        routes[inbound.path] = webhookHandler(inbound.receiver, config, community, logger);
+        routes[inbound.path] = Object.assign(
+          webhookHandler(inbound.receiver, config, community, logger),
+          { vendor: connector.id },
+        );
         continue;
       }
       const unguarded = routers.business;
@@ -57,11 +63,14 @@ export function webhookRoutes(
         ? quarantine.guard('business', connector.id, unguarded)
         : unguarded;
       const each = routeEach(business);
-      routes[inbound.path] = webhookHandler(
-        inbound.receiver,
-        config,
-        (event) => (isBatch(event) ? each(event) : business(event)),
-        logger,
+      routes[inbound.path] = Object.assign(
+        webhookHandler(
+          inbound.receiver,
+          config,
+          (event) => (isBatch(event) ? each(event) : business(event)),
+          logger,
+        ),
+        { vendor: connector.id },
       );
     }
   }

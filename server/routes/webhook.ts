@@ -2,11 +2,18 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { InboundConnector } from '../../connectors/types.js';
 import { MalformedPayloadError } from '../../connectors/types.js';
+import { noteWebhookOutcome } from '../metrics.js';
 import { Quarantined } from '../quarantine.js';
 
 /** What the invoker of a command that was set aside is told. */
 const quarantinedAnswer = (letter: Quarantined) =>
   `townhall could not act on this request and has set it aside for its operators (dead letter ${letter.deadLetterId}). Please ask in the channel, where people can help.`;
+
+/** The normalized type of an event (a batch is counted by its events' types, the first). */
+function eventType(event: unknown): string | undefined {
+  const type = (event as { type?: unknown }).type;
+  return typeof type === 'string' ? type : undefined;
+}
 
 /**
  * One webhook endpoint: verify the signature over the raw bytes (401), parse (400), make the
@@ -42,10 +49,12 @@ export function webhookHandler<Config, E extends { eventId: string }>(
     }
 
     if (result.kind === 'reply') {
+      noteWebhookOutcome(res, 'ignored');
       res.status(200).json(result.body);
       return;
     }
     if (result.kind === 'ignored') {
+      noteWebhookOutcome(res, 'ignored');
       res.status(200).json({ ok: true, ignored: result.reason });
       return;
     }
@@ -53,6 +62,7 @@ export function webhookHandler<Config, E extends { eventId: string }>(
       let answer: string | undefined;
       const outcome = await route(result.event, (text) => (answer = text));
       if (outcome instanceof Quarantined) {
+        noteWebhookOutcome(res, 'quarantined');
         // Received, as far as the sender is concerned: it stops retrying. A command's invoker
         // is told in the platform's own form (its answer is what the platform shows them).
         res
@@ -64,6 +74,11 @@ export function webhookHandler<Config, E extends { eventId: string }>(
           );
         return;
       }
+      noteWebhookOutcome(
+        res,
+        outcome === 'duplicate' ? 'duplicate' : 'accepted',
+        eventType(result.event),
+      );
       const body = answer !== undefined && result.answer ? result.answer(answer) : result.reply;
       res.status(200).json(body ?? { ok: true, outcome });
     } catch (error) {

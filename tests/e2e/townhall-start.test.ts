@@ -72,6 +72,20 @@ async function onboardingJourneys(): Promise<string[]> {
   }
 }
 
+/** /metrics with the admin token, as series → value (`name{labels}` as Prometheus prints it). */
+async function scrape(): Promise<Record<string, number>> {
+  const response = await fetch(`${server}/metrics`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  expect(response.status).toBe(200);
+  const series: Record<string, number> = {};
+  for (const line of (await response.text()).split('\n')) {
+    const match = /^(\S+) (\S+)$/.exec(line);
+    if (match && !line.startsWith('#')) series[match[1]!] = Number(match[2]);
+  }
+  return series;
+}
+
 // One townhall for the file: starting it (dev server, PGlite, bundle) is the slow part.
 beforeAll(async () => {
   workdir = mkdtempSync(path.join(os.tmpdir(), 'townhall-e2e-'));
@@ -321,6 +335,51 @@ describe('townhall start, from the outside', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBe(
       `http://localhost:${ports.TEMPORAL_UI_PORT}`,
     );
+  });
+
+  it('counts what the walk-through did on /metrics, and the counters move with each delivery', async () => {
+    expect((await fetch(`${server}/metrics`)).status).toBe(401);
+    const before = await scrape();
+    // Everything above, as Prometheus sees it.
+    expect(before['townhall_webhooks_total{vendor="slack",outcome="accepted"}']).toBeGreaterThan(0);
+    expect(before['townhall_webhooks_total{vendor="slack",outcome="duplicate"}']).toBeGreaterThan(
+      0,
+    );
+    expect(before['townhall_webhooks_total{vendor="slack",outcome="401"}']).toBe(1);
+    expect(before['townhall_webhooks_total{vendor="zendesk",outcome="401"}']).toBe(1);
+    expect(before['townhall_events_total{type="member.joined"}']).toBeGreaterThan(0);
+    expect(before['townhall_journeys{journey="first-post",status="Completed"}']).toBeGreaterThan(0);
+    expect(before['townhall_handoffs_open']).toBeGreaterThanOrEqual(0);
+    expect(before['townhall_crm_sync_lag_seconds{crm="hubspot"}']).toBeGreaterThanOrEqual(0);
+
+    // One new member, one forgery, one body too large: each counter moves by one.
+    const joined = await fetch(`${sandbox}/_sandbox/slack/emit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...ada, user: { ...ada.user, id: 'UMETRICS', name: 'grace' } }),
+    });
+    expect(joined.status).toBe(200);
+    const forged = await postSlack(
+      server,
+      'not-the-signing-secret',
+      teamJoin('U667', 'eve@example.com', 'EvForged2'),
+    );
+    expect(forged.status).toBe(401);
+    const huge = await fetch(`${server}/webhooks/slack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(1_100_000),
+    });
+    expect(huge.status).toBe(413);
+
+    const after = await scrape();
+    const moved = (series: string) => (after[series] ?? 0) - (before[series] ?? 0);
+    expect(moved('townhall_webhooks_total{vendor="slack",outcome="accepted"}')).toBe(1);
+    expect(moved('townhall_webhooks_total{vendor="slack",outcome="401"}')).toBe(1);
+    expect(moved('townhall_webhooks_total{vendor="slack",outcome="413"}')).toBe(1);
+    expect(moved('townhall_events_total{type="member.joined"}')).toBe(1);
+    expect(moved('townhall_webhook_ack_seconds_count{vendor="slack"}')).toBe(3);
+    expect(after['townhall_process_resident_memory_bytes']).toBeGreaterThan(0);
   });
 
   it('stops everything on Ctrl-C, leaving no port open', async () => {

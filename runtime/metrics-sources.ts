@@ -1,0 +1,50 @@
+// Where /metrics reads what it does not count itself: journey runs and open handoffs from
+// Temporal's visibility (the runs themselves are the truth, whichever worker ran them), the CRM
+// sync lag from the store.
+import type { Client } from '@temporalio/client';
+import { providersOf } from '../config/capabilities.js';
+import type { LoadedConfig } from '../config/load.js';
+import { registry } from '../connectors/index.js';
+import type { ScrapedSources } from '../server/metrics.js';
+import type { Db } from '../store/db.js';
+import { syncStatus } from '../store/sync.js';
+import { journeyWorkflow } from '../workflows/journey/index.js';
+import { JOURNEY_KEY } from '../workflows/journey/search-attributes.js';
+import { handoffWorkflow } from '../workflows/handoff/index.js';
+
+/** A value inside a visibility query's single quotes. */
+const quoted = (text: string) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+
+/** `GROUP BY ExecutionStatus` answers with one group per status, its value the status name. */
+function byStatus(groups: { count: number; groupValues: unknown[] }[]) {
+  return groups.map((group) => ({ status: String(group.groupValues[0]), count: group.count }));
+}
+
+export function metricsSources(loaded: LoadedConfig, db: Db, temporal: Client): ScrapedSources {
+  const journeys = Object.keys(loaded.config.journeys);
+  const crms = providersOf(loaded.config, registry, 'crm');
+  return {
+    async journeys() {
+      const counts = [];
+      for (const journey of journeys) {
+        const answer = await temporal.workflow.count(
+          `WorkflowType = ${quoted(journeyWorkflow.name)} AND ${JOURNEY_KEY.name} = ${quoted(journey)} GROUP BY ExecutionStatus`,
+        );
+        for (const { status, count } of byStatus(answer.groups))
+          counts.push({ journey, status, count });
+      }
+      return counts;
+    },
+    async openHandoffs() {
+      const answer = await temporal.workflow.count(
+        `WorkflowType = ${quoted(handoffWorkflow.name)} AND ExecutionStatus = 'Running'`,
+      );
+      return answer.count;
+    },
+    async syncLag() {
+      const lags = [];
+      for (const crm of crms) lags.push({ crm, lagMs: (await syncStatus(db, crm)).lagMs });
+      return lags;
+    },
+  };
+}

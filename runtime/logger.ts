@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { PinoPretty } from 'pino-pretty';
 import type { AnyConnector } from '../connectors/descriptor.js';
 import { registry as connectorRegistry } from '../connectors/index.js';
 
@@ -81,21 +82,50 @@ export function serializeError(error: unknown): unknown {
   return serialized;
 }
 
-/** `registry` names the headers to redact; `destination` is stdout unless a test reads the lines. */
+export type LogFormat = 'pretty' | 'json';
+
+/**
+ * LOG_FORMAT when set; else short, readable lines for a person at a terminal and JSON lines for
+ * anything else (a file, a container's log driver, a test reading the output).
+ */
+export function logFormat(
+  env: NodeJS.ProcessEnv = process.env,
+  tty = process.stdout.isTTY,
+): LogFormat {
+  const chosen = env.LOG_FORMAT?.toLowerCase();
+  if (chosen === 'pretty' || chosen === 'json') return chosen;
+  if (chosen) throw new Error(`LOG_FORMAT=${env.LOG_FORMAT} should be pretty or json`);
+  return tty ? 'pretty' : 'json';
+}
+
+/**
+ * `registry` names the headers to redact; `destination` is stdout unless a test reads the lines.
+ * Redaction happens before formatting, so pretty lines hide what JSON lines hide.
+ */
 export function createLogger(
   name = 'townhall',
   registry: readonly AnyConnector[] = connectorRegistry,
   destination?: pino.DestinationStream,
+  // A destination of the caller's own reads JSON unless told otherwise.
+  format: LogFormat = destination ? 'json' : logFormat(),
 ) {
-  return pino(
-    {
-      name,
-      level: process.env.LOG_LEVEL ?? 'info',
-      redact: { paths: redactPaths(registry), censor: '[redacted]' },
-      serializers: { err: serializeError },
-    },
-    destination,
-  );
+  const options = {
+    name,
+    level: process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: redactPaths(registry), censor: '[redacted]' },
+    serializers: { err: serializeError },
+  };
+  if (format === 'json') return pino(options, destination);
+  // A stream in this thread, not a transport's worker: the last lines before a crash are kept.
+  const pretty = PinoPretty({
+    colorize: destination === undefined && process.stdout.isTTY,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,name',
+    singleLine: true,
+    sync: true,
+    ...(destination ? { destination } : {}),
+  });
+  return pino(options, pretty);
 }
 
 export type { Logger } from 'pino';

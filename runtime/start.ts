@@ -195,7 +195,10 @@ export async function run(
     say(
       `  temporal     ${address}${temporalUi ? `   (UI: ${temporalUi})` : `   (${describeTemporalAuth(auth)}, namespace ${settings.temporal.namespace})`}`,
     );
-    if (roles.worker) say(`  worker       task queue "${settings.temporal.taskQueue}"`);
+    if (roles.worker)
+      say(
+        `  worker       task queue "${settings.temporal.taskQueue}"${env.TEMPORAL_METRICS_ADDRESS ? `   (SDK metrics: http://${env.TEMPORAL_METRICS_ADDRESS}/metrics)` : ''}`,
+      );
     if (listeners.length > 0)
       say(`  gateway      ${listeners.map((listener) => listener.id).join(', ')}`);
     if (pollers.length > 0)

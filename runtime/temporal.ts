@@ -73,7 +73,15 @@ export interface RunningWorker {
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: temporalLogger(options.logger.child({ component: 'temporal' })) });
+    // The SDK's own worker metrics (task slots, polls, schedule-to-start latency, workflow and
+    // activity outcomes) on a Prometheus endpoint of the Rust core's, where one is asked for.
+    const metricsAddress = process.env.TEMPORAL_METRICS_ADDRESS || undefined;
+    Runtime.install({
+      logger: temporalLogger(options.logger.child({ component: 'temporal' })),
+      ...(metricsAddress
+        ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } }
+        : {}),
+    });
     runtimeInstalled = true;
   }
   const connection = await NativeConnection.connect({ address: options.address, ...options.auth });

@@ -27,6 +27,8 @@ const ports = {
   SANDBOX_SMTP_PORT: 0,
   TEMPORAL_PORT: 0,
   TEMPORAL_UI_PORT: 0,
+  // Not an environment variable of townhall's: TEMPORAL_METRICS_ADDRESS is built from it.
+  TEMPORAL_METRICS_PORT: 0,
 };
 let sandbox: string;
 let server: string;
@@ -104,6 +106,7 @@ beforeAll(async () => {
       // As `npm start` runs without one: townhall makes its payload key and keeps it.
       TOWNHALL_PAYLOAD_KEYS: '',
       TOWNHALL_ADMIN_TOKEN: ADMIN_TOKEN,
+      TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${ports.TEMPORAL_METRICS_PORT}`,
     },
     120_000,
     workdir,
@@ -380,6 +383,13 @@ describe('townhall start, from the outside', () => {
     expect(moved('townhall_events_total{type="member.joined"}')).toBe(1);
     expect(moved('townhall_webhook_ack_seconds_count{vendor="slack"}')).toBe(3);
     expect(after['townhall_process_resident_memory_bytes']).toBeGreaterThan(0);
+
+    // The Temporal SDK's worker metrics, on the endpoint TEMPORAL_METRICS_ADDRESS asked for.
+    const sdk = await (
+      await fetch(`http://127.0.0.1:${ports.TEMPORAL_METRICS_PORT}/metrics`)
+    ).text();
+    expect(sdk).toMatch(/^temporal_workflow_completed\{.*task_queue="townhall".*\} [1-9]/m);
+    expect(sdk).toMatch(/^temporal_worker_task_slots_available\{/m);
   });
 
   it('stops everything on Ctrl-C, leaving no port open', async () => {

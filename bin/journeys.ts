@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import { resolveSettings } from '../runtime/settings.js';
 import type { JourneyPosition, JourneyResult } from '../workflows/journey/types.js';
+import { journeyRunsQuery } from '../workflows/journey/types.js';
 import { positionQuery } from '../workflows/journey/workflow.js';
 
 /** Results read per journey to count exits; beyond it, exits are counted over the newest. */
@@ -83,11 +84,8 @@ export async function journeysReport(
       runs: [],
     };
     let results = 0;
-    // Newest first; the prefix keeps another journey's runs out (names are distinct ids), the
-    // task queue another hub's that shares the namespace.
-    for await (const info of client.workflow.list({
-      query: `WorkflowType = 'journey' AND WorkflowId STARTS_WITH 'journey:${name}:' AND TaskQueue = '${taskQueue}'`,
-    })) {
+    // Newest first.
+    for await (const info of client.workflow.list({ query: journeyRunsQuery(name, taskQueue) })) {
       if (member !== undefined && memberOf(info.workflowId) !== member) continue;
       const run = await runOf(client, info, results++ < RESULTS_READ);
       report.runs.push(run);

@@ -8,19 +8,20 @@ import { registry } from '../connectors/index.js';
 import type { ScrapedSources } from '../server/metrics.js';
 import type { Db } from '../store/db.js';
 import { syncStatus } from '../store/sync.js';
-import { journeyWorkflow } from '../workflows/journey/index.js';
-import { JOURNEY_KEY } from '../workflows/journey/search-attributes.js';
+import { journeyRunsQuery } from '../workflows/journey/types.js';
 import { handoffWorkflow } from '../workflows/handoff/index.js';
-
-/** A value inside a visibility query's single quotes. */
-const quoted = (text: string) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
 /** `GROUP BY ExecutionStatus` answers with one group per status, its value the status name. */
 function byStatus(groups: { count: number; groupValues: unknown[] }[]) {
   return groups.map((group) => ({ status: String(group.groupValues[0]), count: group.count }));
 }
 
-export function metricsSources(loaded: LoadedConfig, db: Db, temporal: Client): ScrapedSources {
+export function metricsSources(
+  loaded: LoadedConfig,
+  db: Db,
+  temporal: Client,
+  taskQueue: string,
+): ScrapedSources {
   const journeys = Object.keys(loaded.config.journeys);
   const crms = providersOf(loaded.config, registry, 'crm');
   return {
@@ -28,7 +29,7 @@ export function metricsSources(loaded: LoadedConfig, db: Db, temporal: Client): 
       const counts = [];
       for (const journey of journeys) {
         const answer = await temporal.workflow.count(
-          `WorkflowType = ${quoted(journeyWorkflow.name)} AND ${JOURNEY_KEY.name} = ${quoted(journey)} GROUP BY ExecutionStatus`,
+          `${journeyRunsQuery(journey, taskQueue)} GROUP BY ExecutionStatus`,
         );
         for (const { status, count } of byStatus(answer.groups))
           counts.push({ journey, status, count });
@@ -37,7 +38,7 @@ export function metricsSources(loaded: LoadedConfig, db: Db, temporal: Client): 
     },
     async openHandoffs() {
       const answer = await temporal.workflow.count(
-        `WorkflowType = ${quoted(handoffWorkflow.name)} AND ExecutionStatus = 'Running'`,
+        `WorkflowType = '${handoffWorkflow.name}' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
       );
       return answer.count;
     },

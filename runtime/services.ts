@@ -206,7 +206,10 @@ export async function startHttpServer(
   const mailer = mailerOf(loaded, settings, logger);
   const unsubscribe = mailer?.sender.unsubscribe;
   mailer?.close();
-  const metrics = createMetrics(metricsSources(loaded, db, temporal), logger);
+  const metrics = createMetrics(
+    metricsSources(loaded, db, temporal, settings.temporal.taskQueue),
+    logger,
+  );
   const app = createApp({
     logger,
     metrics,

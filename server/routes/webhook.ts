@@ -9,7 +9,7 @@ import { Quarantined } from '../quarantine.js';
 const quarantinedAnswer = (letter: Quarantined) =>
   `townhall could not act on this request and has set it aside for its operators (dead letter ${letter.deadLetterId}). Please ask in the channel, where people can help.`;
 
-/** The normalized type of an event (a batch is counted by its events' types, the first). */
+/** The normalized type of an event; a batch (several events in one delivery) has none. */
 function eventType(event: unknown): string | undefined {
   const type = (event as { type?: unknown }).type;
   return typeof type === 'string' ? type : undefined;

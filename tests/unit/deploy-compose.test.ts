@@ -86,6 +86,15 @@ describe('docker-compose.yml', () => {
     expect(unreadEnvironment(typo)).toEqual(['services.worker.environment.TEMPORAL_ADRESS']);
   });
 
+  it('points the Temporal UI at the server’s codec endpoint, on the port the server is published on', () => {
+    const ui = services(compose.doc)['temporal-ui']!.environment as Record<string, string>;
+    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(
+      `http://localhost:${exampleEnv.PUBLISH_HTTP_PORT}/codec`,
+    );
+    // The browser sends the codec session cookie the server hands out at /codec/session.
+    expect(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe('true');
+  });
+
   it('runs only commands the CLI has', () => {
     const commands = cliCommands(townhallHelp());
     expect(unknownCommands(compose.doc, commands)).toEqual([]);

@@ -11,6 +11,14 @@ export const journeyWorkflowId = (journey: string, memberId: string, entryKey?: 
     ? `journey:${journey}:${memberId}`
     : `journey:${journey}:${memberId}:${entryKey}`;
 
+/**
+ * The visibility query for one journey's runs on one task queue: the id prefix keeps another
+ * journey's runs out (names are distinct ids) with no search attribute to register, the task
+ * queue another hub's that shares the namespace.
+ */
+export const journeyRunsQuery = (journey: string, taskQueue: string): string =>
+  `WorkflowType = 'journey' AND WorkflowId STARTS_WITH 'journey:${journey}:' AND TaskQueue = '${taskQueue}'`;
+
 export interface JourneyInput {
   journey: string;
   memberId: string;

@@ -39,6 +39,26 @@ export default tseslint.config(
     },
   },
   {
+    // The console's browser modules (server/console/public): plain JavaScript, served as is.
+    files: ['server/console/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        Intl: 'readonly',
+        Node: 'readonly',
+        queueMicrotask: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
+  },
+  {
     // CommonJS on purpose: the Temporal SDK require()s it (runtime/codec/failure-converter.cjs).
     files: ['**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,

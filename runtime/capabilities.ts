@@ -1,3 +1,5 @@
+import type { CallObserver } from './connector-health.js';
+import { observePort } from './connector-health.js';
 import type { CapabilityDeps } from '../activities/index.js';
 import type { ProviderConfig } from '../config/capabilities.js';
 import { providersOf, resolveProvider } from '../config/capabilities.js';
@@ -13,6 +15,8 @@ export function buildCapabilities(
   config: ProviderConfig,
   registry: readonly AnyConnector[],
   context: ConnectorContext,
+  /** Told how each vendor call ended (the console's connector health); absent, nobody is. */
+  observer?: CallObserver,
 ): CapabilityDeps {
   const clients = new Map<string, unknown>();
   const connector = (id: string) => registry.find((candidate) => candidate.id === id)!;
@@ -20,7 +24,8 @@ export function buildCapabilities(
     const descriptor = connector(id);
     const section = config.connectors[id];
     if (!clients.has(id)) clients.set(id, descriptor.connect?.(section, context));
-    return descriptor.capabilities![capability]!.create(clients.get(id), section);
+    const created = descriptor.capabilities![capability]!.create(clients.get(id), section);
+    return observer ? (observePort(created as object, id, observer) as Capabilities[K]) : created;
   }
   const perPlatform = <
     K extends
@@ -65,8 +70,17 @@ export function buildCapabilities(
             descriptor.id,
             {
               feeds: poller.feeds(section),
-              poll: (feed: string, from: { cursor: unknown; startedAt: number }) =>
-                poller.poll(client, section, feed, from),
+              poll: (feed: string, from: { cursor: unknown; startedAt: number }) => {
+                const page = poller.poll(client, section, feed, from);
+                if (!observer) return page;
+                return page.then(
+                  (answer) => (observer.succeeded(descriptor.id), answer),
+                  (error: unknown) => {
+                    observer.failed(descriptor.id, error);
+                    throw error;
+                  },
+                );
+              },
             },
           ],
         ];

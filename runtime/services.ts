@@ -1,3 +1,6 @@
+import { providersOf } from '../config/capabilities.js';
+import { consoleRoutes } from '../server/console/routes.js';
+import { healthRecorder } from './connector-health.js';
 import { storeBudgets } from '../store/rate-budget.js';
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -76,7 +79,7 @@ export function activityDeps(
     logger,
     publicUrl: context.publicUrl,
     crmExtras: loaded.config.workflows.crmSync?.properties,
-    ...buildCapabilities(loaded.config, registry, context),
+    ...buildCapabilities(loaded.config, registry, context, healthRecorder(db, logger)),
   };
 }
 
@@ -183,12 +186,15 @@ function erasureDeps(
   return { db, temporal, taskQueue, routing, logger };
 }
 
+function consoleRouters(deps: Parameters<typeof consoleRoutes>[0], token: string | undefined) {
+  return token ? [consoleRoutes(deps, token)] : [];
+}
+
 function metricsRouters(metrics: HubMetrics, token: string | undefined) {
   return token ? [metricsRoutes(metrics, token)] : [];
 }
 
-function erasureRouters(...args: Parameters<typeof erasureDeps>) {
-  const token = adminTokenFrom(process.env);
+function erasureRouters(token: string | undefined, ...args: Parameters<typeof erasureDeps>) {
   return token ? [erasureApiRoutes(erasureDeps(...args), token)] : [];
 }
 
@@ -201,6 +207,10 @@ export async function startHttpServer(
   logger: Logger,
   /** The payload codec for the Temporal UI's `/codec` endpoint, and the UI origins it answers. */
   codec?: Omit<CodecRouteDeps, 'logger'>,
+  /** The Temporal UI's address, for the console's links to runs (TEMPORAL_UI_URL, or the dev UI). */
+  temporalUiUrl?: string,
+  /** Mounts the admin routes (API, console, codec, metrics); unset: none of them exist. */
+  adminToken: string | undefined = adminTokenFrom(process.env),
 ): Promise<RunningServer> {
   const connectors: Record<string, unknown> = loaded.config.connectors;
   const mailer = mailerOf(loaded, settings, logger);
@@ -244,14 +254,31 @@ export async function startHttpServer(
       // The members API exists only with TOWNHALL_ADMIN_TOKEN set (unset: its routes are 404).
       ...adminRouters(
         { db, logger, members: loaded.config.members, connectors, registry },
-        adminTokenFrom(process.env),
+        adminToken,
       ),
       // Erasure (`POST /api/members/:ref/forget`, `GET /api/erasures/:ref`): admin token only.
-      ...erasureRouters(loaded, settings, db, temporal, logger),
+      ...erasureRouters(adminToken, loaded, settings, db, temporal, logger),
       // The Temporal UI's codec endpoint (server/routes/codec.ts): also only with the admin token.
-      ...(codec ? codecRouters({ ...codec, logger }, adminTokenFrom(process.env)) : []),
+      ...(codec ? codecRouters({ ...codec, logger }, adminToken) : []),
       // Prometheus (server/metrics.ts): also only with the admin token, sent as a bearer token.
-      ...metricsRouters(metrics, adminTokenFrom(process.env)),
+      ...metricsRouters(metrics, adminToken),
+      // The console (server/console/): also only with the admin token.
+      ...consoleRouters(
+        {
+          config: loaded.config,
+          db,
+          temporal,
+          taskQueue: settings.temporal.taskQueue,
+          namespace: settings.temporal.namespace,
+          temporalUiUrl,
+          crms: providersOf(loaded.config, registry, 'crm'),
+          logger,
+          members: loaded.config.members,
+          connectors,
+          registry,
+        },
+        adminToken,
+      ),
     ],
   });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { devAdminToken } from './dev-admin-token.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
@@ -67,7 +68,12 @@ export async function run(
   const settings = resolveSettings(loaded.config, env);
   // Before anything starts: a split role without TOWNHALL_PAYLOAD_KEYS stops here, saying so.
   const codec = payloadCodecFor(roles.embedded ? 'embedded' : 'deployment', env, settings.dataDir);
-  const codecMounted = roles.server && adminTokenFrom(env) !== undefined;
+  const devToken =
+    roles.embedded && roles.server && !env.TOWNHALL_ADMIN_TOKEN
+      ? devAdminToken(settings.dataDir)
+      : undefined;
+  const adminToken = adminTokenFrom(env) ?? devToken?.token;
+  const codecMounted = roles.server && adminToken !== undefined;
   const codecUrl = codecMounted ? codecEndpoint(settings) : undefined;
   const shutdown = onShutdown(say);
 
@@ -167,10 +173,20 @@ export async function run(
     }
 
     const server = roles.server
-      ? await startHttpServer(loaded, settings, db, route, temporal, logger, {
-          codec,
-          origins: codecOrigins(env, temporalUi),
-        })
+      ? await startHttpServer(
+          loaded,
+          settings,
+          db,
+          route,
+          temporal,
+          logger,
+          {
+            codec,
+            origins: codecOrigins(env, temporalUi),
+          },
+          env.TEMPORAL_UI_URL ?? temporalUi,
+          adminToken,
+        )
       : undefined;
     if (server) shutdown.add('http server', () => server.close());
 
@@ -188,6 +204,10 @@ export async function run(
     say('');
     say(`townhall is running (config: ${loaded.file})`);
     if (server) say(`  server       ${server.url}   (health: ${server.url}/readyz)`);
+    if (server && codecMounted)
+      say(
+        `  console      ${server.url}/console   (admin token: ${devToken ? `in ${devToken.file}` : 'TOWNHALL_ADMIN_TOKEN'})`,
+      );
     if (server && codecMounted)
       say(
         `  codec        ${server.url}/codec   (Temporal UI: sign in at ${server.url}/codec/session)`,

@@ -1,7 +1,9 @@
 import type { MembersConfig } from '../config/members.js';
 import type { AnyConnector } from '../connectors/descriptor.js';
 import type { Db } from '../store/db.js';
+import { levelHistory } from '../store/level-changes.js';
 import { mergesOf } from '../store/merges.js';
+import { dailyActivity, memberJourneys, memberTickets } from '../store/member-timeline.js';
 import { platformWindows } from '../store/member-platform-windows.js';
 import type { Counts, IdentityView, MemberView } from '../store/member-view.js';
 import { memberView } from '../store/member-view.js';
@@ -29,10 +31,14 @@ export interface MemberDetails extends Omit<MemberView, 'identities' | 'activity
     undoneAt: string | null;
     undoneBy: string | null;
   }[];
-  /** Journeys the member is in: filled by a later issue. */
-  journeys: unknown[];
-  /** Help-desk tickets the member opened: filled by a later issue. */
-  tickets: unknown[];
+  /** Journey runs the member entered, newest first. */
+  journeys: Awaited<ReturnType<typeof memberJourneys>>;
+  /** Help-desk tickets opened for threads the member started. */
+  tickets: Awaited<ReturnType<typeof memberTickets>>;
+  /** Activity per UTC day over the last 90 days (the console's chart). */
+  activityByDay: { day: string; count: number }[];
+  /** Each engagement level change, oldest first. */
+  levelHistory: { level: string | null; at: string }[];
 }
 
 export interface MemberDetailsDeps {
@@ -50,9 +56,13 @@ export async function memberDetails(
 ): Promise<MemberDetails | undefined> {
   const view = await memberView(deps.db, memberId, deps.members, now);
   if (!view) return undefined;
-  const [windows, merges] = await Promise.all([
+  const [windows, merges, journeys, tickets, activityByDay, levels] = await Promise.all([
     platformWindows(deps.db, memberId, now),
     mergesOf(deps.db, memberId),
+    memberJourneys(deps.db, memberId),
+    memberTickets(deps.db, memberId),
+    dailyActivity(deps.db, memberId, now),
+    levelHistory(deps.db, memberId),
   ]);
   const profileUrl = (identity: IdentityView) => {
     const connector = deps.registry.find((c) => c.id === identity.platform);
@@ -80,7 +90,9 @@ export async function memberDetails(
       undoneAt: merge.undone_at?.toISOString() ?? null,
       undoneBy: merge.undone_by,
     })),
-    journeys: [],
-    tickets: [],
+    journeys,
+    tickets,
+    activityByDay,
+    levelHistory: levels,
   };
 }

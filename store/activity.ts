@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { MembersConfig } from '../config/members.js';
 import type { CommunityEvent } from '../connectors/events.js';
+import { noteLevelChange } from './level-changes.js';
 import type { Db } from './db.js';
 import { activityScore, nextLevel, postMilestone } from './engagement.js';
 
@@ -102,6 +103,7 @@ export async function recordActivity(
       .set({ level: level.level, level_since: level.since, below_since: level.belowSince })
       .where('member_id', '=', memberId)
       .execute();
+    await noteLevelChange(trx, memberId, { from: row.level, to: level.level, at: now });
     return { recorded: true, milestones };
   });
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { MembersConfig } from '../config/members.js';
 import { DEFAULT_MEMBERS_CONFIG } from '../config/members.js';
 import { windowCounts } from './activity.js';
+import { noteLevelChange } from './level-changes.js';
 import type { Db } from './db.js';
 import { activityScore, nextLevel } from './engagement.js';
 
@@ -70,10 +71,12 @@ export async function recomputeStats(
     level.level !== row.level ||
     level.since?.getTime() !== row.level_since?.getTime() ||
     level.belowSince?.getTime() !== row.below_since?.getTime()
-  )
+  ) {
     await db
       .updateTable('member_stats')
       .set({ level: level.level, level_since: level.since, below_since: level.belowSince })
       .where('member_id', '=', memberId)
       .execute();
+    await noteLevelChange(db, memberId, { from: row.level, to: level.level, at: now });
+  }
 }

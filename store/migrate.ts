@@ -13,6 +13,7 @@ import { erasure } from './migrations/0009-erasure.js';
 import { deadLetters } from './migrations/0010-dead-letters.js';
 import { commitPoint } from './migrations/0011-commit-point.js';
 import { emailVerified } from './migrations/0012-email-verified.js';
+import { consoleTables } from './migrations/0013-console.js';
 
 /** Every migration, in order. Add new ones here explicitly; names sort by their number. */
 export const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '0010-dead-letters': deadLetters,
   '0011-commit-point': commitPoint,
   '0012-email-verified': emailVerified,
+  '0013-console': consoleTables,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -102,6 +102,22 @@ export interface Database {
     reached_at: Date;
     event_id: string;
   };
+  /** Each change of a member's engagement level (null: the member lost their level). */
+  level_changes: {
+    member_id: string;
+    level: string | null;
+    at: Date;
+  };
+  /** Each connector's vendor calls as the workers saw them (runtime/connector-health.ts). */
+  connector_health: {
+    connector: string;
+    last_success_at: Date | null;
+    last_error_at: Date | null;
+    last_error_code: string | null;
+    rate_limited_until: Date | null;
+    calls: Generated<string>;
+    errors: Generated<string>;
+  };
   crm_links: {
     member_id: string;
     crm: string;

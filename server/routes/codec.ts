@@ -1,10 +1,9 @@
-import { createHash, createHmac } from 'node:crypto';
 import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { sameBytes } from '../../connectors/signatures.js';
+import { SESSION_MS, cookieOf, isAdminToken, overTls, sessions } from '../browser-session.js';
 import { bearerAuth } from '../admin-auth.js';
 
 export interface CodecRouteDeps {
@@ -43,39 +42,7 @@ const toJson = ({ metadata, data }: Payload) => ({
   data: Buffer.from(data ?? []).toString('base64'),
 });
 
-/** Browser sessions last a working day; the token itself is never stored in the browser. */
-const SESSION_MS = 12 * 60 * 60 * 1000;
 const COOKIE = 'townhall_codec';
-
-/**
- * A session cookie for the Temporal UI, which cannot send our bearer token (it sends only its
- * own login's token, and only to https endpoints): `<expiry>.<HMAC of it under a key derived
- * from the admin token>`. Changing the admin token ends every session.
- */
-function sessions(token: string) {
-  const key = createHash('sha256').update(`townhall codec session\0${token}`).digest();
-  const mac = (expires: string) => createHmac('sha256', key).update(expires).digest('base64url');
-  return {
-    issue: (now: number) => {
-      const expires = String(now + SESSION_MS);
-      return `${expires}.${mac(expires)}`;
-    },
-    valid(cookie: string | undefined, now: number): boolean {
-      const match = /^(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(cookie ?? '');
-      if (!match || Number(match[1]) <= now) return false;
-      return sameBytes(Buffer.from(match[2]!), Buffer.from(mac(match[1]!)));
-    },
-  };
-}
-
-const cookieOf = (req: Request, name: string) =>
-  (req.get('cookie') ?? '')
-    .split(';')
-    .map((part) => part.trim().split('='))
-    .find(([key]) => key === name)?.[1];
-
-/** Behind TLS (directly or through a proxy that says so) the cookie may cross sites: UIs elsewhere. */
-const overTls = (req: Request) => req.secure || req.get('x-forwarded-proto') === 'https';
 
 function sessionPage(res: Response, status: number, text: string, form: boolean): void {
   res
@@ -104,7 +71,7 @@ function sessionPage(res: Response, status: number, text: string, form: boolean)
 export function codecRoutes(deps: CodecRouteDeps, token: string) {
   const router = express.Router();
   const bearer = bearerAuth(token);
-  const session = sessions(token);
+  const session = sessions(token, 'codec');
   const allowed = new Set(deps.origins);
 
   router.use('/codec', (req: Request, res: Response, next: NextFunction) => {
@@ -178,8 +145,7 @@ export function codecRoutes(deps: CodecRouteDeps, token: string) {
     express.urlencoded({ extended: false, limit: '4kb' }),
     (req: Request, res: Response) => {
       const given = (req.body as { token?: unknown } | undefined)?.token;
-      const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-      if (typeof given !== 'string' || !sameBytes(digest(given), digest(token))) {
+      if (!isAdminToken(given, token)) {
         sessionPage(res, 401, 'That is not the admin token.', true);
         return;
       }

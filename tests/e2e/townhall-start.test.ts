@@ -8,6 +8,7 @@ import type { SandboxMail } from '../../sandbox/email/index.js';
 import { freePort, isListening } from '../support/ports.js';
 import { waitFor } from '../support/sandbox.js';
 import { postSlack, teamJoin } from '../support/slack.js';
+import { walkTheConsole } from '../support/console-walkthrough.js';
 import type { TownhallProcess } from '../support/townhall-process.js';
 import { printedUrl, spawnTownhall } from '../support/townhall-process.js';
 
@@ -33,7 +34,8 @@ const ports = {
 let sandbox: string;
 let server: string;
 let workdir: string;
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+/** The admin token `townhall start` made for itself (README: `cat .townhall/admin-token`). */
+let adminToken: string;
 
 const contactsFor = async (email: string) =>
   ((await (await fetch(`${sandbox}/_sandbox/hubspot/contacts`)).json()) as SandboxContact[]).filter(
@@ -77,7 +79,7 @@ async function onboardingJourneys(): Promise<string[]> {
 /** /metrics with the admin token, as series → value (`name{labels}` as Prometheus prints it). */
 async function scrape(): Promise<Record<string, number>> {
   const response = await fetch(`${server}/metrics`, {
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    headers: { authorization: `Bearer ${adminToken}` },
   });
   expect(response.status).toBe(200);
   const series: Record<string, number> = {};
@@ -105,7 +107,8 @@ beforeAll(async () => {
       TOWNHALL_CONFIG: '',
       // As `npm start` runs without one: townhall makes its payload key and keeps it.
       TOWNHALL_PAYLOAD_KEYS: '',
-      TOWNHALL_ADMIN_TOKEN: ADMIN_TOKEN,
+      // Unset, as on a fresh machine: townhall makes one and keeps it in its data folder.
+      TOWNHALL_ADMIN_TOKEN: '',
       TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${ports.TEMPORAL_METRICS_PORT}`,
     },
     120_000,
@@ -113,6 +116,7 @@ beforeAll(async () => {
   );
   sandbox = printedUrl(townhall, 'sandbox');
   server = printedUrl(townhall, 'server');
+  adminToken = readFileSync(path.join(workdir, '.townhall', 'admin-token'), 'utf8').trim();
 }, 150_000);
 
 describe('townhall start, from the outside', () => {
@@ -390,6 +394,21 @@ describe('townhall start, from the outside', () => {
     ).text();
     expect(sdk).toMatch(/^temporal_workflow_completed\{.*task_queue="townhall".*\} [1-9]/m);
     expect(sdk).toMatch(/^temporal_worker_task_slots_available\{/m);
+  });
+
+  it('shows ops, a member on two platforms and a handoff after 🎫 in the console, in a real browser', async () => {
+    // The banner says where the console is and where its token is kept, never the token.
+    expect(townhall?.output()).toContain(`console      ${server}/console`);
+    expect(townhall?.output()).toContain(path.join('.townhall', 'admin-token'));
+    expect(townhall?.output()).not.toContain(adminToken);
+    expect((await fetch(`${server}/console/api/ops`)).status).toBe(401);
+    // Grace joined the forum above; she joins Slack with the same address.
+    await walkTheConsole({
+      server,
+      sandbox,
+      token: adminToken,
+      member: { name: 'Grace Hopper', email: 'grace@example.com', slackUserId: 'U0GRACE01' },
+    });
   });
 
   it('stops everything on Ctrl-C, leaving no port open', async () => {

@@ -159,6 +159,25 @@ describe('journey workflow with stub activities', () => {
     await recordHistory(handle, 'journey-exit-in-wait');
   });
 
+  it('leaves TownhallStep = "exited <reason>" on a run an exit ended, which the console counts', async () => {
+    const handle = await start('exit-reason', DRIP, { searchAttributes: true });
+    while ((await handle.query(positionQuery))?.path !== 'steps[1]')
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await handle.signal(exitSignal, { reason: 'member.left' });
+    expect((await handle.result()).exited).toBe('member.left');
+    const description = await handle.describe();
+    expect(description.searchAttributes.TownhallStep).toEqual(['exited member.left']);
+    // Visibility catches up shortly after the run closes: the count the ops view makes.
+    const query = `WorkflowId = '${handle.workflowId}' AND TownhallStep = 'exited member.left'`;
+    let counted = 0;
+    for (let i = 0; i < 100 && counted === 0; i++) {
+      counted = (await client.workflow.count(query)).count;
+      if (counted === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(counted).toBe(1);
+    await recordHistory(handle, 'journey-exit-reason');
+  });
+
   it('lets a send in progress finish when an exit arrives, then stops', async () => {
     releaseSend = () => undefined;
     const handle = await start('exit-in-send', DRIP);

@@ -25,6 +25,18 @@ export interface HandoffState {
   status: TicketStatus;
   /** Status messages posted so far: each one's activity id is unique by it. */
   statusPosts: number;
+  /** The last member message carried into the ticket (the console's support view). */
+  lastToDesk?: CarriedMessage | undefined;
+  /** The last agent reply carried into the thread. */
+  lastToThread?: CarriedMessage | undefined;
+}
+
+/** A message the run carried one way, shortened: for people looking, not for a transcript. */
+export interface CarriedMessage {
+  name?: string | undefined;
+  text: string;
+  /** Epoch milliseconds (workflow time) when it was carried. */
+  at: number;
 }
 
 export interface HandoffSettings {

@@ -17,6 +17,7 @@ import { STORE_CALL, VENDOR_CALL } from '../retry-policies.js';
 import type { Activities } from '../steps/context.js';
 import { HANDOFF_TEXT } from './texts.js';
 import type {
+  CarriedMessage,
   HandoffInput,
   HandoffResult,
   HandoffState,
@@ -33,6 +34,12 @@ export const ticketEventSignal = defineSignal<[TicketEventSignal]>('ticket-event
 export const handoffStateQuery = defineQuery<HandoffState | 'watching' | 'opening'>('handoff');
 
 const SIGNALS_PER_RUN = 500;
+/** Deterministic: workflow time, and no command, so old histories replay unchanged. */
+const carried = (name: string | undefined, text: string): CarriedMessage => ({
+  ...(name ? { name } : {}),
+  text: text.length > 280 ? `${text.slice(0, 279)}…` : text,
+  at: Date.now(),
+});
 const done = (status: TicketStatus) => status === 'resolved' || status === 'closed';
 
 type Queued =
@@ -195,6 +202,7 @@ export async function handoff(input: HandoffInput): Promise<HandoffResult> {
         values: { agent: event.authorName ?? 'Support', text: event.text },
       });
       quoted.add(reply.messageId);
+      open.lastToThread = carried(event.authorName, event.text);
       return;
     }
     const message = item.signal;
@@ -206,6 +214,7 @@ export async function handoff(input: HandoffInput): Promise<HandoffResult> {
       name: message.name,
       fromRequester: message.userId === open.requesterUserId,
     });
+    open.lastToDesk = carried(message.name, message.text);
     if (done(open.status) && input.settings.reopenOnReply) {
       await call(`reopen:${message.messageId}`, input.helpdesk).reopenHandoffTicket({
         helpdesk: input.helpdesk,

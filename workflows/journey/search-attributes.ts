@@ -13,6 +13,9 @@ export const JOURNEY_KEY = defineSearchAttributeKey('TownhallJourney', SearchAtt
 export const MEMBER_KEY = defineSearchAttributeKey('TownhallMember', SearchAttributeType.KEYWORD);
 export const STEP_KEY = defineSearchAttributeKey('TownhallStep', SearchAttributeType.KEYWORD);
 
+/** A run that an exit ended keeps `TownhallStep = "exited <reason>"`. */
+export const EXITED_PREFIX = 'exited ';
+
 export const JOURNEY_SEARCH_ATTRIBUTES = [JOURNEY_KEY, MEMBER_KEY, STEP_KEY] as const;
 
 /** `temporal server start-dev` flags that register them. */

@@ -6,7 +6,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { STEP_KEY } from './search-attributes.js';
+import { EXITED_PREFIX, STEP_KEY } from './search-attributes.js';
 import { temporalEngine } from '../steps/temporal-engine.js';
 import { runJourney } from './run.js';
 import type {
@@ -54,6 +54,11 @@ export async function journey(input: JourneyInput): Promise<JourneyResult> {
         log.info('journey step done', { journey: input.journey, index, ...result }),
     },
   );
-  if (result.exited) log.info('journey exited', { journey: input.journey, reason: result.exited });
+  if (result.exited) {
+    log.info('journey exited', { journey: input.journey, reason: result.exited });
+    // The console counts exits by reason from this (`TownhallStep = "exited <reason>"`).
+    if (input.searchAttributes && patched('journey-exit-reason-search-attribute'))
+      upsertSearchAttributes([{ key: STEP_KEY, value: `${EXITED_PREFIX}${result.exited}` }]);
+  }
   return result;
 }

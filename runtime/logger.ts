@@ -1,3 +1,4 @@
+import { asyncLocalStorage as activityContext } from '@temporalio/activity';
 import pino from 'pino';
 import { PinoPretty } from 'pino-pretty';
 import type { AnyConnector } from '../connectors/descriptor.js';
@@ -82,6 +83,17 @@ export function serializeError(error: unknown): unknown {
   return serialized;
 }
 
+/**
+ * Inside an activity, every line names the run and step it concerns, whichever logger the code
+ * was handed: the Temporal SDK keeps the activity's info in AsyncLocalStorage for its whole call.
+ */
+export function activityFields(): { workflowId?: string; activityId?: string } {
+  const info = activityContext.getStore()?.info;
+  if (!info) return {};
+  const workflowId = info.workflowExecution?.workflowId;
+  return workflowId ? { workflowId, activityId: info.activityId } : { activityId: info.activityId };
+}
+
 export type LogFormat = 'pretty' | 'json';
 
 /**
@@ -114,6 +126,7 @@ export function createLogger(
     level: process.env.LOG_LEVEL ?? 'info',
     redact: { paths: redactPaths(registry), censor: '[redacted]' },
     serializers: { err: serializeError },
+    mixin: activityFields,
   };
   if (format === 'json') return pino(options, destination);
   // A stream in this thread, not a transport's worker: the last lines before a crash are kept.

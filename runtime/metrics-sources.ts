@@ -7,7 +7,9 @@ import type { LoadedConfig } from '../config/load.js';
 import { registry } from '../connectors/index.js';
 import type { ScrapedSources } from '../server/metrics.js';
 import type { Db } from '../store/db.js';
+import { connectorHealth } from '../store/connector-health.js';
 import { syncStatus } from '../store/sync.js';
+import { EXITED_PREFIX, STEP_KEY } from '../workflows/journey/search-attributes.js';
 import { journeyRunsQuery } from '../workflows/journey/types.js';
 import { handoffWorkflow } from '../workflows/handoff/index.js';
 
@@ -41,6 +43,25 @@ export function metricsSources(
         `WorkflowType = '${handoffWorkflow.name}' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
       );
       return answer.count;
+    },
+    async exits() {
+      const counts = [];
+      for (const [journey, config] of Object.entries(loaded.config.journeys))
+        for (const reason of config.exitWhen) {
+          const { count } = await temporal.workflow.count(
+            `${journeyRunsQuery(journey, taskQueue)} AND ExecutionStatus = 'Completed' AND ${STEP_KEY.name} = '${EXITED_PREFIX}${reason}'`,
+          );
+          counts.push({ journey, reason, count });
+        }
+      return counts;
+    },
+    async vendorCalls() {
+      return (await connectorHealth(db)).map((health) => ({
+        connector: health.connector,
+        calls: health.calls,
+        errors: health.errors,
+        rateLimited: health.rateLimitedUntil !== null,
+      }));
     },
     async syncLag() {
       const lags = [];

@@ -18,6 +18,12 @@ export interface ScrapedSources {
   openHandoffs?: () => Promise<number>;
   /** Per CRM: how long the oldest member change not yet written has waited. */
   syncLag?: () => Promise<{ crm: string; lagMs: number }[]>;
+  /** Runs an exit ended, by journey and reason (the `exit_when` event). */
+  exits?: () => Promise<{ journey: string; reason: string; count: number }[]>;
+  /** Every worker's vendor calls so far, per connector (the console's connector health). */
+  vendorCalls?: () => Promise<
+    { connector: string; calls: number; errors: number; rateLimited: boolean }[]
+  >;
 }
 
 /** One hub process's metrics, in a registry of its own (never prom-client's global one). */
@@ -91,6 +97,18 @@ export function createMetrics(sources: ScrapedSources, logger: Logger): HubMetri
       for (const { crm, lagMs } of lags ?? []) this.set({ crm }, lagMs / 1000);
     },
   });
+  new Gauge({
+    name: 'townhall_journey_exits',
+    help: 'Journey runs an exit ended, by journey and reason (the exit_when event), at scrape time',
+    labelNames: ['journey', 'reason'] as const,
+    registers: [registry],
+    async collect() {
+      const exits = sources.exits && (await readSafely(logger, 'exits', sources.exits));
+      this.reset();
+      for (const { journey, reason, count } of exits ?? []) this.set({ journey, reason }, count);
+    },
+  });
+  vendorSeries(registry, sources, logger);
   return {
     registry,
     webhook(vendor, outcome, seconds) {
@@ -101,6 +119,57 @@ export function createMetrics(sources: ScrapedSources, logger: Logger): HubMetri
       events.inc({ type });
     },
   };
+}
+
+/**
+ * Vendor calls as every worker counted them (store/connector-health.ts), read at scrape time:
+ * totals only grow, so they are counters, set from the stored sums.
+ */
+function vendorSeries(registry: Registry, sources: ScrapedSources, logger: Logger) {
+  type Rows = Awaited<ReturnType<NonNullable<ScrapedSources['vendorCalls']>>>;
+  // prom-client collects every series at once: the three below share one read per scrape.
+  let reading: { at: number; rows: Promise<Rows> } | undefined;
+  const read = () => {
+    if (!reading || Date.now() - reading.at > 1_000)
+      reading = {
+        at: Date.now(),
+        rows: sources.vendorCalls
+          ? readSafely(logger, 'vendor calls', sources.vendorCalls).then((rows) => rows ?? [])
+          : Promise.resolve([]),
+      };
+    return reading.rows;
+  };
+  new Counter({
+    name: 'townhall_vendor_calls_total',
+    help: 'Calls to each connector’s vendor API, by every worker',
+    labelNames: ['connector'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { connector, calls } of await read()) this.inc({ connector }, calls);
+    },
+  });
+  new Counter({
+    name: 'townhall_vendor_errors_total',
+    help: 'Vendor calls that failed (any ConnectorError code, rate limits included)',
+    labelNames: ['connector'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { connector, errors } of await read()) this.inc({ connector }, errors);
+    },
+  });
+  new Gauge({
+    name: 'townhall_vendor_rate_limited',
+    help: '1 while a vendor’s advertised wait (429 Retry-After) has not run out',
+    labelNames: ['connector'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { connector, rateLimited } of await read())
+        this.set({ connector }, rateLimited ? 1 : 0);
+    },
+  });
 }
 
 /** Where a webhook handler leaves its verdict for the observer below. */

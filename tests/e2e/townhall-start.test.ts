@@ -358,6 +358,14 @@ describe('townhall start, from the outside', () => {
     expect(before['townhall_journeys{journey="first-post",status="Completed"}']).toBeGreaterThan(0);
     expect(before['townhall_handoffs_open']).toBeGreaterThanOrEqual(0);
     expect(before['townhall_crm_sync_lag_seconds{crm="hubspot"}']).toBeGreaterThanOrEqual(0);
+    // The workers' vendor calls (contacts, emails, DMs above), none rate limited.
+    expect(before['townhall_vendor_calls_total{connector="hubspot"}']).toBeGreaterThan(0);
+    expect(before['townhall_vendor_calls_total{connector="email"}']).toBeGreaterThan(0);
+    expect(before['townhall_vendor_rate_limited{connector="hubspot"}']).toBe(0);
+    // Nobody went quiet long enough to enter re-engagement, so none exited it.
+    expect(before['townhall_journey_exits{journey="re-engagement",reason="message.posted"}']).toBe(
+      0,
+    );
 
     // One new member, one forgery, one body too large: each counter moves by one.
     const joined = await fetch(`${sandbox}/_sandbox/slack/emit`, {

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createLogger, logFormat } from '../../runtime/logger.js';
 
@@ -49,5 +50,27 @@ describe('log lines for people and for machines', () => {
     const { lines, stream } = capture();
     createLogger('townhall', undefined, stream).warn({ eventId: 'Ev9' }, 'set aside');
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, eventId: 'Ev9', msg: 'set aside' });
+  });
+});
+
+describe('log lines written inside an activity', () => {
+  it('name the workflow and the activity, whichever logger the code was handed', async () => {
+    const { lines, stream } = capture();
+    const logger = createLogger('townhall', undefined, stream);
+    const env = new MockActivityEnvironment({
+      workflowExecution: { workflowId: 'onboarding:m-42', runId: 'run-1' },
+      activityId: 'steps[1]#1',
+    });
+    await env.run(async () => {
+      await Promise.resolve();
+      logger.warn({ code: 'rate_limited' }, 'vendor asked us to wait');
+    });
+    logger.info('outside any activity');
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      workflowId: 'onboarding:m-42',
+      activityId: 'steps[1]#1',
+      code: 'rate_limited',
+    });
+    expect(JSON.parse(lines[1]!)).not.toHaveProperty('workflowId');
   });
 });

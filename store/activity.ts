@@ -4,6 +4,7 @@ import type { CommunityEvent } from '../connectors/events.js';
 import { noteLevelChange } from './level-changes.js';
 import type { Db } from './db.js';
 import { activityScore, nextLevel, postMilestone } from './engagement.js';
+import { identityActivity } from './identity-activity.js';
 
 const DAY_MS = 86_400_000;
 
@@ -115,14 +116,7 @@ export async function windowCounts(
   now: Date,
   days: number,
 ): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom('activity as a')
-    .innerJoin('identities as i', (join) =>
-      join
-        .onRef('i.platform', '=', 'a.platform')
-        .onRef('i.community_id', '=', 'a.community_id')
-        .onRef('i.platform_user_id', '=', 'a.platform_user_id'),
-    )
+  const rows = await identityActivity(db)
     .select(['a.type', (eb) => eb.fn.countAll<string>().as('n')])
     .where('i.member_id', '=', memberId)
     .where('i.staff', '=', false)

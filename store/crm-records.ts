@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { CrmPerson } from '../connectors/ports.js';
 import type { Db } from './db.js';
+import { identityActivity } from './identity-activity.js';
 
 const DAY_MS = 86_400_000;
 
@@ -51,14 +52,7 @@ export async function crmRecords(
       .select(['member_id', 'name'])
       .where('member_id', 'in', ids)
       .execute(),
-    db
-      .selectFrom('activity as a')
-      .innerJoin('identities as i', (join) =>
-        join
-          .onRef('i.platform', '=', 'a.platform')
-          .onRef('i.community_id', '=', 'a.community_id')
-          .onRef('i.platform_user_id', '=', 'a.platform_user_id'),
-      )
+    identityActivity(db)
       .select(['i.member_id', (eb) => eb.fn.countAll<string>().as('n')])
       .where('i.member_id', 'in', ids)
       .where('i.staff', '=', false)

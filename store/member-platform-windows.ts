@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import type { Counts } from './member-view.js';
+import { identityActivity } from './identity-activity.js';
 
 const DAY_MS = 86_400_000;
 
@@ -13,14 +14,7 @@ export async function platformWindows(
   now = new Date(),
 ): Promise<{ last7Days: Counts; last30Days: Counts; last90Days: Counts }> {
   const since = (days: number) => new Date(now.getTime() - days * DAY_MS);
-  const rows = await db
-    .selectFrom('activity as a')
-    .innerJoin('identities as i', (join) =>
-      join
-        .onRef('i.platform', '=', 'a.platform')
-        .onRef('i.community_id', '=', 'a.community_id')
-        .onRef('i.platform_user_id', '=', 'a.platform_user_id'),
-    )
+  const rows = await identityActivity(db)
     .select((eb) => [
       'a.platform',
       eb.fn.countAll<string>().filterWhere('a.occurred_at', '>=', since(7)).as('d7'),

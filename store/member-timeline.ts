@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './db.js';
+import { identityActivity } from './identity-activity.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -15,14 +16,7 @@ export async function dailyActivity(
 ): Promise<{ day: string; count: number }[]> {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const first = new Date(today - (days - 1) * DAY_MS);
-  const rows = await db
-    .selectFrom('activity as a')
-    .innerJoin('identities as i', (join) =>
-      join
-        .onRef('i.platform', '=', 'a.platform')
-        .onRef('i.community_id', '=', 'a.community_id')
-        .onRef('i.platform_user_id', '=', 'a.platform_user_id'),
-    )
+  const rows = await identityActivity(db)
     .select([
       sql<string>`to_char(a.occurred_at at time zone 'UTC', 'YYYY-MM-DD')`.as('day'),
       (eb) => eb.fn.countAll<string>().as('count'),

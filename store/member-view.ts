@@ -1,6 +1,7 @@
 import type { MembersConfig } from '../config/members.js';
 import type { Db } from './db.js';
 import { activityScore, nextLevel } from './engagement.js';
+import { identityActivity } from './identity-activity.js';
 
 const DAY_MS = 86_400_000;
 
@@ -50,14 +51,7 @@ const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null
 /** Activity counts by type over 7, 30 and 90 days, across the member's non-staff identities. */
 async function windows(db: Db, memberId: string, now: Date) {
   const since = (days: number) => new Date(now.getTime() - days * DAY_MS);
-  const rows = await db
-    .selectFrom('activity as a')
-    .innerJoin('identities as i', (join) =>
-      join
-        .onRef('i.platform', '=', 'a.platform')
-        .onRef('i.community_id', '=', 'a.community_id')
-        .onRef('i.platform_user_id', '=', 'a.platform_user_id'),
-    )
+  const rows = await identityActivity(db)
     .select((eb) => [
       'a.type',
       eb.fn.countAll<string>().filterWhere('a.occurred_at', '>=', since(7)).as('d7'),

@@ -31,3 +31,16 @@ export const kindsOf = (type: CommunityEventType): string[] => [
   type,
   ...(ACTIVITY_EVENTS.includes(type) ? ['activity'] : []),
 ];
+
+/**
+ * The reasons a run of a journey with this `exit_when` can end with: an exit signal names the
+ * event's own type (`message.posted`, not `activity`), and a member who leaves or is erased ends
+ * every run. What the console and /metrics count exits by.
+ */
+export const exitReasonsFor = (exitWhen: readonly string[]): string[] => [
+  ...new Set([
+    ...exitWhen.flatMap((kind) => (kind === 'activity' ? [...ACTIVITY_EVENTS] : [kind])),
+    'member.left',
+    'erased',
+  ]),
+];

@@ -59,20 +59,21 @@ export function healthRecorder(db: Db, logger: Logger, everyMs = 2_000): HealthR
     entry.calls += 1;
     return entry;
   };
-  let flushing: Promise<void> | undefined;
-  const flush = async (): Promise<void> => {
-    await flushing;
+  // Flushes run one after another: a caller's flush resolves once what was pending when it was
+  // called is written (or put back for the next one).
+  let chain = Promise.resolve();
+  const writeOnce = async () => {
     if (pending.size === 0) return;
     const batch = pending;
     pending = new Map();
-    flushing = addHealthTallies(db, [...batch.values()])
-      .catch((error: unknown) => {
-        logger.warn({ err: error }, 'connector health not saved; kept for the next try');
-        for (const entry of batch.values()) merge(pending, entry);
-      })
-      .finally(() => (flushing = undefined));
-    await flushing;
+    try {
+      await addHealthTallies(db, [...batch.values()]);
+    } catch (error) {
+      logger.warn({ err: error }, 'connector health not saved; kept for the next try');
+      for (const entry of batch.values()) merge(pending, entry);
+    }
   };
+  const flush = (): Promise<void> => (chain = chain.then(writeOnce));
   setInterval(() => void flush(), everyMs).unref();
   return {
     flush,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MIN_ADMIN_TOKEN_LENGTH } from '../server/admin-auth.js';
 
@@ -19,5 +19,7 @@ export function devAdminToken(dataDir: string): { token: string; file: string } 
   mkdirSync(dataDir, { recursive: true });
   const token = randomBytes(24).toString('hex');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  // `mode` applies only to a new file: one left too short (and perhaps too open) is narrowed.
+  chmodSync(file, 0o600);
   return { token, file };
 }

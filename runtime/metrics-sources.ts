@@ -3,6 +3,7 @@
 // sync lag from the store.
 import type { Client } from '@temporalio/client';
 import { providersOf } from '../config/capabilities.js';
+import { exitReasonsFor } from '../config/journey-events.js';
 import type { LoadedConfig } from '../config/load.js';
 import { registry } from '../connectors/index.js';
 import type { ScrapedSources } from '../server/metrics.js';
@@ -47,7 +48,7 @@ export function metricsSources(
     async exits() {
       const counts = [];
       for (const [journey, config] of Object.entries(loaded.config.journeys))
-        for (const reason of config.exitWhen) {
+        for (const reason of exitReasonsFor(config.exitWhen)) {
           const { count } = await temporal.workflow.count(
             `${journeyRunsQuery(journey, taskQueue)} AND ExecutionStatus = 'Completed' AND ${STEP_KEY.name} = '${EXITED_PREFIX}${reason}'`,
           );

@@ -1,5 +1,6 @@
 import { providersOf } from '../config/capabilities.js';
 import { consoleRoutes } from '../server/console/routes.js';
+import type { CallObserver } from './connector-health.js';
 import { healthRecorder } from './connector-health.js';
 import { storeBudgets } from '../store/rate-budget.js';
 import type { Server } from 'node:http';
@@ -19,7 +20,6 @@ import type { EventRouter } from '../server/router.js';
 import { createEventRouter } from '../server/router.js';
 import { createHandoffRouter } from '../server/handoff.js';
 import { createQuarantine } from '../server/quarantine.js';
-import { adminTokenFrom } from '../server/admin-auth.js';
 import { adminRouters } from '../server/routes/members-api.js';
 import type { CodecRouteDeps } from '../server/routes/codec.js';
 import { codecRouters } from '../server/routes/codec.js';
@@ -72,6 +72,8 @@ export function activityDeps(
   settings: Settings,
   db: Db,
   logger: Logger,
+  /** Told how each vendor call ends (the console's connector health). */
+  health: CallObserver = healthRecorder(db, logger),
 ): ActivityDeps {
   const context = connectorContext(loaded, settings, logger, db);
   return {
@@ -79,7 +81,7 @@ export function activityDeps(
     logger,
     publicUrl: context.publicUrl,
     crmExtras: loaded.config.workflows.crmSync?.properties,
-    ...buildCapabilities(loaded.config, registry, context, healthRecorder(db, logger)),
+    ...buildCapabilities(loaded.config, registry, context, health),
   };
 }
 
@@ -206,11 +208,11 @@ export async function startHttpServer(
   temporal: Client,
   logger: Logger,
   /** The payload codec for the Temporal UI's `/codec` endpoint, and the UI origins it answers. */
-  codec?: Omit<CodecRouteDeps, 'logger'>,
+  codec: Omit<CodecRouteDeps, 'logger'> | undefined,
   /** The Temporal UI's address, for the console's links to runs (TEMPORAL_UI_URL, or the dev UI). */
-  temporalUiUrl?: string,
+  temporalUiUrl: string | undefined,
   /** Mounts the admin routes (API, console, codec, metrics); unset: none of them exist. */
-  adminToken: string | undefined = adminTokenFrom(process.env),
+  adminToken: string | undefined,
 ): Promise<RunningServer> {
   const connectors: Record<string, unknown> = loaded.config.connectors;
   const mailer = mailerOf(loaded, settings, logger);

@@ -1,3 +1,4 @@
+import { healthRecorder } from './connector-health.js';
 import { devAdminToken } from './dev-admin-token.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -127,7 +128,13 @@ export async function run(
       quarantine.guard('community', event.platform, route)(event);
     if (roles.worker) {
       // Polled feeds route what they find as webhooks do.
-      const deps = { ...activityDeps(loaded, settings, db, logger), route: routeOrSetAside };
+      const health = healthRecorder(db, logger);
+      // Registered after the store, so it runs before the store closes: the last tallies land.
+      shutdown.add('connector health', () => health.flush());
+      const deps = {
+        ...activityDeps(loaded, settings, db, logger, health),
+        route: routeOrSetAside,
+      };
       // Outside the one-process sandbox, a local address in every unsubscribe link would be a
       // link nobody can open: refuse to start rather than mail it.
       if (deps.mailer && !roles.embedded && !settings.publicUrl)

@@ -10,15 +10,25 @@ const LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
 };
 
 /**
- * What the SDK warns about that townhall does on purpose: the workers of the vendors' own task
- * queues run activities only. Logged at debug instead.
+ * What the SDK says that townhall does on purpose, or says once per task queue (a worker per
+ * vendor queue: some 40 lines at every start): the workers of the vendors' own task queues run
+ * activities only, none serves Nexus, and each starts and stops with the process, which the
+ * banner and the shutdown lines already say. Logged at debug instead; a worker that FAILED is not.
  */
-const EXPECTED = new Set(['No workflows registered, not polling for workflow tasks']);
+const EXPECTED = new Set([
+  'No workflows registered, not polling for workflow tasks',
+  'No Nexus services registered, not polling for Nexus tasks',
+]);
+const ROUTINE_STATES = new Set(['RUNNING', 'STOPPING', 'DRAINING', 'DRAINED', 'STOPPED']);
+
+const routine = (message: string, meta?: LogMetadata) =>
+  EXPECTED.has(message) ||
+  (message === 'Worker state changed' && ROUTINE_STATES.has(String(meta?.state)));
 
 /** Sends the Temporal SDK's own log lines (worker, workflows, activities) through pino. */
 export function temporalLogger(logger: Logger): TemporalLogger {
   const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
-    logger[EXPECTED.has(message) ? 'debug' : LEVEL[level]](meta ?? {}, message);
+    logger[routine(message, meta) ? 'debug' : LEVEL[level]](meta ?? {}, message);
   return {
     log,
     trace: (message, meta) => log('TRACE', message, meta),

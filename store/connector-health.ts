@@ -14,8 +14,10 @@ export interface HealthTally {
 
 /** Adds tallies from one worker; several workers add to the same rows, latest times win. */
 export async function addHealthTallies(db: Db, tallies: readonly HealthTally[]): Promise<void> {
-  for (const tally of tallies)
-    await sql`
+  // All or none: a batch that failed halfway is retried whole, and must not count twice.
+  await db.transaction().execute(async (trx) => {
+    for (const tally of tallies)
+      await sql`
       insert into connector_health
         (connector, calls, errors, last_success_at, last_error_at, last_error_code, rate_limited_until)
       values (${tally.connector}, ${tally.calls}, ${tally.errors}, ${tally.lastSuccessAt ?? null},
@@ -30,8 +32,9 @@ export async function addHealthTallies(db: Db, tallies: readonly HealthTally[]):
           then excluded.last_error_code else connector_health.last_error_code end,
         last_error_at = greatest(connector_health.last_error_at, excluded.last_error_at),
         rate_limited_until = greatest(connector_health.rate_limited_until, excluded.rate_limited_until)`.execute(
-      db,
-    );
+        trx,
+      );
+  });
 }
 
 export interface ConnectorHealth {

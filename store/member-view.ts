@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { MembersConfig } from '../config/members.js';
+import { noteLevelChange } from './level-changes.js';
 import type { Db } from './db.js';
 import { activityScore, nextLevel } from './engagement.js';
 import { identityActivity } from './identity-activity.js';
@@ -126,8 +128,8 @@ export async function memberView(
   if (
     stats &&
     (level.level !== stats.level || level.belowSince?.getTime() !== stats.below_since?.getTime())
-  )
-    await db
+  ) {
+    const updated = await db
       .updateTable('member_stats')
       .set({
         level: level.level,
@@ -137,7 +139,12 @@ export async function memberView(
         ...(level.level !== stats.level ? { changed_at: now } : {}),
       })
       .where('member_id', '=', memberId)
-      .execute();
+      // Only from the level read: two readers demoting at once record the change once.
+      .where(sql<boolean>`level is not distinct from ${stats.level}`)
+      .executeTakeFirst();
+    if (updated.numUpdatedRows > 0n)
+      await noteLevelChange(db, memberId, { from: stats.level, to: level.level, at: now });
+  }
 
   return {
     id: member.id,

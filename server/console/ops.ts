@@ -6,6 +6,7 @@ import { connectorHealth } from '../../store/connector-health.js';
 import type { Db } from '../../store/db.js';
 import { syncStatus } from '../../store/sync.js';
 import { ruleName } from '../../config/handoff.js';
+import { exitReasonsFor } from '../../config/journey-events.js';
 import { EXITED_PREFIX, STEP_KEY } from '../../workflows/journey/search-attributes.js';
 import { journeyRunsQuery } from '../../workflows/journey/types.js';
 import { onboardingWorkflow } from '../../workflows/onboarding/index.js';
@@ -66,23 +67,32 @@ async function runCounts(
 ): Promise<JourneyCounts> {
   const grouped = await deps.temporal.workflow.count(`${runs} GROUP BY ExecutionStatus`);
   const by = new Map(grouped.groups.map((g) => [String(g.groupValues[0]), g.count]));
-  // Temporal groups counts by status only: one count per reason the journey's exit_when lists.
+  // Temporal groups counts by status only: one count for all exits, then one per reason a run
+  // of this journey can end with; what none of those names is counted as `other`.
   let exited: Record<string, number> | null = {};
+  let exits = 0;
   try {
+    const ended = `${runs} AND ExecutionStatus = 'Completed' AND ${STEP_KEY.name}`;
+    exits = (await deps.temporal.workflow.count(`${ended} STARTS_WITH '${EXITED_PREFIX}'`)).count;
+    let named = 0;
     for (const reason of exitReasons) {
+      if (named >= exits) break;
       const { count } = await deps.temporal.workflow.count(
-        `${runs} AND ExecutionStatus = 'Completed' AND ${STEP_KEY.name} = '${EXITED_PREFIX}${reason}'`,
+        `${ended} = '${EXITED_PREFIX}${reason}'`,
       );
       if (count > 0) exited[reason] = count;
+      named += count;
     }
+    if (exits > named) exited.other = exits - named;
   } catch {
     // Without the search attributes registered, exits are not told apart from completions.
     exited = null;
+    exits = 0;
   }
-  const exits = Object.values(exited ?? {}).reduce((sum, n) => sum + n, 0);
   return {
     running: by.get('Running') ?? 0,
-    completed: (by.get('Completed') ?? 0) - exits,
+    // Read a moment apart from the exits: never below zero.
+    completed: Math.max(0, (by.get('Completed') ?? 0) - exits),
     failed: by.get('Failed') ?? 0,
     exited,
     other: [...by.entries()]
@@ -122,7 +132,7 @@ export async function opsView(deps: ConsoleDeps): Promise<OpsView> {
       name,
       enabled: journey.enabled,
       counts: await attempt(`journey ${name}`, () =>
-        runCounts(deps, journeyRunsQuery(name, deps.taskQueue), journey.exitWhen),
+        runCounts(deps, journeyRunsQuery(name, deps.taskQueue), exitReasonsFor(journey.exitWhen)),
       ),
     });
   const handoff = deps.config.handoff;

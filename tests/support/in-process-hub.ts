@@ -58,10 +58,6 @@ export async function startInProcessHub(options: HubOptions = {}): Promise<InPro
   const logger = options.logger ?? createLogger('hub');
   if (!options.logger) logger.level = 'silent';
   const route = communityRouter(loaded, settings, t.db, temporal, logger);
-  // startHttpServer reads the admin token from the environment, once, while it mounts routes.
-  const before = process.env.TOWNHALL_ADMIN_TOKEN;
-  if (options.adminToken) process.env.TOWNHALL_ADMIN_TOKEN = options.adminToken;
-  else delete process.env.TOWNHALL_ADMIN_TOKEN;
   const server = await startHttpServer(
     loaded,
     settings,
@@ -70,10 +66,9 @@ export async function startInProcessHub(options: HubOptions = {}): Promise<InPro
     temporal,
     logger,
     PLAIN,
-  ).finally(() => {
-    if (before === undefined) delete process.env.TOWNHALL_ADMIN_TOKEN;
-    else process.env.TOWNHALL_ADMIN_TOKEN = before;
-  });
+    undefined,
+    options.adminToken,
+  );
   return {
     url: server.url,
     loaded,

@@ -13,9 +13,11 @@ let timer;
 let generation = 0;
 
 function route() {
-  const hash = decodeURIComponent(window.location.hash.slice(1));
+  // Decoded once, where it is read: a search for ada+forum@example.com keeps its plus, and a
+  // broken escape in a member link fails that view (shown as a problem), not the console.
+  const hash = window.location.hash.slice(1);
   if (hash.startsWith('member/'))
-    return { name: 'marketing', render: () => memberView(hash.slice(7)) };
+    return { name: 'marketing', render: () => memberView(decodeURIComponent(hash.slice(7))) };
   if (hash.startsWith('marketing'))
     return { name: 'marketing', render: () => marketingView(new URLSearchParams(hash.slice(10))) };
   if (hash === 'support') return { name: 'support', render: supportView, refresh: true };

@@ -31,6 +31,8 @@ function activityChart(days) {
   // Drawn once the figure is in the page (Chart.js sizes the canvas from its box).
   queueMicrotask(() => {
     if (!window.Chart) return;
+    // One chart at a time: the previous member's (its canvas gone from the page) is let go.
+    for (const chart of Object.values(window.Chart.instances)) chart.destroy();
     new window.Chart(canvas, {
       type: 'bar',
       data: {

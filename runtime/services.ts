@@ -200,6 +200,17 @@ function erasureRouters(token: string | undefined, ...args: Parameters<typeof er
   return token ? [erasureApiRoutes(erasureDeps(...args), token)] : [];
 }
 
+/** The metrics `/metrics` serves: what this process counts, and what is read at scrape time. */
+export function hubMetrics(
+  loaded: LoadedConfig,
+  settings: Settings,
+  db: Db,
+  temporal: Client,
+  logger: Logger,
+): HubMetrics {
+  return createMetrics(metricsSources(loaded, db, temporal, settings.temporal.taskQueue), logger);
+}
+
 export async function startHttpServer(
   loaded: LoadedConfig,
   settings: Settings,
@@ -213,15 +224,13 @@ export async function startHttpServer(
   temporalUiUrl: string | undefined,
   /** Mounts the admin routes (API, console, codec, metrics); unset: none of them exist. */
   adminToken: string | undefined,
+  /** The process's metrics, when other parts of it (the gateway, pollers) count into them too. */
+  metrics: HubMetrics = hubMetrics(loaded, settings, db, temporal, logger),
 ): Promise<RunningServer> {
   const connectors: Record<string, unknown> = loaded.config.connectors;
   const mailer = mailerOf(loaded, settings, logger);
   const unsubscribe = mailer?.sender.unsubscribe;
   mailer?.close();
-  const metrics = createMetrics(
-    metricsSources(loaded, db, temporal, settings.temporal.taskQueue),
-    logger,
-  );
   const app = createApp({
     logger,
     metrics,

@@ -1,4 +1,5 @@
 import { healthRecorder } from './connector-health.js';
+import { Quarantined } from '../server/quarantine.js';
 import { devAdminToken } from './dev-admin-token.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import {
   activityDeps,
   communityRouter,
   connectorContext,
+  hubMetrics,
   openStore,
   startHttpServer,
 } from './services.js';
@@ -124,8 +126,15 @@ export async function run(
     // Listeners and pollers retry what route() refuses, in order: an event that can never be
     // processed would hold up every one after it. Set aside as the webhooks' are, it does not.
     const quarantine = createQuarantine({ db, logger });
-    const routeOrSetAside = (event: CommunityEvent) =>
-      quarantine.guard('community', event.platform, route)(event);
+    // Events the gateway and the pollers bring count on /metrics as webhooks' do, where this
+    // process serves it (`townhall start`; a gateway of its own serves no HTTP).
+    const metrics = roles.server ? hubMetrics(loaded, settings, db, temporal, logger) : undefined;
+    const routeOrSetAside = async (event: CommunityEvent) => {
+      const outcome = await quarantine.guard('community', event.platform, route)(event);
+      if (metrics && !(outcome instanceof Quarantined) && outcome !== 'duplicate')
+        metrics.event(event.type);
+      return outcome;
+    };
     if (roles.worker) {
       // Polled feeds route what they find as webhooks do.
       const health = healthRecorder(db, logger);
@@ -193,6 +202,7 @@ export async function run(
           },
           env.TEMPORAL_UI_URL ?? temporalUi,
           adminToken,
+          metrics,
         )
       : undefined;
     if (server) shutdown.add('http server', () => server.close());

@@ -61,7 +61,7 @@ export function createMetrics(sources: ScrapedSources, logger: Logger): HubMetri
   });
   const events = new Counter({
     name: 'townhall_events_total',
-    help: 'Events accepted from webhooks, by normalized type',
+    help: 'New events accepted, by normalized type: from webhooks, and from the gateway and pollers when they run in this process',
     labelNames: ['type'] as const,
     registers: [registry],
   });

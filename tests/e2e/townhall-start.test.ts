@@ -380,6 +380,16 @@ describe('townhall start, from the outside', () => {
       teamJoin('U667', 'eve@example.com', 'EvForged2'),
     );
     expect(forged.status).toBe(401);
+    // One more member, heard on the Discord gateway (no webhook): counted as an event too.
+    const gateway = await fetch(`${sandbox}/_sandbox/discord/emit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        t: 'GUILD_MEMBER_ADD',
+        d: { user: { username: 'katherine', global_name: 'Katherine Johnson' } },
+      }),
+    });
+    expect(gateway.status).toBe(200);
     const huge = await fetch(`${server}/webhooks/slack`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -387,12 +397,20 @@ describe('townhall start, from the outside', () => {
     });
     expect(huge.status).toBe(413);
 
-    const after = await scrape();
+    // The gateway's dispatch is routed a moment after the sandbox sends it.
+    const after = await waitFor('the gateway join counted', async () => {
+      const now = await scrape();
+      const joined = now['townhall_events_total{type="member.joined"}'] ?? 0;
+      return joined - (before['townhall_events_total{type="member.joined"}'] ?? 0) >= 2
+        ? now
+        : undefined;
+    });
     const moved = (series: string) => (after[series] ?? 0) - (before[series] ?? 0);
     expect(moved('townhall_webhooks_total{vendor="slack",outcome="accepted"}')).toBe(1);
     expect(moved('townhall_webhooks_total{vendor="slack",outcome="401"}')).toBe(1);
     expect(moved('townhall_webhooks_total{vendor="slack",outcome="413"}')).toBe(1);
-    expect(moved('townhall_events_total{type="member.joined"}')).toBe(1);
+    // The Slack join by webhook and the Discord join by gateway.
+    expect(moved('townhall_events_total{type="member.joined"}')).toBe(2);
     expect(moved('townhall_webhook_ack_seconds_count{vendor="slack"}')).toBe(3);
     expect(after['townhall_process_resident_memory_bytes']).toBeGreaterThan(0);
 

@@ -2,7 +2,6 @@ import type { MemberDetails } from '../member-details.js';
 import { onboardingWorkflowId } from '../../workflows/onboarding/types.js';
 import type { ConsoleDeps } from './ops.js';
 import { runUrl } from './ops.js';
-import { withDeadline } from './support.js';
 
 export interface MemberRun {
   workflowId: string;
@@ -28,14 +27,13 @@ export async function memberRuns(
   deps: ConsoleDeps,
   member: Pick<MemberDetails, 'id' | 'journeys'>,
 ): Promise<MemberRun[]> {
+  // A gRPC deadline, as the routers use: the call itself ends, not only our wait for it.
   const describe = (workflowId: string) =>
-    withDeadline(
-      deps.temporal.workflow
-        .getHandle(workflowId)
-        .describe()
-        .catch(() => undefined),
-      DESCRIBE_MS,
-    );
+    deps.temporal.connection
+      .withDeadline(Date.now() + DESCRIBE_MS, () =>
+        deps.temporal.workflow.getHandle(workflowId).describe(),
+      )
+      .catch(() => undefined);
   const onboarding = await describe(onboardingWorkflowId(member.id));
   const runs: MemberRun[] = onboarding
     ? [

@@ -23,15 +23,6 @@ export interface OpenHandoff {
 const QUERY_MS = 3_000;
 const MAX = 50;
 
-/** Resolves undefined after `ms` when the promise has not settled (a query with no worker). */
-export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
 const message = (carried: HandoffState['lastToDesk']) =>
   carried
     ? { name: carried.name ?? null, text: carried.text, at: new Date(carried.at).toISOString() }
@@ -59,13 +50,11 @@ export async function openHandoffs(deps: ConsoleDeps): Promise<OpenHandoff[]> {
   }
   return Promise.all(
     runs.map(async (run): Promise<OpenHandoff> => {
-      const state = await withDeadline(
-        deps.temporal.workflow
-          .getHandle(run.workflowId)
-          .query(handoffStateQuery)
-          .catch(() => undefined),
-        QUERY_MS,
-      );
+      const state = await deps.temporal.connection
+        .withDeadline(Date.now() + QUERY_MS, () =>
+          deps.temporal.workflow.getHandle(run.workflowId).query(handoffStateQuery),
+        )
+        .catch(() => undefined);
       const open = typeof state === 'object' ? state : undefined;
       return {
         workflowId: run.workflowId,

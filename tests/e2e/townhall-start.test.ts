@@ -64,6 +64,17 @@ const discordDms = async (userId: string) =>
     await sandboxJson<{ recipient_id?: string; content: string }[]>('/_sandbox/discord/messages')
   ).filter((m) => m.recipient_id === userId);
 
+/** A member joins the sandbox guild: a gateway dispatch townhall hears over its websocket. */
+const discordJoin = (username: string, globalName: string) =>
+  fetch(`${sandbox}/_sandbox/discord/emit`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      t: 'GUILD_MEMBER_ADD',
+      d: { user: { username, global_name: globalName } },
+    }),
+  });
+
 async function onboardingJourneys(): Promise<string[]> {
   const client = createTemporalClient(`127.0.0.1:${ports.TEMPORAL_PORT}`, 'default');
   try {
@@ -220,14 +231,7 @@ describe('townhall start, from the outside', () => {
 
   it('starts the journey for a member who joins the Discord guild, heard on the gateway', async () => {
     const before = (await onboardingJourneys()).length;
-    const emitted = await fetch(`${sandbox}/_sandbox/discord/emit`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        t: 'GUILD_MEMBER_ADD',
-        d: { user: { username: 'hedy', global_name: 'Hedy Lamarr' } },
-      }),
-    });
+    const emitted = await discordJoin('hedy', 'Hedy Lamarr');
     expect(emitted.status).toBe(200);
     const { d } = (await emitted.json()) as { d: { user: { id: string } } };
     // Discord members come without an email: no contact or email, but the DM step runs.
@@ -381,14 +385,7 @@ describe('townhall start, from the outside', () => {
     );
     expect(forged.status).toBe(401);
     // One more member, heard on the Discord gateway (no webhook): counted as an event too.
-    const gateway = await fetch(`${sandbox}/_sandbox/discord/emit`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        t: 'GUILD_MEMBER_ADD',
-        d: { user: { username: 'katherine', global_name: 'Katherine Johnson' } },
-      }),
-    });
+    const gateway = await discordJoin('katherine', 'Katherine Johnson');
     expect(gateway.status).toBe(200);
     const huge = await fetch(`${server}/webhooks/slack`, {
       method: 'POST',

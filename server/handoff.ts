@@ -214,7 +214,13 @@ export function createHandoffRouter(deps: HandoffRouterDeps) {
     return signalled ? 'signalled' : 'ignored';
   }
 
-  return { routeCommunity, routeBusiness, active: rules.length > 0 };
+  // hearsThreads: with a handoff section, a community message may belong to a run's thread.
+  return {
+    routeCommunity,
+    routeBusiness,
+    active: rules.length > 0,
+    hearsThreads: config !== undefined,
+  };
 }
 
 export type HandoffRouter = ReturnType<typeof createHandoffRouter>;

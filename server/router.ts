@@ -58,6 +58,7 @@ export function createEventRouter(deps: RouterDeps) {
   const startTimeoutMs = deps.startTimeoutMs ?? 2_000;
   const table = triggerTable(deps.registry ?? workflowRegistry);
   const members = deps.members ?? DEFAULT_MEMBERS_CONFIG;
+  const hasJourneys = Object.values(deps.journeys ?? {}).some((journey) => journey.enabled);
   const routeJourneys = createJourneyRouter({
     db: deps.db,
     temporal: deps.temporal,
@@ -100,22 +101,48 @@ export function createEventRouter(deps: RouterDeps) {
     event: CommunityEvent,
     respond?: (answer: string) => void,
   ): Promise<RouteOutcome> {
-    const { alreadyProcessed } = await recordEvent(deps.db, event.platform, event);
-    if (alreadyProcessed) return 'duplicate';
-
     const rows = (table.get(event.type) ?? []).filter(({ workflow, trigger }) => {
       const config = deps.workflows[workflow.name];
       return config !== undefined && (trigger.enabled?.(config) ?? true);
     });
-    let outcome: RouteOutcome = 'no-workflow';
-    // Every member event is activity: the member's record, the ledger and the roll-ups.
+    // Nothing but the store acts on it: the event is handled once its one transaction commits.
+    const storeOnly =
+      rows.length === 0 &&
+      !hasJourneys &&
+      !deps.handoff?.hearsThreads &&
+      event.type !== 'command.invoked' &&
+      event.member.emailVerified !== true;
+    // The event, its member and its activity commit together, once: a failure part way leaves
+    // nothing, and the sender's retry does it all again.
     const occurredAt = new Date(event.occurredAt);
     const staff = isStaff(members.staff, event.platform, event.member);
-    const member = await upsertMemberFromIdentity(deps.db, event.platform, event.member, {
-      staff,
-      seenAt: occurredAt,
-    });
-    await recordActivity(deps.db, event, member.memberId, { staff: member.staff, config: members });
+    const member = await deps.db
+      .transaction()
+      .execute(async (trx) => {
+        const { alreadyProcessed } = await recordEvent(trx, event.platform, event);
+        if (alreadyProcessed) return undefined;
+        // Every member event is activity: the member's record, the ledger and the roll-ups.
+        const member = await upsertMemberFromIdentity(trx, event.platform, event.member, {
+          staff,
+          seenAt: occurredAt,
+        });
+        await recordActivity(trx, event, member.memberId, {
+          staff: member.staff,
+          config: members,
+        });
+        if (storeOnly) await markEventProcessed(trx, event.eventId);
+        return member;
+      })
+      .catch(async (error: unknown) => {
+        // The event itself is kept as received (unprocessed) whatever failed after it: an
+        // operator can replay it once the cause is fixed (server/quarantine.ts).
+        await recordEvent(deps.db, event.platform, event);
+        throw error;
+      });
+    if (!member) return 'duplicate';
+    if (storeOnly) return 'no-workflow';
+
+    let outcome: RouteOutcome = 'no-workflow';
     const memberId = await joinConfirmedIdentity(
       deps.db,
       event.platform,

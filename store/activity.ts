@@ -3,6 +3,7 @@ import type { MembersConfig } from '../config/members.js';
 import type { CommunityEvent } from '../connectors/events.js';
 import { noteLevelChange } from './level-changes.js';
 import type { Db } from './db.js';
+import { inTransaction } from './db.js';
 import { activityScore, nextLevel, postMilestone } from './engagement.js';
 import { identityActivity } from './identity-activity.js';
 
@@ -29,7 +30,7 @@ export async function recordActivity(
 ): Promise<RecordedActivity> {
   const now = options.now ?? new Date();
   const occurredAt = new Date(event.occurredAt);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const inserted = await trx
       .insertInto('activity')
       .values({

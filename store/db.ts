@@ -1,11 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Transaction } from 'kysely';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { pglitePool } from './pglite-pool.js';
 
 export type Db = Kysely<Database>;
+
+/**
+ * Runs `work` in a transaction: the caller's, when `db` already is one (so several steps of one
+ * event commit together, once), else a new one.
+ */
+export function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>) {
+  return db.isTransaction ? work(db as Transaction<Database>) : db.transaction().execute(work);
+}
 
 export interface DbOptions {
   /** postgres://… ; when absent the embedded PGlite database is used. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from './db.js';
 
 /** Any normalized event: community (platform) or business (system). */
@@ -17,22 +18,28 @@ export async function recordEvent(
   source: string,
   event: StoredEvent,
 ): Promise<{ alreadyProcessed: boolean }> {
-  await db
-    .insertInto('received_events')
-    .values({
-      event_id: event.eventId,
-      platform: source,
-      type: event.type,
-      // PostgreSQL cannot store U+0000 in jsonb; a stray NUL must not make the event unstorable.
-      payload: JSON.stringify(event).replace(/\\u0000/g, ''),
-    })
-    .onConflict((oc) => oc.column('event_id').doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('received_events')
-    .select('processed_at')
-    .where('event_id', '=', event.eventId)
-    .executeTakeFirstOrThrow();
+  // One round trip on the hot path: the insert, or (for a redelivery) the stored row's state.
+  // PostgreSQL cannot store U+0000 in jsonb; a stray NUL must not make the event unstorable.
+  const payload = JSON.stringify(event).replace(/\\u0000/g, '');
+  const { rows } = await sql<{ processed_at: Date | null }>`
+    with inserted as (
+      insert into received_events (event_id, platform, type, payload)
+      values (${event.eventId}, ${source}, ${event.type}, ${payload})
+      on conflict (event_id) do nothing
+      returning processed_at
+    )
+    select processed_at from inserted
+    union all
+    select processed_at from received_events
+    where event_id = ${event.eventId} and not exists (select 1 from inserted)`.execute(db);
+  // A concurrent copy's insert committed after this statement's snapshot: read it anew.
+  const row =
+    rows[0] ??
+    (await db
+      .selectFrom('received_events')
+      .select('processed_at')
+      .where('event_id', '=', event.eventId)
+      .executeTakeFirstOrThrow());
   return { alreadyProcessed: row.processed_at !== null };
 }
 

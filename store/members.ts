@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { CommunityMember } from '../connectors/events.js';
 import type { Db } from './db.js';
+import { inTransaction } from './db.js';
 import { emailConfirmed } from './member-facts.js';
 
 export interface MemberRecord {
@@ -21,11 +22,10 @@ export async function upsertMemberFromIdentity(
   /** `staff` from config `members.staff` (undefined: unknown, keep what is stored); `seenAt` when the identity acted. */
   options: { staff?: boolean | undefined; seenAt?: Date } = {},
 ): Promise<{ memberId: string; created: boolean; staff: boolean }> {
-  const identityKey = `${platform}:${member.communityId}:${member.userId}`;
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${identityKey}))`.execute(trx);
-
-    const known = await trx
+  // Known identities (nearly every event) are one statement: the row lock orders concurrent
+  // updates, and only a new identity needs the advisory lock that makes creation happen once.
+  const updateKnown = (trx: Db) =>
+    trx
       .updateTable('identities')
       .set({
         ...(options.staff !== undefined ? { staff: options.staff } : {}),
@@ -45,6 +45,13 @@ export async function upsertMemberFromIdentity(
       .where('platform_user_id', '=', member.userId)
       .returning(['member_id', 'staff'])
       .executeTakeFirst();
+  const seen = await updateKnown(db);
+  if (seen) return { memberId: seen.member_id, created: false, staff: seen.staff };
+  const identityKey = `${platform}:${member.communityId}:${member.userId}`;
+  return inTransaction(db, async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${identityKey}))`.execute(trx);
+    // Again under the lock: a concurrent delivery may have created the identity meanwhile.
+    const known = await updateKnown(trx);
     if (known) return { memberId: known.member_id, created: false, staff: known.staff };
     const staff = options.staff ?? false;
 

@@ -1,8 +1,8 @@
 // Running journeys must survive workflow code changes: histories recorded from the journey
 // workflow (tests/workflow/journey.test.ts with RECORD_HISTORIES, at the commit that added them)
 // are replayed against today's code on every `npm test`. One per shape: every step run, an exit
-// that ended a wait early (its cancelled timer), a wait_until that took its then path, and a
-// send held by a window and a cap.
+// that ended a wait early (its cancelled timer), a wait_until that took its then path, a send
+// held by a window and a cap, and a run that marks TownhallStep only at its wait.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { replay } from '../support/replay.js';
@@ -26,6 +26,10 @@ describe('journey histories replay on today’s code', () => {
 
   it('a run that branched two ifs on member facts', async () => {
     await expect(replay('journey-if')).resolves.toBeUndefined();
+  });
+
+  it('a run that marked TownhallStep only at its wait, not at its sends', async () => {
+    await expect(replay('journey-step-attribute-at-waits')).resolves.toBeUndefined();
   });
 
   it('catches a change to the order of steps made without a patch', async () => {

@@ -109,7 +109,7 @@ describe('crmBackfill', () => {
     const handle = await client().workflow.start(crmBackfill, {
       taskQueue,
       workflowId: `crm-backfill-tier-${randomBytes(4).toString('hex')}`,
-      args: [{ crm: 'crm-test', batchSize: 5, routing }],
+      args: [{ crm: 'crm-test', batchSize: 2, routing }],
     });
     const final = await handle.result();
     expect(final).toMatchObject({
@@ -120,9 +120,9 @@ describe('crmBackfill', () => {
       finished: true,
     });
     expect(pushes.flatMap((p) => p.memberIds).sort()).toEqual(members);
-    // Pages of five, the last one short; four of them in flight at a time, never more.
-    expect(pushes.map((p) => p.memberIds.length)).toEqual([5, 5, 5, 5, 3]);
-    expect(mostInFlight).toBe(4);
+    // Pages of two, the last one short; eight of them in flight at a time, never more.
+    expect(pushes.map((p) => p.memberIds.length).sort()).toEqual([1, ...Array(11).fill(2)]);
+    expect(mostInFlight).toBe(8);
     const progress = await handle.query(backfillProgress);
     expect(progress).toMatchObject({ done: 23, total: 23 });
   });

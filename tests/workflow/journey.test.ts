@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { activityInfo } from '@temporalio/activity';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningWorker } from '../../runtime/temporal.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
@@ -112,6 +113,22 @@ const until = async (check: () => boolean) => {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
 };
 
+/**
+ * Every TownhallStep upsert in the run's history (each a billed action): the value it set, and
+ * whether the run's next event started a timer (the upsert marked a wait).
+ */
+async function stepMarks(handle: WorkflowHandle) {
+  const events = (await handle.fetchHistory()).events ?? [];
+  return events.flatMap((event, index) => {
+    const step =
+      event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields
+        ?.TownhallStep;
+    if (!step) return [];
+    const value = defaultPayloadConverter.fromPayload<string>(step);
+    return [{ value, beforeTimer: events[index + 1]?.timerStartedEventAttributes != null }];
+  });
+}
+
 describe('journey workflow with stub activities', () => {
   it('runs every step when nothing ends it', async () => {
     const handle = await start('whole', [
@@ -178,6 +195,32 @@ describe('journey workflow with stub activities', () => {
     await recordHistory(handle, 'journey-exit-reason');
   });
 
+  it('marks TownhallStep once, at the wait, in a run of send, wait, send', async () => {
+    releaseSend = () => undefined;
+    const steps: Step[] = [DRIP[0]!, { type: 'wait', ms: 300 }, DRIP[2]!];
+    const handle = await start('step-attribute-at-waits', steps, { searchAttributes: true });
+    // The position query still follows every step, the ones that do not wait too.
+    await until(() => calls.length === 1);
+    expect(await handle.query(positionQuery)).toEqual({ path: 'steps[0]', type: 'email.send' });
+    const release = releaseSend;
+    releaseSend = undefined;
+    release();
+    expect((await handle.result()).steps.map((step) => step.outcome)).toEqual([
+      'sent',
+      'waited',
+      'sent',
+    ]);
+    expect(await stepMarks(handle)).toEqual([{ value: 'steps[1] wait', beforeTimer: true }]);
+    // A completed run keeps the wait it last sat at.
+    expect((await handle.describe()).searchAttributes.TownhallStep).toEqual(['steps[1] wait']);
+    await recordHistory(handle, 'journey-step-attribute-at-waits');
+
+    // Steps that do not wait mark nothing: only the start and the two activities bill.
+    const sends = await start('no-waits', [DRIP[0]!, DRIP[2]!], { searchAttributes: true });
+    await sends.result();
+    expect(await stepMarks(sends)).toEqual([]);
+  });
+
   it('lets a send in progress finish when an exit arrives, then stops', async () => {
     releaseSend = () => undefined;
     const handle = await start('exit-in-send', DRIP);
@@ -225,7 +268,7 @@ describe('journey workflow with stub activities', () => {
     ]);
   });
 
-  it("holds a send for the member's window, then for the cap, and keeps TownhallStep current", async () => {
+  it("holds a send for the member's window, then for the cap, and marks TownhallStep there once", async () => {
     // A window that opens a second from now on Tokyo's clock (the member's zone, from facts).
     const second = (ms: number) => {
       const [h, m, s] = new Intl.DateTimeFormat('en-GB', {
@@ -278,8 +321,10 @@ describe('journey workflow with stub activities', () => {
       ['postNotice', 'steps[1]#1'],
     ]);
     expect(result.steps[2]!.at).toBeGreaterThanOrEqual(1_000);
+    // Both holds are one wait at steps[0]; the notify after it does not wait and marks nothing.
+    expect(await stepMarks(handle)).toEqual([{ value: 'steps[0] email.send', beforeTimer: true }]);
     const description = await handle.describe();
-    expect(description.searchAttributes.TownhallStep).toEqual(['steps[1] notify']);
+    expect(description.searchAttributes.TownhallStep).toEqual(['steps[0] email.send']);
     await recordHistory(handle, 'journey-send-rules');
   });
 

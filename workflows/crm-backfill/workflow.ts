@@ -1,6 +1,7 @@
 import {
   continueAsNew,
   defineQuery,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -14,8 +15,32 @@ export const backfillProgress = defineQuery<BackfillProgress>('progress');
 
 /** Members per bulk job, where the CRM has a bulk API and the backfill is over its threshold. */
 const BULK_PAGE = 5_000;
+/** Runs that started before the sliding window push in rounds of this many, awaited together. */
 const PUSHES_AT_ONCE = 4;
+/** Runs since the sliding window: pushes kept in flight, a new one as soon as any ends. */
+const PUSHES_IN_FLIGHT = 8;
 const ROUNDS_PER_RUN = 50;
+const SLIDING_WINDOW = 'crm-backfill-sliding-window';
+
+type PushResult = Awaited<ReturnType<Activities['pushMembers']>>;
+
+/** One run's means and position; `state` is replaced as pushes finish (the query reads it). */
+interface Run {
+  state: BackfillState;
+  readPage(afterId: string | undefined, limit: number): Promise<string[]>;
+  push(memberIds: string[]): Promise<PushResult>;
+}
+
+const counted = (state: BackfillState, pushed: PushResult[]): BackfillState => ({
+  ...state,
+  done: state.done + pushed.reduce((n, p) => n + p.written, 0),
+  failed: state.failed + pushed.reduce((n, p) => n + p.failed, 0),
+});
+
+const pagesOf = (memberIds: string[], size: number) =>
+  Array.from({ length: Math.ceil(memberIds.length / size) }, (_, i) =>
+    memberIds.slice(i * size, (i + 1) * size),
+  );
 
 function progressOf(crm: string, state: BackfillState, now: number, finished: boolean) {
   const elapsedS = Math.max(0.001, (now - state.startedAt) / 1000);
@@ -29,6 +54,69 @@ function progressOf(crm: string, state: BackfillState, now: number, finished: bo
     finished,
     ...(finished ? { finishedAt: now } : {}),
   };
+}
+
+/**
+ * Runs started before the sliding window: rounds of PUSHES_AT_ONCE pushes awaited together (the
+ * next round's ids read meanwhile). Kept as it was so their histories replay. True when done.
+ */
+async function pushInRounds(run: Run): Promise<boolean> {
+  const size = run.state.bulk ? BULK_PAGE : run.state.batchSize;
+  const atOnce = run.state.bulk ? 1 : PUSHES_AT_ONCE;
+  let next = run.readPage(run.state.afterId, size * atOnce);
+  for (let round = 0; round < ROUNDS_PER_RUN; round++) {
+    const memberIds = await next;
+    if (memberIds.length > 0) next = run.readPage(memberIds.at(-1), size * atOnce);
+    if (memberIds.length === 0) return true;
+    const pages = pagesOf(memberIds, size);
+    const pushed = await Promise.all(pages.map((page) => run.push(page)));
+    run.state = { ...counted(run.state, pushed), afterId: memberIds.at(-1) };
+    if (workflowInfo().continueAsNewSuggested) break;
+  }
+  return false;
+}
+
+/**
+ * Up to PUSHES_IN_FLIGHT pushes at once, a new one as soon as any ends, so the CRM's request
+ * budget (paced inside the push) sets the pace rather than a round's slowest push. Before
+ * continue-as-new every push is awaited, so afterId (the last page started) has nothing unwritten
+ * before it. Bulk jobs run one at a time. True when done.
+ */
+async function pushInWindow(run: Run): Promise<boolean> {
+  const size = run.state.bulk ? BULK_PAGE : run.state.batchSize;
+  const width = run.state.bulk ? 1 : PUSHES_IN_FLIGHT;
+  // As many pages per run as the rounds started, so a run's history stays as bounded as theirs.
+  const pagesPerRun = ROUNDS_PER_RUN * (run.state.bulk ? 1 : PUSHES_AT_ONCE);
+  const inFlight = new Set<Promise<void>>();
+  let afterId = run.state.afterId;
+  // A read brings a window of pages, and the next is read as soon as it lands: a read per page
+  // (a Temporal round trip each) paced the pushes below the budget's rate.
+  let next = run.readPage(afterId, size * width);
+  let pages: string[][] = [];
+  let finished = false;
+  for (let started = 0; started < pagesPerRun; started++) {
+    if (inFlight.size >= width) await Promise.race(inFlight);
+    if (pages.length === 0) {
+      const memberIds = await next;
+      if (memberIds.length === 0) {
+        finished = true;
+        break;
+      }
+      next = run.readPage(memberIds.at(-1), size * width);
+      pages = pagesOf(memberIds, size);
+    }
+    const page = pages.shift()!;
+    afterId = page.at(-1);
+    const pushing = run.push(page).then((pushed) => {
+      run.state = counted(run.state, [pushed]);
+      inFlight.delete(pushing);
+    });
+    inFlight.add(pushing);
+    if (workflowInfo().continueAsNewSuggested) break;
+  }
+  await Promise.all(inFlight);
+  run.state = { ...run.state, afterId };
+  return finished;
 }
 
 /**
@@ -50,23 +138,20 @@ export async function crmBackfill(input: CrmBackfillInput): Promise<BackfillProg
     ...(bulkQueue ? { taskQueue: bulkQueue } : {}),
   });
 
-  let state: BackfillState | undefined = input.state;
+  // Until the first run has counted the members, the query reports a backfill with nothing yet.
+  const blank = { done: 0, failed: 0, total: 0, startedAt: Date.now(), bulk: false, batchSize: 0 };
+  const run: Run = {
+    state: input.state ?? blank,
+    readPage: (afterId, limit) => store.memberPage({ afterId, limit }),
+    push: (memberIds) => push.pushMembers({ crm: input.crm, memberIds, bulk: run.state.bulk }),
+  };
   let finished = false;
-  setHandler(backfillProgress, () =>
-    state
-      ? progressOf(input.crm, state, Date.now(), finished)
-      : progressOf(
-          input.crm,
-          { done: 0, failed: 0, total: 0, startedAt: Date.now(), bulk: false, batchSize: 0 },
-          Date.now(),
-          false,
-        ),
-  );
-  if (!state) {
+  setHandler(backfillProgress, () => progressOf(input.crm, run.state, Date.now(), finished));
+  if (!input.state) {
     await crm.prepareCrm({ crm: input.crm });
     const total = await store.countSyncableMembers();
     const { batchLimit, bulkThreshold: threshold } = await crm.crmLimits({ crm: input.crm });
-    state = {
+    run.state = {
       done: 0,
       failed: 0,
       total,
@@ -75,34 +160,7 @@ export async function crmBackfill(input: CrmBackfillInput): Promise<BackfillProg
       batchSize: Math.min(input.batchSize ?? batchLimit, batchLimit),
     };
   }
-  // Batches go out PUSHES_AT_ONCE at a time: the CRM's request budget, not the round trips of
-  // one batch after another, sets the pace. Bulk jobs run one at a time. The next round's ids
-  // are read while this round's pushes run, so a round starts as soon as the last one ends.
-  const size = state.bulk ? BULK_PAGE : state.batchSize;
-  const atOnce = state.bulk ? 1 : PUSHES_AT_ONCE;
-  const readPage = (afterId: string | undefined): Promise<string[]> =>
-    store.memberPage({ afterId, limit: size * atOnce });
-  let next = readPage(state.afterId);
-  for (let round = 0; round < ROUNDS_PER_RUN; round++) {
-    const memberIds = await next;
-    if (memberIds.length > 0) next = readPage(memberIds.at(-1));
-    if (memberIds.length === 0) {
-      finished = true;
-      return progressOf(input.crm, state, Date.now(), true);
-    }
-    const pages = Array.from({ length: Math.ceil(memberIds.length / size) }, (_, i) =>
-      memberIds.slice(i * size, (i + 1) * size),
-    );
-    const pushed = await Promise.all(
-      pages.map((page) => push.pushMembers({ crm: input.crm, memberIds: page, bulk: state!.bulk })),
-    );
-    state = {
-      ...state,
-      afterId: memberIds.at(-1),
-      done: state.done + pushed.reduce((n, p) => n + p.written, 0),
-      failed: state.failed + pushed.reduce((n, p) => n + p.failed, 0),
-    };
-    if (workflowInfo().continueAsNewSuggested) break;
-  }
-  return continueAsNew<typeof crmBackfill>({ ...input, state });
+  finished = await (patched(SLIDING_WINDOW) ? pushInWindow(run) : pushInRounds(run));
+  if (finished) return progressOf(input.crm, run.state, Date.now(), true);
+  return continueAsNew<typeof crmBackfill>({ ...input, state: run.state });
 }

@@ -20,6 +20,8 @@ export async function runJourney(
   ears: JourneyEars,
   hooks: {
     onPosition?: (position: JourneyPosition) => void;
+    /** The run settles in to wait there: a wait, a wait_until, a held message. */
+    onWait?: (position: JourneyPosition) => void;
     onStepDone?: (index: number, outcome: StepOutcome) => void;
   } = {},
 ): Promise<JourneyResult> {
@@ -43,6 +45,7 @@ export async function runJourney(
     exitReason: () => exited,
     waitForEvent,
     onStep: (path, type) => hooks.onPosition?.({ path, type }),
+    onWait: (path, type) => hooks.onWait?.({ path, type }),
   }).runSteps(input.steps, 'steps', hooks.onStepDone);
   return { steps, ...(exited ? { exited } : {}) };
 }

@@ -33,7 +33,7 @@ export interface JourneyInput {
   /** The journey's `send_window` and the config's `limits` when the run started. */
   sendWindow?: SendWindow | undefined;
   limits?: SendLimits | undefined;
-  /** The namespace has the journeys' search attributes: the run keeps TownhallStep current. */
+  /** The namespace has the journeys' search attributes: the run marks its waits in TownhallStep. */
   searchAttributes?: boolean | undefined;
 }
 

@@ -32,9 +32,24 @@ export const memberEventSignal = defineSignal<[MemberEventSignal]>('member-event
  */
 export async function journey(input: JourneyInput): Promise<JourneyResult> {
   let position: JourneyPosition | null = null;
-  // Patched besides: a history from a worker without search attributes replays without them.
-  let upserts: boolean | undefined;
-  const keepStepCurrent = () => (upserts ??= patched('journey-step-search-attribute'));
+  // Where a run marks TownhallStep, decided once, at its first step. Each upsert is a billed
+  // action, so runs started on this code mark it only where they wait ('waits'); runs started
+  // before keep marking every step ('every'), as their histories hold. None without the attribute
+  // in the namespace (an unknown one fails the task), nor in histories from a worker without it.
+  let marks: 'none' | 'every' | 'waits' | undefined;
+  const marking = () =>
+    (marks ??= !input.searchAttributes
+      ? 'none'
+      : patched('journey-step-attribute-at-waits')
+        ? 'waits'
+        : patched('journey-step-search-attribute')
+          ? 'every'
+          : 'none');
+  let marked: string | undefined;
+  const mark = (at: JourneyPosition) => {
+    marked = `${at.path} ${at.type}`;
+    upsertSearchAttributes([{ key: STEP_KEY, value: marked }]);
+  };
   setHandler(positionQuery, () => position);
   const result = await runJourney(
     input,
@@ -46,9 +61,11 @@ export async function journey(input: JourneyInput): Promise<JourneyResult> {
     {
       onPosition: (at) => {
         position = at;
-        // Only runs started where the attribute exists (an unknown one fails the task).
-        if (input.searchAttributes && keepStepCurrent())
-          upsertSearchAttributes([{ key: STEP_KEY, value: `${at.path} ${at.type}` }]);
+        if (marking() === 'every') mark(at);
+      },
+      // A message held for its window and then its cap is one mark, not one per hold.
+      onWait: (at) => {
+        if (marking() === 'waits' && marked !== `${at.path} ${at.type}`) mark(at);
       },
       onStepDone: (index, result) =>
         log.info('journey step done', { journey: input.journey, index, ...result }),

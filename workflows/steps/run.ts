@@ -59,6 +59,11 @@ export interface StepRun {
   waitForEvent?: ((kind: string, ms: number) => Promise<boolean>) | undefined;
   /** Told as each step starts (its path and type): where a run is, for a query. */
   onStep?: ((path: string, type: string) => void) | undefined;
+  /**
+   * Told as the run settles in to wait at a step: one that waits (`wait`, `wait_until`), or a
+   * message held for its send window or cap (told at each hold).
+   */
+  onWait?: ((path: string, type: string) => void) | undefined;
 }
 
 /**
@@ -107,6 +112,8 @@ export function createStepRunner(run: StepRun) {
       if (run.exitReason?.() !== undefined) break;
       const stepPath = `${path}[${index}]`;
       run.onStep?.(stepPath, step.type);
+      const definition = STEPS.find((candidate) => candidate.type === step.type)!;
+      if (definition.waits) run.onWait?.(stepPath, step.type);
       const activityId = pathIds ? `${stepPath}#${iteration(stepPath)}` : `step-${index}`;
       const context: StepContext = {
         memberId: run.memberId,
@@ -126,7 +133,6 @@ export function createStepRunner(run: StepRun) {
           });
         },
       };
-      const definition = STEPS.find((candidate) => candidate.type === step.type)!;
       const held =
         definition.channel && sendRulesApply()
           ? await gateSend({
@@ -138,8 +144,10 @@ export function createStepRunner(run: StepRun) {
               limits: run.limits,
               memberTimeZone,
               pause,
-              note: (type, outcome) =>
-                timeline.push({ type, outcome, path: stepPath, at: engine.now() - startedAt }),
+              note: (type, outcome) => {
+                timeline.push({ type, outcome, path: stepPath, at: engine.now() - startedAt });
+                run.onWait?.(stepPath, step.type);
+              },
             })
           : undefined;
       const runStep = definition.run as (s: Step, c: StepContext) => Promise<string>;

@@ -22,6 +22,11 @@ export interface StepDefinition<Type extends string, Value, Parsed extends { typ
    */
   readonly channel?: SendChannel;
   /**
+   * Set on steps that sit for a duration (a timer, an awaited event): where a run spends its
+   * time, the one place a journey marks in its `TownhallStep` search attribute.
+   */
+  readonly waits?: true;
+  /**
    * The YAML value, with the descriptions the JSON Schema shows; a step that holds step lists
    * (`then:`, `else:`) builds it from the schema of a nested list it is handed.
    */

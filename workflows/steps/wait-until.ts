@@ -20,6 +20,7 @@ export interface WaitUntilStep {
  */
 export const waitUntil = defineStep({
   type: 'wait_until',
+  waits: true,
   schema: (nested) =>
     z
       .strictObject({

@@ -13,6 +13,7 @@ export interface WaitStep {
  */
 export const wait = defineStep({
   type: 'wait',
+  waits: true,
   schema: duration,
   parse: (ms): WaitStep => ({ type: 'wait', ms }),
   run: (step, { exitReason, engine }) =>

@@ -1,0 +1,191 @@
+// The waiting-journeys benchmark's helpers: one signed member.joined through the hub and the start
+// input the router built for it (read back from history), paced starts, visibility counts, and
+// the hub's RSS sampled by phase.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { signSlackRequest } from '../connectors/slack/signature.js';
+import { PayloadEncryptionCodec, parsePayloadKeys } from '../runtime/codec/index.js';
+import { createTemporalClient } from '../runtime/temporal.js';
+import type { JourneyInput } from '../workflows/journey/types.js';
+
+export const SLACK_SECRET = 'bench-slack-signing-secret';
+/** This run's own key: the hub encrypts payloads with it, and the bench's client reads them. */
+export const BENCH_PAYLOAD_KEYS = `bench-1:${randomBytes(32).toString('base64')}`;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A Slack team_join, signed as Slack signs it, posted to the hub. */
+export async function postTeamJoin(hubUrl: string): Promise<void> {
+  const id = `U${randomBytes(5).toString('hex').toUpperCase()}`;
+  const body = Buffer.from(
+    JSON.stringify({
+      token: 'XXYYZZ',
+      team_id: 'T0BENCH01',
+      api_app_id: 'A0BENCH01',
+      type: 'event_callback',
+      event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event: {
+        type: 'team_join',
+        user: { id, team_id: 'T0BENCH01', name: 'parked', real_name: 'Parked Member' },
+      },
+    }),
+  );
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const response = await fetch(`${hubUrl}/webhooks/slack`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': signSlackRequest(SLACK_SECRET, timestamp, body),
+    },
+    body,
+  });
+  if (response.status !== 200)
+    throw new Error(`team_join answered ${response.status}: ${await response.text()}`);
+}
+
+/**
+ * The journey run the webhook started (held by its send window): its id, its start input and
+ * memo, decrypted, and a client with the hub's codec for starting more like it.
+ */
+export async function inputFromWebhook(address: string, taskQueue: string) {
+  const codec = new PayloadEncryptionCodec(parsePayloadKeys(BENCH_PAYLOAD_KEYS));
+  const client = createTemporalClient(address, 'default', codec);
+  const decode = async (payload: Payload) =>
+    defaultPayloadConverter.fromPayload<unknown>((await codec.decode([payload]))[0]!);
+  const query = `WorkflowType = 'journey' AND TaskQueue = '${taskQueue}'`;
+  const deadline = Date.now() + 30_000;
+  let workflowId: string | undefined;
+  while (!workflowId) {
+    for await (const run of client.workflow.list({ query })) workflowId = run.workflowId;
+    if (!workflowId && Date.now() > deadline) throw new Error('the team_join started no journey');
+    if (!workflowId) await sleep(200);
+  }
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const payload = started?.input?.payloads?.[0];
+  if (!payload) throw new Error(`${workflowId} has no start input`);
+  const input = (await decode(payload)) as JourneyInput;
+  const memo: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(started?.memo?.fields ?? {}))
+    memo[key] = await decode(value);
+  return { client, workflowId, input, memo };
+}
+
+export async function count(client: Client, query: string): Promise<number> {
+  return (await client.workflow.count(query)).count;
+}
+
+/** How many of the runs `query` finds are in each status but Completed. */
+export async function statuses(client: Client, query: string): Promise<Record<string, number>> {
+  const kinds = ['Running', 'Failed', 'Terminated', 'TimedOut', 'Canceled'];
+  const counts = await Promise.all(
+    kinds.map((kind) => count(client, `${query} AND ExecutionStatus = '${kind}'`)),
+  );
+  return Object.fromEntries(kinds.map((kind, i) => [kind, counts[i]!]));
+}
+
+/** `total` calls of `work(i)`, `concurrency` in flight; rejects on the first failure. */
+export async function paced(
+  total: number,
+  concurrency: number,
+  work: (i: number) => Promise<unknown>,
+) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, total) }, async () => {
+      while (next < total) await work(next++);
+    }),
+  );
+  return { elapsedMs: performance.now() - started };
+}
+
+const msOf = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  time ? Number(String(time.seconds)) * 1000 + (time.nanos ?? 0) / 1e6 : Number.NaN;
+
+/**
+ * A sample of the runs' histories, times in ms after `at`: when their timer started (the last
+ * one to) and fired (sorted), how many had none (parked too late to wait), and how many of
+ * their workflow tasks timed out (a worker too busy to finish one in 10 s).
+ */
+export async function timerSample(client: Client, ids: readonly string[], at: number, size = 30) {
+  const every = Math.max(1, Math.floor(ids.length / size));
+  const fired: number[] = [];
+  let lastStarted = Number.NEGATIVE_INFINITY;
+  let taskTimeouts = 0;
+  for (const id of ids.filter((_, i) => i % every === 0).slice(0, size)) {
+    const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const started = events.find((event) => event.timerStartedEventAttributes);
+    const timer = events.find((event) => event.timerFiredEventAttributes);
+    if (started) lastStarted = Math.max(lastStarted, msOf(started.eventTime) - at);
+    if (timer) fired.push(msOf(timer.eventTime) - at);
+    taskTimeouts += events.filter((event) => event.workflowTaskTimedOutEventAttributes).length;
+  }
+  const sampled = Math.min(size, Math.ceil(ids.length / every));
+  return {
+    firedMs: fired.sort((a, b) => a - b),
+    lastStartedMs: lastStarted,
+    withoutTimer: sampled - fired.length,
+    taskTimeouts,
+  };
+}
+
+/** The least-squares slope of y on x; 0 with fewer than two distinct x. */
+export function slope(points: readonly [number, number][]): number {
+  const n = points.length;
+  const mx = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const my = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of points) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+  }
+  return sxx > 0 ? sxy / sxx : 0;
+}
+
+/** Polls `test` every 250 ms until it holds (true) or `deadline` (epoch ms) passes (false). */
+export async function waitFor(test: () => Promise<boolean>, deadline: number): Promise<boolean> {
+  for (;;) {
+    if (await test()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(Math.min(250, deadline - Date.now()));
+  }
+}
+
+/** `read()` every 250 ms, the peak kept per phase (the phase names say what was going on). */
+export function sampler(read: () => number) {
+  const peaks = new Map<string, number>();
+  let phase = 'start';
+  const sample = () => {
+    const value = read();
+    peaks.set(phase, Math.max(peaks.get(phase) ?? 0, value));
+    return value;
+  };
+  const timer = setInterval(sample, 250);
+  return {
+    phase(name: string) {
+      phase = name;
+      sample();
+    },
+    now: sample,
+    peak: (name: string) => peaks.get(name) ?? Number.NaN,
+    summary: () => Object.fromEntries(peaks),
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** A benchmark that stopped midway leaves no runs behind on the shared dev server. */
+export async function terminateLeftovers(client: Client, taskQueue: string): Promise<void> {
+  await client.workflowService.startBatchOperation({
+    namespace: 'default',
+    jobId: randomUUID(),
+    reason: 'waiting-journeys benchmark stopped',
+    visibilityQuery: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
+    terminationOperation: {},
+  });
+}

@@ -26,6 +26,9 @@ export interface ProfileShare {
 /** node_modules/<package> (scoped too), a project file, or Node's own code. */
 function placeOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+  if (url.startsWith('wasm://')) return '(WebAssembly: PGlite)';
+  if (url.includes('/townhall-cli/')) return 'townhall (CLI bundle)';
+  if (url.includes('/workflow-bundle-')) return 'townhall workflows (bundle)';
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (modules) return modules[1]!;
   if (url.startsWith('node:')) return url;

@@ -32,7 +32,7 @@ const COMMUNITY = {
 const WHY: { about: RegExp; text: string | ((kind: KindCost) => string) }[] = [
   {
     about: /^journey /,
-    text: 'Journeys: workflows/journey/workflow.ts upserts the TownhallStep search attribute as every step starts (onPosition), and once more on an exit: one action per step, which the steps do not need (the `position` query and journey_runs already say where a run is). Suggested: upsert it only at waits (wait, wait_until), where an operator looks for parked runs, or drop it',
+    text: 'Journeys: workflows/journey/workflow.ts upserts the TownhallStep search attribute where a run waits (wait, wait_until, a message held by its send window; since this issue, patched: it was every step) and once on an exit: one action each, which searches for parked runs and the console (exits by reason) use; the `position` query and journey_runs say the rest',
   },
   {
     about: /^journey re-engagement/,

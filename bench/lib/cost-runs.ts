@@ -15,13 +15,17 @@ export interface Run {
   history: temporal.api.history.v1.IHistory;
 }
 
-/** Deletes this hub's schedules and ends its poller: a stopped hub leaves nothing firing. */
+/**
+ * Deletes this hub's schedules and ends its poller: a stopped hub leaves nothing firing. Schedule
+ * ids are the namespace's, so one another hub has taken over since (a test beside it) is left.
+ */
 export async function stopClockRuns(client: Client, taskQueue: string) {
-  for (const id of [crmSyncWorkflowId('hubspot'), journeyScanId('re-engagement')])
-    await client.schedule
-      .getHandle(id)
-      .delete()
-      .catch(() => undefined);
+  for (const id of [crmSyncWorkflowId('hubspot'), journeyScanId('re-engagement')]) {
+    const handle = client.schedule.getHandle(id);
+    const described = await handle.describe().catch(() => undefined);
+    if (described?.action.type === 'startWorkflow' && described.action.taskQueue === taskQueue)
+      await handle.delete().catch(() => undefined);
+  }
   const running = `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`;
   for await (const info of client.workflow.list({ query: running })) {
     // A scan under way finishes (seconds); the poller never does.

@@ -14,13 +14,18 @@ import { freePort } from '../../tests/support/ports.js';
 
 /** The hubs' payload key, so the benchmark's own client reads and writes what they do. */
 const BENCH_PAYLOAD_KEYS = `bench-1:${createHash('sha256').update('townhall bench payload key').digest('base64')}`;
+/**
+ * BENCH_PAYLOAD_KEYS, when set, replaces it: on a Temporal shared with other hubs (the test
+ * suite's), the bench's hubs must read and write the schedules those hubs keep there.
+ */
+const payloadKeys = () => process.env.BENCH_PAYLOAD_KEYS || BENCH_PAYLOAD_KEYS;
 
 /** A Temporal client with the hubs' codec: a raw arm pays the same encryption as the hub. */
 export const benchClient = (address: string) =>
   createTemporalClient(
     address,
     'default',
-    new PayloadEncryptionCodec(parsePayloadKeys(BENCH_PAYLOAD_KEYS)),
+    new PayloadEncryptionCodec(parsePayloadKeys(payloadKeys())),
   );
 
 const TOWNHALL = path.resolve('bin/townhall.js');
@@ -95,7 +100,7 @@ export async function startBenchHub(options: {
     TEMPORAL_TASK_QUEUE: taskQueue,
     TOWNHALL_ADMIN_TOKEN: 'bench-admin-token',
     PORT: String(port),
-    TOWNHALL_PAYLOAD_KEYS: BENCH_PAYLOAD_KEYS,
+    TOWNHALL_PAYLOAD_KEYS: payloadKeys(),
     ...options.env,
   };
   delete env.DATABASE_URL;

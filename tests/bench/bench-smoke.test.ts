@@ -8,8 +8,11 @@ import { describe, expect, inject, it } from 'vitest';
 import { benchmarks } from '../../bench/benchmarks.js';
 import { benchmarksMarkdown, readResults } from '../../bench/lib/report.js';
 import { machine, writeResult } from '../../bench/lib/result.js';
+import { TEST_PAYLOAD_KEYS } from '../support/payload-keys.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-bench-smoke-'));
+// The suite's other hubs share this Temporal and its schedules: one key for all of them.
+process.env.BENCH_PAYLOAD_KEYS = TEST_PAYLOAD_KEYS;
 
 describe('npm run bench, smoke size', () => {
   for (const benchmark of benchmarks)

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import express from 'express';
 import { signDiscordRequest } from '../../connectors/discord/signature.js';
 import type { Json } from '../fields.js';
@@ -19,17 +19,21 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 export const SANDBOX_DISCORD_SIGNING_SEED =
   'fa3eddae01997d675135cfc87d0c450c523c354c5cd24b1df6e3abfe813ede86';
 
-/** The application's Ed25519 key pair: from a 32-byte hex seed, or new on every start. */
+/**
+ * The application's Ed25519 key pair: from a 32-byte hex seed, or a random one on every start.
+ * Built from the seed, never by generateKeyPair: Node 20 can deadlock when a collected key
+ * generation job's destructor and a JWK export lock the same key (seen once in a test run), and
+ * the public key is read from its SPKI DER, whose last 32 bytes are the raw key (RFC 8410).
+ */
 export function interactionKeys(seedHex?: string): { privateKey: KeyObject; publicKeyHex: string } {
-  const privateKey = seedHex
-    ? createPrivateKey({
-        key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(seedHex, 'hex')]),
-        format: 'der',
-        type: 'pkcs8',
-      })
-    : generateKeyPairSync('ed25519').privateKey;
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
-  return { privateKey, publicKeyHex: Buffer.from(jwk.x!, 'base64url').toString('hex') };
+  const seed = seedHex ? Buffer.from(seedHex, 'hex') : randomBytes(32);
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return { privateKey, publicKeyHex: spki.subarray(-32).toString('hex') };
 }
 
 export interface InteractionSenderOptions {

@@ -1,13 +1,10 @@
 // An application's Ed25519 key pair and its connectors.discord config, for
 // discord-interactions-*.test.ts.
-import { generateKeyPairSync } from 'node:crypto';
 import type { DiscordConfig } from '../../connectors/discord/config.js';
+import { interactionKeys } from '../../sandbox/discord/interactions.js';
 
-export const keyPair = () => {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const x = publicKey.export({ format: 'jwk' }).x!;
-  return { privateKey, publicKeyHex: Buffer.from(x, 'base64url').toString('hex') };
-};
+/** A new key pair (the sandbox's way: from a random seed, see interactionKeys). */
+export const keyPair = () => interactionKeys();
 export const app = keyPair();
 
 export const config: DiscordConfig = {

@@ -35,11 +35,21 @@ async function start(deployment: ReturnType<typeof testDeployment>) {
   return { hub, server: printedUrl(hub, 'server') };
 }
 
+/**
+ * The member's view; undefined while the member is unknown (404). A 503 is the API's "try again
+ * shortly": tried again, as its caller should; any other answer fails with what it said.
+ */
 async function member(server: string, author: string): Promise<MemberDetails | undefined> {
-  const response = await fetch(`${server}/api/members/reddit:${author}`, {
-    headers: { authorization: `Bearer ${TOKEN}` },
-  });
-  return response.status === 200 ? ((await response.json()) as MemberDetails) : undefined;
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${server}/api/members/reddit:${author}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    if (response.status === 200) return (await response.json()) as MemberDetails;
+    if (response.status === 404) return undefined;
+    if (response.status !== 503 || attempt === 5)
+      throw new Error(`GET member ${author}: ${response.status} ${await response.text()}`);
+    await pause(500 * attempt);
+  }
 }
 
 describe('polling a subreddit', () => {
@@ -112,6 +122,7 @@ describe('polling a subreddit', () => {
     await pause(2_000);
     for (const author of authors) {
       const details = await member(server, author);
+      expect(details, `${author} is known`).toBeDefined();
       expect(details?.activity.byType['message.posted'], author).toBe(posted.get(author));
       expect(details?.activity.byType['member.joined'], author).toBe(1);
       expect(details?.milestones.map((m) => m.name)).toContain('first_post');

@@ -12,7 +12,7 @@ import {
   waitFor,
 } from '../support/sandbox.js';
 import { upsertMemberFromIdentity } from '../../store/members.js';
-import { postSlack, slackMessage, teamJoin } from '../support/slack.js';
+import { postSlack, slackMessage, slackReaction, teamJoin } from '../support/slack.js';
 import type { TownhallProcess } from '../support/townhall-process.js';
 import { printedUrl } from '../support/townhall-process.js';
 import { testDeployment } from '../support/hub.js';
@@ -120,11 +120,15 @@ journeys:
     trigger: { event: message.posted, text: count me in }
     steps:
       - email.send: { template: welcome, subject: 'Crowd one, {{ member.name }}' }
-      # Long enough that the kill lands in the waits even where the 200 first emails take over
-      # 15 s (a CI run at 15 s killed second emails mid-send: an unconfirmed email is not resent).
-      - wait: 25s
-      - dm.send: { text: 'Crowd DM for {{ member.name }}' }
-      - email.send: { template: welcome, subject: 'Crowd two, {{ member.name }}' }
+      # Every run waits here until the test reacts, after the restart: the kill cannot land in a
+      # send however slow the machine (a timer here once ended mid-kill on a slow CI machine, and
+      # an unconfirmed email is, rightly, never resent). The timeout's timer crosses the restart.
+      - wait_until:
+          event: reaction.added
+          timeout: 10m
+          then:
+            - dm.send: { text: 'Crowd DM for {{ member.name }}' }
+            - email.send: { template: welcome, subject: 'Crowd two, {{ member.name }}' }
 `;
 }
 
@@ -162,17 +166,45 @@ describe('a worker killed during 200 journeys with waits', () => {
       () => (emails('Crowd one').length === CROWD ? true : undefined),
       60_000,
     );
+    // An email in the sandbox is not yet a step done: its activity's completion may still be on
+    // its way to Temporal. A reaction that reached a run before its wait_until began would not
+    // count (a wait_until waits for what comes after it starts), so the kill waits for every run
+    // to be recorded at the wait.
+    const client = hubClient();
+    await waitFor(
+      'every run at its wait_until',
+      async () => {
+        const { count } = await client.workflow.count(
+          `TaskQueue = '${taskQueue}' AND TownhallStep = 'steps[1] wait_until'`,
+        );
+        return count === CROWD ? true : undefined;
+      },
+      60_000,
+    );
     // In the middle of the 200 waits: no graceful shutdown, no chance to flush anything.
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     const dmsBeforeRestart = dms().length;
 
     const second = await start();
+    const restarted = printedUrl(second, 'server');
+    for (let n = 0; n < CROWD; n += 10) {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          postSlack(restarted, SANDBOX_SLACK_SECRET, slackReaction(crowdId(n + i))),
+        ),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+    }
     await waitFor(
       'every DM and second email',
       () => (dms().length >= CROWD && emails('Crowd two').length >= CROWD ? true : undefined),
       120_000,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(
+        `${String(error)}: ${dms().length} DMs, ${emails('Crowd two').length} second emails\n${second.output()}`,
+      );
+    });
     // Give a duplicate every chance to show up before counting.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
 
@@ -182,11 +214,9 @@ describe('a worker killed during 200 journeys with waits', () => {
     expect(dms()).toHaveLength(CROWD);
     expect(once(emails('Crowd two').map((m) => m.to.join()))).toBe(true);
     expect(once(dms().map((m) => m.text))).toBe(true);
-    // The kill came in the waits: the DMs (all, unless a slow machine let the first waits end
-    // before the last first email) went out from the second worker.
-    expect(dmsBeforeRestart).toBeLessThan(CROWD);
+    // The kill came in the waits: every DM went out from the second worker.
+    expect(dmsBeforeRestart).toBe(0);
 
-    const client = hubClient();
     const statuses = new Map<string, number>();
     for await (const run of client.workflow.list({
       query: `TaskQueue = '${taskQueue}' AND WorkflowType = 'journey'`,
@@ -196,6 +226,6 @@ describe('a worker killed during 200 journeys with waits', () => {
 
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
-    // 200 journeys' starts, a 15 s wait, a restart: its own waits allow up to three minutes.
+    // 200 journeys' starts, a restart, 200 reactions: its own waits allow up to three minutes.
   }, 180_000);
 });

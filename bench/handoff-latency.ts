@@ -17,14 +17,11 @@ import { startFloorWorker, watchSandbox } from './handoff-latency/parts.js';
 import type { Benchmark } from './lib/context.js';
 import { benchClient, startBenchHub } from './lib/hub.js';
 import { ratio, round, summarize } from './lib/stats.js';
-import { BENCH_SECRETS } from './lib/webhooks.js';
+import { BENCH_SECRETS, benchConnectorsYaml, benchSandboxVendors } from './lib/webhooks.js';
 
 const config = (sandbox: Sandbox) => `
 connectors:
-  slack:
-    signingSecret: ${BENCH_SECRETS.slackSigning}
-    botToken: ${BENCH_SECRETS.slackBot}
-    apiUrl: ${sandbox.url}/api/
+${benchConnectorsYaml(sandbox.url, ['slack'])}
   zendesk:
     baseUrl: ${sandbox.url}
     email: ${ZENDESK_DEFAULTS.email}
@@ -140,9 +137,7 @@ export const handoffLatency: Benchmark = {
     try {
       const sandbox = await startSandbox({
         port: 0,
-        vendors: {
-          slack: { signingSecret: BENCH_SECRETS.slackSigning, botToken: BENCH_SECRETS.slackBot },
-        },
+        vendors: benchSandboxVendors(['slack']),
       });
       cleanup.push(() => sandbox.stop());
       const watch = watchSandbox(sandbox.emulators.slack.workspace);

@@ -17,7 +17,8 @@ import { closedLoop, openLoop, post, statusCounts } from './lib/load.js';
 import { ratio, round, summarize } from './lib/stats.js';
 import type { SignOptions } from './lib/webhooks.js';
 import {
-  BENCH_SECRETS,
+  benchConnectorsYaml,
+  benchSandboxVendors,
   discourseLike,
   discoursePost,
   slackMessage,
@@ -30,14 +31,7 @@ const MEMBERS = 500;
 
 const config = (sandboxUrl: string) => `
 connectors:
-  slack:
-    signingSecret: ${BENCH_SECRETS.slackSigning}
-    botToken: ${BENCH_SECRETS.slackBot}
-    apiUrl: ${sandboxUrl}/api/
-  discourse:
-    baseUrl: ${sandboxUrl}
-    apiKey: ${BENCH_SECRETS.discourseApiKey}
-    webhookSecret: ${BENCH_SECRETS.discourseWebhook}
+${benchConnectorsYaml(sandboxUrl, ['slack', 'discourse'])}
 `;
 
 /** A mix of the platforms' activity: a quarter each of messages, reactions, posts and likes. */
@@ -77,13 +71,7 @@ async function measureStore(store: StoreKind, context: BenchContext) {
   const { size, temporalAddress, postgresUrl, log } = context;
   const sandbox = await startSandbox({
     port: await freePort(),
-    vendors: {
-      slack: { signingSecret: BENCH_SECRETS.slackSigning, botToken: BENCH_SECRETS.slackBot },
-      discourse: {
-        webhookSecret: BENCH_SECRETS.discourseWebhook,
-        apiKey: BENCH_SECRETS.discourseApiKey,
-      },
-    },
+    vendors: benchSandboxVendors(['slack', 'discourse']),
   });
   // The full run profiles the hub (sampling costs both arms alike): where its CPU goes.
   const profileDir =
@@ -213,8 +201,11 @@ export const ingestActivity: Benchmark = {
   name: 'ingest-activity',
   async run(context) {
     const results = [];
-    for (const store of ['postgres', 'pglite'] as const)
-      results.push(await measureStore(store, context));
+    // The smoke keeps the PostgreSQL arm only: the PGlite hub's start (its WebAssembly build and
+    // migrations) is most of a PGlite smoke, and both stores run the same code on this path.
+    const stores =
+      context.size === 'full' ? (['postgres', 'pglite'] as const) : (['postgres'] as const);
+    for (const store of stores) results.push(await measureStore(store, context));
     const findings = results.flatMap((result) =>
       result.profileDir
         ? [

@@ -17,7 +17,7 @@ import type { Answer, ArmResult } from './lib/load.js';
 import { closedLoop, post, statusCounts } from './lib/load.js';
 import { ratio, round, summarize } from './lib/stats.js';
 import { startedWith } from './lib/start-input.js';
-import { BENCH_SECRETS, slackJoin } from './lib/webhooks.js';
+import { benchConnectorsYaml, benchSandboxVendors, slackJoin } from './lib/webhooks.js';
 
 const JOURNEY = 'bench-wait';
 /** The issue's measure: 32 senders. The smoke, inside a busy test run, stays light. */
@@ -25,10 +25,7 @@ const concurrencyFor = (size: 'full' | 'smoke') => (size === 'full' ? 32 : 4);
 
 const config = (sandboxUrl: string) => `
 connectors:
-  slack:
-    signingSecret: ${BENCH_SECRETS.slackSigning}
-    botToken: ${BENCH_SECRETS.slackBot}
-    apiUrl: ${sandboxUrl}/api/
+${benchConnectorsYaml(sandboxUrl, ['slack'])}
 journeys:
   # Both arms start this and nothing more: a run that only waits.
   ${JOURNEY}:
@@ -57,9 +54,7 @@ export const ingestStarts: Benchmark = {
     const concurrency = concurrencyFor(size);
     const sandbox = await startSandbox({
       port: await freePort(),
-      vendors: {
-        slack: { signingSecret: BENCH_SECRETS.slackSigning, botToken: BENCH_SECRETS.slackBot },
-      },
+      vendors: benchSandboxVendors(['slack']),
     });
     // The full run profiles the hub (sampling costs the webhook arm a little): where CPU goes.
     const profileDir =

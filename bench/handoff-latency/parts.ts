@@ -13,7 +13,13 @@ import { startWorker } from '../../runtime/temporal.js';
 import type { Workspace } from '../../sandbox/slack/workspace.js';
 import { BOT_USER } from '../../sandbox/slack/workspace.js';
 import { ZENDESK_DEFAULTS } from '../../sandbox/zendesk/index.js';
+import { z } from 'zod';
 import type { FloorInput } from './floor-workflow.js';
+
+/** What the floor reads of `conversations.replies`: the thread's messages. */
+const repliesSchema = z.object({
+  messages: z.array(z.object({ user: z.string().optional(), text: z.string().optional() })),
+});
 
 /** Unique words the benchmark puts in texts, so a post is found by what it says. */
 export const MARKER = /hbm-[a-z0-9]+-[a-z0-9]+/g;
@@ -130,10 +136,9 @@ function floorActivities(sandboxUrl: string, botToken: string) {
         });
         return;
       }
-      const { messages } = (await slack('conversations.replies', {
-        channel: input.channel,
-        ts: input.ts,
-      })) as unknown as { messages: { user?: string; text?: string }[] };
+      const { messages } = repliesSchema.parse(
+        await slack('conversations.replies', { channel: input.channel, ts: input.ts }),
+      );
       const response = await fetch(`${sandboxUrl}/api/v2/tickets.json`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Basic ${zendeskAuth}` },

@@ -27,6 +27,7 @@ import type { Run } from './cost-runs.js';
 import { readRuns, stopClockRuns } from './cost-runs.js';
 import type { BenchHub } from './hub.js';
 import { benchClient, startBenchHub } from './hub.js';
+import { benchNamespace } from './namespace.js';
 
 const EXAMPLE = path.resolve('config/examples/sandbox.yaml');
 
@@ -97,11 +98,14 @@ export async function runCostScenario(options: {
   const sandbox = await startSandbox(sandboxOptions(config));
   let hub: BenchHub | undefined;
   let db: pg.Client | undefined;
-  const client = benchClient(options.temporalAddress);
+  // Its own namespace: the example's schedule ids are a namespace's, and every run there is ours.
+  const namespace = await benchNamespace(options.temporalAddress);
+  const client = benchClient(options.temporalAddress, namespace.name);
   try {
     hub = await startBenchHub({
       config: hubConfig(text),
       temporalAddress: options.temporalAddress,
+      namespace: namespace.name,
       store: 'postgres',
       postgresUrl: options.postgresUrl,
       env,
@@ -261,6 +265,7 @@ export async function runCostScenario(options: {
     if (hub) await stopClockRuns(client, hub.taskQueue).catch(() => undefined);
     await hub?.stop();
     await client.connection.close();
+    await namespace.drop().catch(() => undefined);
     await sandbox.stop();
   }
 }

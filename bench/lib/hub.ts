@@ -21,10 +21,10 @@ const BENCH_PAYLOAD_KEYS = `bench-1:${createHash('sha256').update('townhall benc
 const payloadKeys = () => process.env.BENCH_PAYLOAD_KEYS || BENCH_PAYLOAD_KEYS;
 
 /** A Temporal client with the hubs' codec: a raw arm pays the same encryption as the hub. */
-export const benchClient = (address: string) =>
+export const benchClient = (address: string, namespace = 'default') =>
   createTemporalClient(
     address,
-    'default',
+    namespace,
     new PayloadEncryptionCodec(parsePayloadKeys(payloadKeys())),
   );
 
@@ -78,6 +78,8 @@ export async function startBenchHub(options: {
   /** PostgreSQL server for store 'postgres': a fresh schema on it. */
   postgresUrl?: string | undefined;
   env?: NodeJS.ProcessEnv;
+  /** The Temporal namespace (bench/lib/namespace.ts makes one of the benchmark's own). */
+  namespace?: string;
   /** Writes a CPU profile (`node --cpu-prof`) into this folder when the hub stops. */
   profileDir?: string | undefined;
 }): Promise<BenchHub> {
@@ -98,6 +100,7 @@ export async function startBenchHub(options: {
     TOWNHALL_DATA_DIR: path.join(dir, 'data'),
     TEMPORAL_ADDRESS: options.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_NAMESPACE: options.namespace ?? 'default',
     TOWNHALL_ADMIN_TOKEN: 'bench-admin-token',
     PORT: String(port),
     TOWNHALL_PAYLOAD_KEYS: payloadKeys(),

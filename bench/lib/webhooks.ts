@@ -12,6 +12,37 @@ export const BENCH_SECRETS = {
   discourseApiKey: 'bench-discourse-api-key',
 };
 
+/** The `connectors:` entries of a bench hub's config, signed with BENCH_SECRETS, at the sandbox. */
+export const benchConnectorsYaml = (sandboxUrl: string, platforms: ('slack' | 'discourse')[]) =>
+  platforms
+    .map((platform) =>
+      platform === 'slack'
+        ? `  slack:
+    signingSecret: ${BENCH_SECRETS.slackSigning}
+    botToken: ${BENCH_SECRETS.slackBot}
+    apiUrl: ${sandboxUrl}/api/`
+        : `  discourse:
+    baseUrl: ${sandboxUrl}
+    apiKey: ${BENCH_SECRETS.discourseApiKey}
+    webhookSecret: ${BENCH_SECRETS.discourseWebhook}`,
+    )
+    .join('\n');
+
+/** The sandbox's vendor options that accept what the bench hubs sign and send. */
+export const benchSandboxVendors = (platforms: ('slack' | 'discourse')[]) => ({
+  ...(platforms.includes('slack')
+    ? { slack: { signingSecret: BENCH_SECRETS.slackSigning, botToken: BENCH_SECRETS.slackBot } }
+    : {}),
+  ...(platforms.includes('discourse')
+    ? {
+        discourse: {
+          webhookSecret: BENCH_SECRETS.discourseWebhook,
+          apiKey: BENCH_SECRETS.discourseApiKey,
+        },
+      }
+    : {}),
+});
+
 export interface SignOptions {
   /** A wrong signature of the right shape: the floor arm (401, nothing stored). */
   forged?: boolean;

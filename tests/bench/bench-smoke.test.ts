@@ -14,15 +14,8 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-bench-smoke-'));
 // The suite's other hubs share this Temporal and its schedules: one key for all of them.
 process.env.BENCH_PAYLOAD_KEYS = TEST_PAYLOAD_KEYS;
 
-/**
- * The cost benchmark runs the sandbox example's schedules (CRM sync, the inactivity scan), whose
- * ids are the namespace's: beside the suite's other hubs on one Temporal they collide, so its
- * smoke runs by `npm run bench -- --smoke cost`, not here (see issue 15's note).
- */
-const smoked = benchmarks.filter((benchmark) => benchmark.name !== 'cost');
-
 describe('npm run bench, smoke size', () => {
-  for (const benchmark of smoked)
+  for (const benchmark of benchmarks)
     it(`${benchmark.name} runs and reports every figure`, { timeout: 150_000 }, async () => {
       const result = await benchmark.run({
         size: 'smoke',
@@ -47,7 +40,7 @@ describe('npm run bench, smoke size', () => {
 
   it('regenerates BENCHMARKS.md from the JSON alone', () => {
     const results = readResults(dir);
-    expect(results.map((r) => r.name).sort()).toEqual(smoked.map((b) => b.name).sort());
+    expect(results.map((r) => r.name).sort()).toEqual(benchmarks.map((b) => b.name).sort());
     const markdown = benchmarksMarkdown(results);
     for (const result of results) {
       expect(markdown).toContain(`## ${result.title}`);

@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './tests/support/sequencer.js';
 
 /**
  * Files that measure rates or drive hundreds of runs through a killed worker: they run after the
@@ -19,6 +20,7 @@ export default defineConfig({
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         extends: true,

@@ -2,7 +2,6 @@
 // runs it and its result read back, the sandbox's request log kept whole, the busiest window of a
 // rolling limit, and the Salesforce ceiling arm (Bulk API 2.0 jobs sent straight from here).
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -10,15 +9,11 @@ import { createSalesforceConnector } from '../connectors/salesforce/client.js';
 import { salesforceCrm } from '../connectors/salesforce/capabilities.js';
 import type { CrmPerson } from '../connectors/ports.js';
 import { SALESFORCE_DEFAULTS } from '../sandbox/salesforce/index.js';
-import { PayloadEncryptionCodec, parsePayloadKeys } from '../runtime/codec/index.js';
-import { createTemporalClient } from '../runtime/temporal.js';
+import { benchClient } from './lib/hub.js';
 import { crmRecords } from '../store/crm-records.js';
 import { openDb } from '../store/db.js';
 import type { BackfillProgress } from '../workflows/crm-backfill/types.js';
 import { crmBackfillWorkflowId } from '../workflows/crm-backfill/types.js';
-
-/** This run's payload key: the hub, the CLI and the bench's client must all share one. */
-export const PAYLOAD_KEYS = `bench-1:${randomBytes(32).toString('base64')}`;
 
 /** Rows per INSERT ... SELECT generate_series: one statement each, no per-row round trips. */
 const SEED_BATCH = 25_000;
@@ -60,8 +55,7 @@ export async function runBackfill(
     { env: { ...process.env, ...env }, maxBuffer: 16 * 2 ** 20 },
   );
   const cliS = (performance.now() - started) / 1000;
-  const codec = new PayloadEncryptionCodec(parsePayloadKeys(PAYLOAD_KEYS));
-  const client = createTemporalClient(temporalAddress, 'default', codec);
+  const client = benchClient(temporalAddress);
   try {
     const handle = client.workflow.getHandle(crmBackfillWorkflowId(crm));
     const progress = (await handle.result()) as BackfillProgress;

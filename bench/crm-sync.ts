@@ -12,14 +12,13 @@ import { SALESFORCE_DEFAULTS } from '../sandbox/salesforce/index.js';
 import { startSandbox } from '../sandbox/index.js';
 import { spacingMs } from '../store/rate-budget.js';
 import type { Benchmark } from './lib/context.js';
-import { startBenchHub } from './lib/hub.js';
+import { payloadKeys, startBenchHub } from './lib/hub.js';
 import type { Figure } from './lib/result.js';
 import { ratio, round, summarize } from './lib/stats.js';
 import {
   busiestWindow,
   directBulkRate,
   keepWholeLog,
-  PAYLOAD_KEYS,
   runBackfill,
   seedMembers,
 } from './crm-sync-support.js';
@@ -128,7 +127,6 @@ export const crmSync: Benchmark = {
       temporalAddress: ctx.temporalAddress,
       store: 'postgres',
       postgresUrl: ctx.postgresUrl,
-      env: { TOWNHALL_PAYLOAD_KEYS: PAYLOAD_KEYS },
     });
     try {
       const databaseUrl = hub.databaseUrl!;
@@ -136,7 +134,8 @@ export const crmSync: Benchmark = {
         TEMPORAL_ADDRESS: ctx.temporalAddress,
         TEMPORAL_TASK_QUEUE: hub.taskQueue,
         DATABASE_URL: databaseUrl,
-        TOWNHALL_PAYLOAD_KEYS: PAYLOAD_KEYS,
+        // The hub's key: the CLI reads the backfill's progress from its run.
+        TOWNHALL_PAYLOAD_KEYS: payloadKeys(),
         TOWNHALL_DATA_DIR: path.join(dir, 'data'),
         LOG_LEVEL: 'warn',
       };

@@ -3,48 +3,18 @@
 // the hub's RSS sampled by phase.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
-import { defaultPayloadConverter } from '@temporalio/common';
-import { signSlackRequest } from '../connectors/slack/signature.js';
-import { PayloadEncryptionCodec, parsePayloadKeys } from '../runtime/codec/index.js';
-import { createTemporalClient } from '../runtime/temporal.js';
 import type { JourneyInput } from '../workflows/journey/types.js';
-
-export const SLACK_SECRET = 'bench-slack-signing-secret';
-/** This run's own key: the hub encrypts payloads with it, and the bench's client reads them. */
-export const BENCH_PAYLOAD_KEYS = `bench-1:${randomBytes(32).toString('base64')}`;
+import { benchClient } from './lib/hub.js';
+import { post } from './lib/load.js';
+import { startedWith } from './lib/start-input.js';
+import { slackJoin } from './lib/webhooks.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A Slack team_join, signed as Slack signs it, posted to the hub. */
 export async function postTeamJoin(hubUrl: string): Promise<void> {
-  const id = `U${randomBytes(5).toString('hex').toUpperCase()}`;
-  const body = Buffer.from(
-    JSON.stringify({
-      token: 'XXYYZZ',
-      team_id: 'T0BENCH01',
-      api_app_id: 'A0BENCH01',
-      type: 'event_callback',
-      event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
-      event_time: Math.floor(Date.now() / 1000),
-      event: {
-        type: 'team_join',
-        user: { id, team_id: 'T0BENCH01', name: 'parked', real_name: 'Parked Member' },
-      },
-    }),
-  );
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const response = await fetch(`${hubUrl}/webhooks/slack`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-slack-request-timestamp': timestamp,
-      'x-slack-signature': signSlackRequest(SLACK_SECRET, timestamp, body),
-    },
-    body,
-  });
-  if (response.status !== 200)
-    throw new Error(`team_join answered ${response.status}: ${await response.text()}`);
+  const answer = await post(hubUrl, slackJoin(randomBytes(3).toString('hex'), 0));
+  if (answer.status !== 200) throw new Error(`team_join answered ${answer.status}`);
 }
 
 /**
@@ -52,10 +22,7 @@ export async function postTeamJoin(hubUrl: string): Promise<void> {
  * memo, decrypted, and a client with the hub's codec for starting more like it.
  */
 export async function inputFromWebhook(address: string, taskQueue: string) {
-  const codec = new PayloadEncryptionCodec(parsePayloadKeys(BENCH_PAYLOAD_KEYS));
-  const client = createTemporalClient(address, 'default', codec);
-  const decode = async (payload: Payload) =>
-    defaultPayloadConverter.fromPayload<unknown>((await codec.decode([payload]))[0]!);
+  const client = benchClient(address);
   const query = `WorkflowType = 'journey' AND TaskQueue = '${taskQueue}'`;
   const deadline = Date.now() + 30_000;
   let workflowId: string | undefined;
@@ -64,15 +31,10 @@ export async function inputFromWebhook(address: string, taskQueue: string) {
     if (!workflowId && Date.now() > deadline) throw new Error('the team_join started no journey');
     if (!workflowId) await sleep(200);
   }
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-  const payload = started?.input?.payloads?.[0];
-  if (!payload) throw new Error(`${workflowId} has no start input`);
-  const input = (await decode(payload)) as JourneyInput;
-  const memo: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(started?.memo?.fields ?? {}))
-    memo[key] = await decode(value);
-  return { client, workflowId, input, memo };
+  const started = await startedWith(client, workflowId);
+  const input = started.input[0] as JourneyInput | undefined;
+  if (!input) throw new Error(`${workflowId} has no start input`);
+  return { client, workflowId, input, memo: started.memo };
 }
 
 export async function count(client: Client, query: string): Promise<number> {

@@ -5,20 +5,19 @@
 // wait (its sticky cache), and how fast they all finish once their timers fire together.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { Benchmark } from './lib/context.js';
 import { startBenchHub } from './lib/hub.js';
+import { benchConnectorsYaml, benchSandboxVendors } from './lib/webhooks.js';
+import { parseConfig } from '../config/load.js';
 import { ratio, round } from './lib/stats.js';
 import { startSandbox } from '../sandbox/index.js';
 import {
-  BENCH_PAYLOAD_KEYS,
   count,
   inputFromWebhook,
   paced,
   postTeamJoin,
   sampler,
-  SLACK_SECRET,
   slope,
   statuses,
   timerSample,
@@ -47,12 +46,9 @@ const thousands = (n: number) => n.toLocaleString('en-US');
  * bench's runs get a window of their own. No platform in their input: the DM step then ends the
  * run without a vendor call, so the resume is the hub's work alone.
  */
-const config = (sandboxUrl: string) => `
-connectors:
-  slack:
-    signingSecret: ${SLACK_SECRET}
-    botToken: xoxb-bench-bot-token
-    apiUrl: ${sandboxUrl}/api/
+const config = (sandboxUrl: string, cacheSize: string | undefined) => `
+${cacheSize ? `temporal:\n  workflowCacheSize: ${cacheSize}\n` : ''}connectors:
+${benchConnectorsYaml(sandboxUrl, ['slack'])}
 journeys:
   ${JOURNEY}:
     trigger: member.joined
@@ -64,12 +60,6 @@ journeys:
     steps:
       - dm.send: { text: 'Good morning, {{ member.name }}!', subject: 'Good morning' }
 `;
-
-/** The worker's cache setting as the product has it (read, so the report never goes stale). */
-function cacheSetting(): number {
-  const source = readFileSync('runtime/temporal.ts', 'utf8');
-  return Number(/maxCachedWorkflows:\s*([\d_]+)/.exec(source)?.[1]?.replace(/_/g, '') ?? NaN);
-}
 
 /** The V8 heap limit a Node process started with these options gets on this machine. */
 function heapLimitMiB(nodeOptions: string | undefined): number {
@@ -84,6 +74,18 @@ function opensAt(at: number): NonNullable<JourneyInput['sendWindow']> {
   return { days: [0, 1, 2, 3, 4, 5, 6], from, to: Math.min(DAY_S, from + 3600), timezone: 'UTC' };
 }
 
+/** What this issue tried on the hub's memory, measured on one day, 1,000 parked each time. */
+export const TRIED =
+  'Tried (three full runs on one day, 1,000 parked): the sticky cache at 500, as it was before ' +
+  'this issue: 1,511 MiB with 1,000 parked, peak 1,511 MiB, resume 29.3/s. At 250, now the ' +
+  'default (temporal.workflowCacheSize): 1,106 MiB with 1,000 parked, peak 1,443 MiB (garbage ' +
+  'from evicted runs while parking), resume 21.4/s (more runs replay their history when they ' +
+  'wake). At 250 with the heap capped (NODE_OPTIONS=--max-old-space-size=512, which the README ' +
+  'suggests for a hub with many parked journeys): 767 MiB with 1,000 parked, peak 780 MiB, ' +
+  'resume 22.7/s, within the 1 GiB goal. townhall cannot set the cap itself: the workflows run ' +
+  'in a worker thread the Temporal SDK creates without resource limits, and a V8 flag changed ' +
+  'after start is undefined behaviour. Not run: 100,000 parked (BENCH_PARKED=100000).';
+
 export const waitingJourneys: Benchmark = {
   name: 'waiting-journeys',
   async run(ctx) {
@@ -91,21 +93,24 @@ export const waitingJourneys: Benchmark = {
     // 10,000 (the issue's size) parks for many minutes on 2 cores: BENCH_PARKED=10000 runs it.
     const parked = smoke ? 40 : Number(process.env.BENCH_PARKED || 1_000);
     const pilot = smoke ? 10 : 100;
-    const cache = cacheSetting();
+    /** For trying sticky cache sizes (temporal.workflowCacheSize): e.g. BENCH_WORKFLOW_CACHE=100. */
+    const cacheSize = process.env.BENCH_WORKFLOW_CACHE || undefined;
     /** For trying heap settings on the hub (not the product's): e.g. --max-old-space-size=768. */
     const hubNodeOptions = process.env.BENCH_HUB_NODE_OPTIONS || undefined;
     const began = Date.now();
     const sandbox = await startSandbox({
       port: 0,
-      vendors: { slack: { signingSecret: SLACK_SECRET, botToken: 'xoxb-bench-bot-token' } },
+      vendors: benchSandboxVendors(['slack']),
     });
+    const hubConfig = config(sandbox.url, cacheSize);
+    // The cache size as the hub reads it: the config's default unless the bench set one.
+    const cache = parseConfig(hubConfig, 'waiting-journeys', {}).temporal.workflowCacheSize;
     const hub = await startBenchHub({
-      config: config(sandbox.url),
+      config: hubConfig,
       temporalAddress: ctx.temporalAddress,
       store: 'postgres',
       postgresUrl: ctx.postgresUrl,
       env: {
-        TOWNHALL_PAYLOAD_KEYS: BENCH_PAYLOAD_KEYS,
         ...(hubNodeOptions ? { NODE_OPTIONS: hubNodeOptions } : {}),
       },
     }).catch(async (error: unknown) => {
@@ -230,7 +235,7 @@ export const waitingJourneys: Benchmark = {
       const heapLimit = heapLimitMiB(hubNodeOptions);
       const s = (ms: number) => round(ms / 1000);
       const findings = [
-        `The worker's sticky cache holds at most ${cache} workflows (maxCachedWorkflows in runtime/temporal.ts; every other worker option is the SDK's default, among them 40 workflow tasks at a time and one reused V8 context): past that a parked run is evicted and replays its history when it wakes.`,
+        `The worker's sticky cache holds at most ${cache} workflows (temporal.workflowCacheSize in the config, the worker's maxCachedWorkflows; every other worker option is the SDK's default, among them 40 workflow tasks at a time and one reused V8 context): past that a parked run is evicted and replays its history when it wakes.`,
         `Hub RSS ${before} MiB idle, ${parkedRss} MiB with ${thousands(parked)} parked, peaks ${rss.peak('parking')} MiB while parking and ${resumePeak} MiB while resuming; ${round(perCached * 1000)} MiB per 1,000 runs while the cache filled (${round(perCached * cache)} MiB for a full cache). ${falls.length > 0 ? `Past the cache it rose and fell (${falls.map(({ n, from, to }) => `${from} to ${to} MiB at ${thousands(n)} parked`).join(', ')}): evicted runs are garbage that V8 collects only as its heap nears its limit (${heapLimit} MiB${hubNodeOptions ? ` with ${hubNodeOptions}` : ", Node's default for this machine's memory"}), so 100,000 parked would peak about as high as this, not ${Math.round(100_000 / parked)}× higher.` : 'No collection brought it down: it may still grow with N.'}`,
         `Parking: Temporal accepted the pilot's starts at ${round(startRate)}/s (${CONCURRENCY} in flight); the ${thousands(parked)} runs' first tasks had all run ${s(parkedAt - t0)} s after the first start. Parking a run is two workflow tasks and one activity (the member's time zone) on the hub's worker, which sets the pace.`,
         `Timers: in a sample of ${sample.firedMs.length + sample.withoutTimer}, the last one started ${s(sample.lastStartedMs)} s from the opening (negative: before), and they fired ${s(sample.firedMs[0]!)} to ${s(sample.firedMs.at(-1)!)} s after it; ${sample.withoutTimer} had no timer (parked after the opening), ${sample.taskTimeouts} workflow tasks timed out (10 s: a worker too busy to finish them).`,
@@ -242,14 +247,15 @@ export const waitingJourneys: Benchmark = {
         );
       if (done < parked)
         findings.push(`Not all ended within the time allowed: ${JSON.stringify(unfinished)}.`);
+      findings.push(TRIED);
       if (peak > GiB)
         findings.push(
-          `Over 1 GiB: cap the worker's heap (NODE_OPTIONS=--max-old-space-size=<MiB>, so V8 collects evicted runs before RSS gets there: BENCH_HUB_NODE_OPTIONS passes it to the hub) and size maxCachedWorkflows (runtime/temporal.ts, now ${cache}) so a full cache fits in it.`,
+          `Over 1 GiB: cap the worker's heap (NODE_OPTIONS=--max-old-space-size=<MiB>, so V8 collects evicted runs before RSS gets there: BENCH_HUB_NODE_OPTIONS passes it to the hub) and size temporal.workflowCacheSize (now ${cache}) so a full cache fits in it.`,
         );
       return {
         name: 'waiting-journeys',
         title: `Waiting journeys: ${thousands(parked)} parked runs`,
-        method: `A hub (\`townhall start\`, PostgreSQL store) runs a journey of one DM held by its send window. One signed Slack team_join starts a run through the hub; its start input, read back from history, is reused to start ${thousands(parked)} runs directly with the Temporal client (${CONCURRENCY} in flight), each with its own member id, no platform (so the DM step ends the run without a vendor call) and a window that opens at the same second for all: the time it leaves is what a pilot of ${pilot} parked runs, just before, says parking all takes, plus three quarters. Visibility counts say when their first task has run (TownhallStep set) and when they completed; a sample of 30 histories says when their timers started and fired. Parking is compared with the rate Temporal accepted the pilot's starts, the resume rate (completions per second from the opening to the last) with the parking rate. RSS is the hub process's (its worker holds the sticky cache), sampled every 250 ms. The large run: \`BENCH_PARKED=100000 npm run bench -- waiting-journeys\`; \`BENCH_HUB_NODE_OPTIONS\` (e.g. \`--max-old-space-size=768\`) tries heap settings on the hub.`,
+        method: `A hub (\`townhall start\`, PostgreSQL store) runs a journey of one DM held by its send window. One signed Slack team_join starts a run through the hub; its start input, read back from history, is reused to start ${thousands(parked)} runs directly with the Temporal client (${CONCURRENCY} in flight), each with its own member id, no platform (so the DM step ends the run without a vendor call) and a window that opens at the same second for all: the time it leaves is what a pilot of ${pilot} parked runs, just before, says parking all takes, plus three quarters. Visibility counts say when their first task has run (TownhallStep set) and when they completed; a sample of 30 histories says when their timers started and fired. Parking is compared with the rate Temporal accepted the pilot's starts, the resume rate (completions per second from the opening to the last) with the parking rate. RSS is the hub process's (its worker holds the sticky cache), sampled every 250 ms. The large run: \`BENCH_PARKED=100000 npm run bench -- waiting-journeys\`; \`BENCH_HUB_NODE_OPTIONS\` (e.g. \`--max-old-space-size=768\`) tries heap settings on the hub, \`BENCH_WORKFLOW_CACHE\` cache sizes.`,
         command: 'npm run bench -- waiting-journeys',
         size: ctx.size,
         figures: [

@@ -60,6 +60,14 @@ const temporal = z
       .describe(
         "The share of each rate-limited connector's activity rate that bulk work (CRM sync, backfill) may use, on a queue of its own so a backlog never delays journeys' calls; where a connector has a request budget (its requestLimit), the budget paces the requests and keeps journeys first",
       ),
+    workflowCacheSize: z
+      .number()
+      .int()
+      .min(0)
+      .default(250)
+      .describe(
+        "How many workflow runs the worker keeps in memory between their tasks (Temporal's sticky cache, about 1.4 MiB each here): a run evicted from it replays its history when it next wakes, which costs CPU, not correctness. 250 keeps a hub with any number of parked journeys under 1 GiB (BENCHMARKS.md, waiting journeys)",
+      ),
     activitiesPerSecond: z
       .record(z.string(), z.number().positive())
       .default({})

@@ -160,6 +160,7 @@ export async function run(
         cacheDir: settings.bundleDir,
         logger,
         codec,
+        workflowCacheSize: config.temporal.workflowCacheSize,
       });
       shutdown.add('worker', () => worker.shutdown().finally(() => deps.mailer?.close()));
       // The schedules (the CRM sync, inactivity scans) exist as this config says, whichever worker starts first.

@@ -63,6 +63,8 @@ export interface WorkerOptions {
   vendorQueues?: readonly VendorQueue[];
   /** The payload codec, the same as the clients': townhall's workers always have one. */
   codec?: PayloadCodec;
+  /** The sticky cache's size (config temporal.workflowCacheSize); the SDK's default when unset. */
+  workflowCacheSize?: number;
 }
 
 /** Runs until shutdown() (or a fatal worker error); closes its connection when done. */
@@ -97,7 +99,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         workflowBundle: await workflowBundle(options.cacheDir, options.workflowsPath),
         activities: options.activities,
         // Bounded cache: a hub runs many long-sleeping journeys; evicted ones replay when they wake.
-        maxCachedWorkflows: 500,
+        ...(options.workflowCacheSize !== undefined
+          ? { maxCachedWorkflows: options.workflowCacheSize }
+          : {}),
       }),
     );
     for (const queue of options.vendorQueues ?? [])

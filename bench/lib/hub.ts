@@ -18,7 +18,7 @@ const BENCH_PAYLOAD_KEYS = `bench-1:${createHash('sha256').update('townhall benc
  * BENCH_PAYLOAD_KEYS, when set, replaces it: on a Temporal shared with other hubs (the test
  * suite's), the bench's hubs must read and write the schedules those hubs keep there.
  */
-const payloadKeys = () => process.env.BENCH_PAYLOAD_KEYS || BENCH_PAYLOAD_KEYS;
+export const payloadKeys = () => process.env.BENCH_PAYLOAD_KEYS || BENCH_PAYLOAD_KEYS;
 
 /** A Temporal client with the hubs' codec: a raw arm pays the same encryption as the hub. */
 export const benchClient = (address: string, namespace = 'default') =>

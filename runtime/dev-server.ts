@@ -34,6 +34,20 @@ export interface DevServer {
  */
 const GUARD = 'exec 3<&0; "$@" & pid=$!; (cat <&3 >/dev/null; kill $pid 2>/dev/null) & wait $pid';
 
+/**
+ * One partition per task queue. The server divides a queue's maxTaskQueueActivitiesPerSecond
+ * among its read partitions (4 by default), each with a burst of 1: on Slack's 1-a-second queue a
+ * lone reply could wait up to 4 s (BENCHMARKS.md, handoff latency: p99 2.9 s, 157 ms with one
+ * partition). One server and one hub's load need no more. A real cluster sets the same for
+ * townhall's vendor queues in its dynamic config (README, Deploy).
+ */
+const ONE_PARTITION = [
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const address = `127.0.0.1:${options.port}`;
   const namespace = options.namespace ?? 'default';
@@ -50,9 +64,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         ...(options.uiPort ? { uiPort: options.uiPort } : {}),
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
         searchAttributes: [...JOURNEY_SEARCH_ATTRIBUTES],
-        ...(options.uiPort && options.uiCodecEndpoint
-          ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] }
-          : {}),
+        extraArgs: [
+          ...ONE_PARTITION,
+          ...(options.uiPort && options.uiCodecEndpoint
+            ? ['--ui-codec-endpoint', options.uiCodecEndpoint]
+            : []),
+        ],
       },
     });
     return { address, uiUrl, pid: undefined, stop: () => env.teardown() };
@@ -80,6 +97,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       : []),
     // The journeys' search attributes, registered before any run sets them.
     ...searchAttributeFlags(),
+    ...ONE_PARTITION,
     ...((options as { extraArgs?: string[] }).extraArgs ?? []),
   ];
   const child = spawn('sh', ['-c', GUARD, 'temporal-guard', options.cli.path, ...args], {

@@ -48,24 +48,23 @@ export function findingsFor(input: FindingsInput): string[] {
   });
   const retried = Math.max(ticket.attempt, reply.attempt);
   return [
-    "The agent reply's tail is the Slack activity queue. Vendor activities run on per-vendor " +
-      "task queues limited by Temporal's `maxTaskQueueActivitiesPerSecond` (runtime/routing.ts; " +
-      "`temporal.activitiesPerSecond.<id>`, else the connector's `activitiesPerSecond`: Slack 1/s, " +
-      "Zendesk 3/s), and the server divides that rate among the queue's read partitions, each " +
-      "with a burst of 1 (matching's `UpdateRatelimit`: rps / numTaskqueueReadPartitions, 4 by " +
-      "default): on the 1/s Slack queue a task can wait for its partition's token up to 4 s " +
-      'although the queue had nothing for over a second. Here the hub posts ' +
-      `${slackPerSecond} Slack messages a second (an acknowledgement and a reply per handoff), ` +
-      `under the 1/s it is allowed, and the agent answers ${thinkMs} ms ` +
-      `after the acknowledgement, yet the reply waited ${ms(replyQueued.p50Ms)} p50, ` +
+    "Vendor activities run on per-vendor task queues limited by Temporal's " +
+      '`maxTaskQueueActivitiesPerSecond` (runtime/routing.ts; `temporal.activitiesPerSecond.<id>`, ' +
+      "else the connector's `activitiesPerSecond`: Slack 1/s, Zendesk 3/s), and the server " +
+      "divides that rate among the queue's read partitions, each with a burst of 1 (matching's " +
+      '`UpdateRatelimit`: rps / numTaskqueueReadPartitions, 4 by default): on the 1/s Slack queue ' +
+      "a task could wait for its partition's token up to 4 s although the queue had nothing for " +
+      'over a second. Since this issue the dev server townhall starts (runtime/dev-server.ts) and ' +
+      "the compose file's Temporal give each queue one partition (README, Deploy). Here the hub " +
+      `posts ${slackPerSecond} Slack messages a second (an acknowledgement and a reply per ` +
+      `handoff), under the 1/s it is allowed, and the agent answers ${thinkMs} ms after the ` +
+      `acknowledgement; the reply waited ${ms(replyQueued.p50Ms)} p50, ` +
       `${ms(replyQueued.p90Ms)} p90, ${ms(replyQueued.p99Ms)} p99 on townhall@slack (the ` +
       `acknowledgement ${ms(ackQueued.p50Ms)} / ${ms(ackQueued.p90Ms)} / ${ms(ackQueued.p99Ms)}), ` +
       `against ${ms(floorPost.queued)} p50 on the floor's unlimited queue.`,
-    'Tried once by hand (2 Dec): the same benchmark, 20 handoffs, against a dev server started ' +
-      'with `--dynamic-config-value matching.numTaskqueueReadPartitions=1` (and ' +
-      '`...WritePartitions=1`): the reply waited at most 15 ms on the Slack queue and its p99 was ' +
-      '157 ms against a 190 ms floor; the acknowledgement, which can follow the previous ' +
-      "handoff's reply within a second, waited at most 484 ms: a plain 1/s limit.",
+    "Before, with 4 partitions (the server's default; the published run of 2 Dec 09:33, 20 " +
+      'handoffs): agent reply to the thread p50 77 ms, p99 2,903 ms against a 79.9 ms floor ' +
+      '(36×), and the acknowledgement p99 3,953 ms, nearly all of it the wait on townhall@slack.',
     `🎫 → ticket, stage medians (product / floor): the hub answers the signed reaction in ` +
       `${ms(ticket.answered)} / ${ms(floorTicket.answered)}; the run starts ` +
       `${ms(ticket.reachedRun)} after the send (the hub's signalWithStart, after it stored the ` +

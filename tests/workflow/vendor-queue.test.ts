@@ -57,9 +57,11 @@ describe('a vendor task queue', () => {
     const at = (queue: string) => started.filter((s) => s.queue === queue).map((s) => s.at);
     const limited = at(crmQueue).sort((a, b) => a - b);
     expect(limited).toHaveLength(RUNS);
-    // The server's limiter may let a first burst through; after it, PER_SECOND a second.
+    // The server's limiter may let a first burst through; after it, PER_SECOND a second. The
+    // times are when the worker started each activity, a few ms after the server handed it out:
+    // 100 ms of that jitter is allowed (unlimited, all 7 start within about 50 ms).
     const spread = limited.at(-1)! - limited[0]!;
-    expect(spread).toBeGreaterThanOrEqual(((RUNS - 1 - PER_SECOND) / PER_SECOND) * 1_000);
+    expect(spread).toBeGreaterThanOrEqual(((RUNS - 1 - PER_SECOND) / PER_SECOND) * 1_000 - 100);
     // The email steps ran on the main queue, unthrottled by the vendor's limit.
     expect(at(taskQueue)).toHaveLength(RUNS);
   });

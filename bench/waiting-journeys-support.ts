@@ -1,6 +1,7 @@
 // The waiting-journeys benchmark's helpers: one signed member.joined through the hub and the start
 // input the router built for it (read back from history), paced starts, visibility counts, and
-// the hub's RSS sampled by phase.
+// the hub's RSS sampled by phase, the heap limit a hub gets, and what was tried on its memory.
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { JourneyInput } from '../workflows/journey/types.js';
@@ -10,6 +11,25 @@ import { startedWith } from './lib/start-input.js';
 import { slackJoin } from './lib/webhooks.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What this issue tried on the hub's memory, measured on one day, 1,000 parked each time. */
+export const TRIED =
+  'Tried (three full runs on one day, 1,000 parked): the sticky cache at 500, as it was before ' +
+  'this issue: 1,511 MiB with 1,000 parked, peak 1,511 MiB, resume 29.3/s. At 250, now the ' +
+  'default (temporal.workflowCacheSize): 1,106 MiB with 1,000 parked, peak 1,443 MiB (garbage ' +
+  'from evicted runs while parking), resume 21.4/s (more runs replay their history when they ' +
+  'wake). At 250 with the heap capped (NODE_OPTIONS=--max-old-space-size=512, which the README ' +
+  'suggests for a hub with many parked journeys): 767 MiB with 1,000 parked, peak 780 MiB, ' +
+  'resume 22.7/s, within the 1 GiB goal. townhall cannot set the cap itself: the workflows run ' +
+  'in a worker thread the Temporal SDK creates without resource limits, and a V8 flag changed ' +
+  'after start is undefined behaviour. Not run: 100,000 parked (BENCH_PARKED=100000).';
+
+/** The V8 heap limit a Node process started with these options gets on this machine. */
+export function heapLimitMiB(nodeOptions: string | undefined): number {
+  const env = { ...process.env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
+  const script = 'process.stdout.write(String(v8.getHeapStatistics().heap_size_limit))';
+  return Math.round(Number(execFileSync(process.execPath, ['-e', script], { env })) / 2 ** 20);
+}
 
 /** A Slack team_join, signed as Slack signs it, posted to the hub. */
 export async function postTeamJoin(hubUrl: string): Promise<void> {

@@ -3,7 +3,6 @@
 // opens at one instant for all of them (as a 09:00 window does for every drip deferred over
 // night): measured, how fast they get parked, what the hub's worker holds in memory while they
 // wait (its sticky cache), and how fast they all finish once their timers fire together.
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Benchmark } from './lib/context.js';
@@ -14,6 +13,7 @@ import { ratio, round } from './lib/stats.js';
 import { startSandbox } from '../sandbox/index.js';
 import {
   count,
+  heapLimitMiB,
   inputFromWebhook,
   paced,
   postTeamJoin,
@@ -21,6 +21,7 @@ import {
   slope,
   statuses,
   timerSample,
+  TRIED,
   terminateLeftovers,
   waitFor,
 } from './waiting-journeys-support.js';
@@ -61,30 +62,11 @@ journeys:
       - dm.send: { text: 'Good morning, {{ member.name }}!', subject: 'Good morning' }
 `;
 
-/** The V8 heap limit a Node process started with these options gets on this machine. */
-function heapLimitMiB(nodeOptions: string | undefined): number {
-  const env = { ...process.env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
-  const script = 'process.stdout.write(String(v8.getHeapStatistics().heap_size_limit))';
-  return Math.round(Number(execFileSync(process.execPath, ['-e', script], { env })) / 2 ** 20);
-}
-
 /** A window that opens at `at` (a whole second, UTC) and stays open an hour. */
 function opensAt(at: number): NonNullable<JourneyInput['sendWindow']> {
   const from = Math.floor((at % (DAY_S * 1000)) / 1000);
   return { days: [0, 1, 2, 3, 4, 5, 6], from, to: Math.min(DAY_S, from + 3600), timezone: 'UTC' };
 }
-
-/** What this issue tried on the hub's memory, measured on one day, 1,000 parked each time. */
-export const TRIED =
-  'Tried (three full runs on one day, 1,000 parked): the sticky cache at 500, as it was before ' +
-  'this issue: 1,511 MiB with 1,000 parked, peak 1,511 MiB, resume 29.3/s. At 250, now the ' +
-  'default (temporal.workflowCacheSize): 1,106 MiB with 1,000 parked, peak 1,443 MiB (garbage ' +
-  'from evicted runs while parking), resume 21.4/s (more runs replay their history when they ' +
-  'wake). At 250 with the heap capped (NODE_OPTIONS=--max-old-space-size=512, which the README ' +
-  'suggests for a hub with many parked journeys): 767 MiB with 1,000 parked, peak 780 MiB, ' +
-  'resume 22.7/s, within the 1 GiB goal. townhall cannot set the cap itself: the workflows run ' +
-  'in a worker thread the Temporal SDK creates without resource limits, and a V8 flag changed ' +
-  'after start is undefined behaviour. Not run: 100,000 parked (BENCH_PARKED=100000).';
 
 export const waitingJourneys: Benchmark = {
   name: 'waiting-journeys',

@@ -37,8 +37,8 @@ const GUARD = 'exec 3<&0; "$@" & pid=$!; (cat <&3 >/dev/null; kill $pid 2>/dev/n
 /**
  * One partition per task queue. The server divides a queue's maxTaskQueueActivitiesPerSecond
  * among its read partitions (4 by default), each with a burst of 1: on Slack's 1-a-second queue a
- * lone reply could wait up to 4 s (BENCHMARKS.md, handoff latency: p99 2.9 s, 157 ms with one
- * partition). One server and one hub's load need no more. A real cluster sets the same for
+ * lone reply could wait up to 4 s (BENCHMARKS.md, handoff latency: reply p99 2.9 s before, 87 ms
+ * with one partition). One server and one hub's load need no more. A real cluster sets the same for
  * townhall's vendor queues in its dynamic config (README, Deploy).
  */
 const ONE_PARTITION = [

@@ -31,11 +31,10 @@ export async function benchNamespace(address: string, timeoutMs = 60_000): Promi
     });
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
+    const known = async () =>
+      (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
     for (;;) {
       try {
-        const known = async () =>
-          (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ??
-          {};
         const before = await known();
         const missing = JOURNEY_SEARCH_ATTRIBUTES.filter((key) => !(key.name in before));
         if (missing.length > 0)

@@ -12,36 +12,35 @@ export const BENCH_SECRETS = {
   discourseApiKey: 'bench-discourse-api-key',
 };
 
-/** The `connectors:` entries of a bench hub's config, signed with BENCH_SECRETS, at the sandbox. */
-export const benchConnectorsYaml = (sandboxUrl: string, platforms: ('slack' | 'discourse')[]) =>
-  platforms
-    .map((platform) =>
-      platform === 'slack'
-        ? `  slack:
+/** Each platform a bench hub hears: its `connectors:` entry and the sandbox's matching options. */
+const PLATFORMS = {
+  slack: {
+    yaml: (sandboxUrl: string) => `  slack:
     signingSecret: ${BENCH_SECRETS.slackSigning}
     botToken: ${BENCH_SECRETS.slackBot}
-    apiUrl: ${sandboxUrl}/api/`
-        : `  discourse:
+    apiUrl: ${sandboxUrl}/api/`,
+    sandbox: { signingSecret: BENCH_SECRETS.slackSigning, botToken: BENCH_SECRETS.slackBot },
+  },
+  discourse: {
+    yaml: (sandboxUrl: string) => `  discourse:
     baseUrl: ${sandboxUrl}
     apiKey: ${BENCH_SECRETS.discourseApiKey}
     webhookSecret: ${BENCH_SECRETS.discourseWebhook}`,
-    )
-    .join('\n');
+    sandbox: {
+      webhookSecret: BENCH_SECRETS.discourseWebhook,
+      apiKey: BENCH_SECRETS.discourseApiKey,
+    },
+  },
+};
+type BenchPlatform = keyof typeof PLATFORMS;
+
+/** The `connectors:` entries of a bench hub's config, signed with BENCH_SECRETS, at the sandbox. */
+export const benchConnectorsYaml = (sandboxUrl: string, platforms: BenchPlatform[]) =>
+  platforms.map((platform) => PLATFORMS[platform].yaml(sandboxUrl)).join('\n');
 
 /** The sandbox's vendor options that accept what the bench hubs sign and send. */
-export const benchSandboxVendors = (platforms: ('slack' | 'discourse')[]) => ({
-  ...(platforms.includes('slack')
-    ? { slack: { signingSecret: BENCH_SECRETS.slackSigning, botToken: BENCH_SECRETS.slackBot } }
-    : {}),
-  ...(platforms.includes('discourse')
-    ? {
-        discourse: {
-          webhookSecret: BENCH_SECRETS.discourseWebhook,
-          apiKey: BENCH_SECRETS.discourseApiKey,
-        },
-      }
-    : {}),
-});
+export const benchSandboxVendors = (platforms: BenchPlatform[]) =>
+  Object.fromEntries(platforms.map((platform) => [platform, PLATFORMS[platform].sandbox]));
 
 export interface SignOptions {
   /** A wrong signature of the right shape: the floor arm (401, nothing stored). */

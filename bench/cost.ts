@@ -73,6 +73,7 @@ export const cost: Benchmark = {
     const scenario = await runCostScenario({
       size,
       temporalAddress: context.temporalAddress,
+      namespace: context.namespace,
       postgresUrl: context.postgresUrl,
       log: (message) => context.log(message),
     });

@@ -45,8 +45,8 @@ const execFileAsync = promisify(execFile);
 export async function runBackfill(
   crm: string,
   configFile: string,
-  env: NodeJS.ProcessEnv,
-  temporalAddress: string,
+  /** The CLI's environment; its TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE are the hub's. */
+  env: { TEMPORAL_ADDRESS: string; TEMPORAL_NAMESPACE: string } & NodeJS.ProcessEnv,
 ): Promise<{ progress: BackfillProgress; cliS: number; cliOutput: string }> {
   const started = performance.now();
   const { stderr } = await execFileAsync(
@@ -55,7 +55,7 @@ export async function runBackfill(
     { env: { ...process.env, ...env }, maxBuffer: 16 * 2 ** 20 },
   );
   const cliS = (performance.now() - started) / 1000;
-  const client = benchClient(temporalAddress);
+  const client = benchClient(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
   try {
     const handle = client.workflow.getHandle(crmBackfillWorkflowId(crm));
     const progress = (await handle.result()) as BackfillProgress;

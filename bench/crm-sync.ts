@@ -12,7 +12,7 @@ import { SALESFORCE_DEFAULTS } from '../sandbox/salesforce/index.js';
 import { startSandbox } from '../sandbox/index.js';
 import { spacingMs } from '../store/rate-budget.js';
 import type { Benchmark } from './lib/context.js';
-import { payloadKeys, startBenchHub } from './lib/hub.js';
+import { BENCH_PAYLOAD_KEYS, startBenchHub } from './lib/hub.js';
 import type { Figure } from './lib/result.js';
 import { ratio, round, summarize } from './lib/stats.js';
 import {
@@ -125,6 +125,7 @@ export const crmSync: Benchmark = {
     const hub = await startBenchHub({
       config: config(sandbox.url, smoke),
       temporalAddress: ctx.temporalAddress,
+      namespace: ctx.namespace,
       store: 'postgres',
       postgresUrl: ctx.postgresUrl,
     });
@@ -135,7 +136,8 @@ export const crmSync: Benchmark = {
         TEMPORAL_TASK_QUEUE: hub.taskQueue,
         DATABASE_URL: databaseUrl,
         // The hub's key: the CLI reads the backfill's progress from its run.
-        TOWNHALL_PAYLOAD_KEYS: payloadKeys(),
+        TEMPORAL_NAMESPACE: ctx.namespace,
+        TOWNHALL_PAYLOAD_KEYS: BENCH_PAYLOAD_KEYS,
         TOWNHALL_DATA_DIR: path.join(dir, 'data'),
         LOG_LEVEL: 'warn',
       };
@@ -148,7 +150,7 @@ export const crmSync: Benchmark = {
       ctx.log('HubSpot backfill');
       const hs = sandbox.emulators.hubspot;
       const log = keepWholeLog(() => hs.requests());
-      const hsRun = await runBackfill('hubspot', configFile, cliEnv, ctx.temporalAddress);
+      const hsRun = await runBackfill('hubspot', configFile, cliEnv);
       const requests = log.stop().sort((a, b) => a.at - b.at);
       const hsS = (hsRun.progress.finishedAt! - hsRun.progress.startedAt) / 1000;
       const hsRate = hsRun.progress.done / hsS;
@@ -183,7 +185,7 @@ export const crmSync: Benchmark = {
       const before = await direct('before');
       sf.reset();
       ctx.log('Salesforce backfill');
-      const sfRun = await runBackfill('salesforce', configFile, cliEnv, ctx.temporalAddress);
+      const sfRun = await runBackfill('salesforce', configFile, cliEnv);
       const sfS = (sfRun.progress.finishedAt! - sfRun.progress.startedAt) / 1000;
       const sfRate = sfRun.progress.done / sfS;
       const sfIds = new Set(sf.list().map((r) => String(r.Townhall_Member_Id__c)));

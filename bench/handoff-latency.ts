@@ -130,7 +130,7 @@ async function analyse(client: Client, samples: Sample[], count: number, size: '
 export const handoffLatency: Benchmark = {
   name: 'handoff-latency',
   async run(context) {
-    const { size, temporalAddress } = context;
+    const { size, temporalAddress, namespace } = context;
     // BENCH_HANDOFFS: another count, for looking into it (a different Temporal setup, say).
     const count = Number(process.env.BENCH_HANDOFFS) || (size === 'full' ? 20 : 3);
     const cleanup: (() => unknown)[] = [];
@@ -142,13 +142,14 @@ export const handoffLatency: Benchmark = {
       cleanup.push(() => sandbox.stop());
       const watch = watchSandbox(sandbox.emulators.slack.workspace);
       cleanup.push(() => watch.stop());
-      const client = benchClient(temporalAddress);
+      const client = benchClient(temporalAddress, namespace);
       cleanup.push(() => client.connection.close());
       // The hub and the floor's worker start together; whichever started is stopped at the end.
       const [hubStart, floorStart] = await Promise.allSettled([
         startBenchHub({
           config: config(sandbox),
           temporalAddress,
+          namespace,
           store: 'postgres',
           postgresUrl: context.postgresUrl,
         }),

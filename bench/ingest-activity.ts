@@ -68,7 +68,7 @@ const held = (pair: Pair) =>
   allStatus(pair.real, 200) && allStatus(pair.floor, 401) && p99(pair.real) <= 2 * p99(pair.floor);
 
 async function measureStore(store: StoreKind, context: BenchContext) {
-  const { size, temporalAddress, postgresUrl, log } = context;
+  const { size, temporalAddress, namespace, postgresUrl, log } = context;
   const sandbox = await startSandbox({
     port: await freePort(),
     vendors: benchSandboxVendors(['slack', 'discourse']),
@@ -79,6 +79,7 @@ async function measureStore(store: StoreKind, context: BenchContext) {
   const hub = await startBenchHub({
     config: config(sandbox.url),
     temporalAddress,
+    namespace,
     store,
     postgresUrl,
     profileDir,

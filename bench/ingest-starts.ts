@@ -48,7 +48,7 @@ const total = (arm: Arm) => {
 
 export const ingestStarts: Benchmark = {
   name: 'ingest-starts',
-  async run({ size, temporalAddress, postgresUrl, log }) {
+  async run({ size, temporalAddress, namespace, postgresUrl, log }) {
     const rounds = size === 'full' ? 6 : 2;
     const perArm = size === 'full' ? 400 : 40;
     const concurrency = concurrencyFor(size);
@@ -62,12 +62,13 @@ export const ingestStarts: Benchmark = {
     const hub = await startBenchHub({
       config: config(sandbox.url),
       temporalAddress,
+      namespace,
       store: 'postgres',
       postgresUrl,
       profileDir,
     });
     let profiled = '';
-    const client = benchClient(temporalAddress);
+    const client = benchClient(temporalAddress, namespace);
     const store = new pg.Client({ connectionString: hub.databaseUrl });
     await store.connect();
     const run = randomBytes(3).toString('hex');

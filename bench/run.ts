@@ -10,6 +10,7 @@ import { startDevServer } from '../runtime/dev-server.js';
 import { findOrBuildTemporalCli } from '../runtime/temporal-cli.js';
 import { freePort } from '../tests/support/ports.js';
 import { benchmarks } from './benchmarks.js';
+import { runInNamespace } from './lib/context.js';
 import { benchmarksMarkdown, consoleTable, readResults } from './lib/report.js';
 import { machine, writeResult } from './lib/result.js';
 
@@ -41,7 +42,7 @@ try {
     log(`${benchmark.name}: starting (${size})`);
     const started = performance.now();
     try {
-      const result = await benchmark.run({
+      const result = await runInNamespace(benchmark, {
         size,
         temporalAddress: temporal.address,
         postgresUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',

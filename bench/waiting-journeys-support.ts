@@ -41,8 +41,8 @@ export async function postTeamJoin(hubUrl: string): Promise<void> {
  * The journey run the webhook started (held by its send window): its id, its start input and
  * memo, decrypted, and a client with the hub's codec for starting more like it.
  */
-export async function inputFromWebhook(address: string, taskQueue: string) {
-  const client = benchClient(address);
+export async function inputFromWebhook(address: string, namespace: string, taskQueue: string) {
+  const client = benchClient(address, namespace);
   const query = `WorkflowType = 'journey' AND TaskQueue = '${taskQueue}'`;
   const deadline = Date.now() + 30_000;
   let workflowId: string | undefined;
@@ -161,10 +161,10 @@ export function sampler(read: () => number) {
   };
 }
 
-/** A benchmark that stopped midway leaves no runs behind on the shared dev server. */
+/** A benchmark that stopped midway leaves no runs behind for its namespace's deletion. */
 export async function terminateLeftovers(client: Client, taskQueue: string): Promise<void> {
   await client.workflowService.startBatchOperation({
-    namespace: 'default',
+    namespace: client.options.namespace,
     jobId: randomUUID(),
     reason: 'waiting-journeys benchmark stopped',
     visibilityQuery: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,

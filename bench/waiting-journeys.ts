@@ -90,6 +90,7 @@ export const waitingJourneys: Benchmark = {
     const hub = await startBenchHub({
       config: hubConfig,
       temporalAddress: ctx.temporalAddress,
+      namespace: ctx.namespace,
       store: 'postgres',
       postgresUrl: ctx.postgresUrl,
       env: {
@@ -105,7 +106,7 @@ export const waitingJourneys: Benchmark = {
     try {
       // One member joins through a signed webhook: the router builds the input we then reuse.
       await postTeamJoin(hub.url);
-      const found = await inputFromWebhook(ctx.temporalAddress, hub.taskQueue);
+      const found = await inputFromWebhook(ctx.temporalAddress, ctx.namespace, hub.taskQueue);
       const c = (client = found.client);
       const template = found.input;
       if (!template.searchAttributes) throw new Error('the dev server has no journey attributes');

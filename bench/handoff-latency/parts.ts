@@ -172,7 +172,7 @@ export async function startFloorWorker(options: {
   const codec = options.client.options.dataConverter.payloadCodecs?.[0];
   const worker = await startWorker({
     address: options.temporalAddress,
-    namespace: 'default',
+    namespace: options.client.options.namespace,
     taskQueue,
     cacheDir: BUNDLE_CACHE,
     logger,

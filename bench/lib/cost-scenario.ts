@@ -27,7 +27,6 @@ import type { Run } from './cost-runs.js';
 import { readRuns, stopClockRuns } from './cost-runs.js';
 import type { BenchHub } from './hub.js';
 import { benchClient, startBenchHub } from './hub.js';
-import { benchNamespace } from './namespace.js';
 
 const EXAMPLE = path.resolve('config/examples/sandbox.yaml');
 
@@ -81,6 +80,8 @@ async function sandboxPost(sandbox: Sandbox, route: string, body: unknown) {
 export async function runCostScenario(options: {
   size: 'full' | 'smoke';
   temporalAddress: string;
+  /** The benchmark's own: the example's schedule ids are a namespace's, and every run there is ours. */
+  namespace: string;
   postgresUrl: string;
   log: (message: string) => void;
 }): Promise<ScenarioResult> {
@@ -98,14 +99,12 @@ export async function runCostScenario(options: {
   const sandbox = await startSandbox(sandboxOptions(config));
   let hub: BenchHub | undefined;
   let db: pg.Client | undefined;
-  // Its own namespace: the example's schedule ids are a namespace's, and every run there is ours.
-  const namespace = await benchNamespace(options.temporalAddress);
-  const client = benchClient(options.temporalAddress, namespace.name);
+  const client = benchClient(options.temporalAddress, options.namespace);
   try {
     hub = await startBenchHub({
       config: hubConfig(text),
       temporalAddress: options.temporalAddress,
-      namespace: namespace.name,
+      namespace: options.namespace,
       store: 'postgres',
       postgresUrl: options.postgresUrl,
       env,
@@ -265,7 +264,6 @@ export async function runCostScenario(options: {
     if (hub) await stopClockRuns(client, hub.taskQueue).catch(() => undefined);
     await hub?.stop();
     await client.connection.close();
-    await namespace.drop().catch(() => undefined);
     await sandbox.stop();
   }
 }

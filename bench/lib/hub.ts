@@ -13,19 +13,14 @@ import { createTemporalClient } from '../../runtime/temporal.js';
 import { freePort } from '../../tests/support/ports.js';
 
 /** The hubs' payload key, so the benchmark's own client reads and writes what they do. */
-const BENCH_PAYLOAD_KEYS = `bench-1:${createHash('sha256').update('townhall bench payload key').digest('base64')}`;
-/**
- * BENCH_PAYLOAD_KEYS, when set, replaces it: on a Temporal shared with other hubs (the test
- * suite's), the bench's hubs must read and write the schedules those hubs keep there.
- */
-export const payloadKeys = () => process.env.BENCH_PAYLOAD_KEYS || BENCH_PAYLOAD_KEYS;
+export const BENCH_PAYLOAD_KEYS = `bench-1:${createHash('sha256').update('townhall bench payload key').digest('base64')}`;
 
 /** A Temporal client with the hubs' codec: a raw arm pays the same encryption as the hub. */
-export const benchClient = (address: string, namespace = 'default') =>
+export const benchClient = (address: string, namespace: string) =>
   createTemporalClient(
     address,
     namespace,
-    new PayloadEncryptionCodec(parsePayloadKeys(payloadKeys())),
+    new PayloadEncryptionCodec(parsePayloadKeys(BENCH_PAYLOAD_KEYS)),
   );
 
 const TOWNHALL = path.resolve('bin/townhall.js');
@@ -78,8 +73,8 @@ export async function startBenchHub(options: {
   /** PostgreSQL server for store 'postgres': a fresh schema on it. */
   postgresUrl?: string | undefined;
   env?: NodeJS.ProcessEnv;
-  /** The Temporal namespace (bench/lib/namespace.ts makes one of the benchmark's own). */
-  namespace?: string;
+  /** The benchmark's own Temporal namespace (BenchContext.namespace). */
+  namespace: string;
   /** Writes a CPU profile (`node --cpu-prof`) into this folder when the hub stops. */
   profileDir?: string | undefined;
 }): Promise<BenchHub> {
@@ -100,10 +95,10 @@ export async function startBenchHub(options: {
     TOWNHALL_DATA_DIR: path.join(dir, 'data'),
     TEMPORAL_ADDRESS: options.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    TEMPORAL_NAMESPACE: options.namespace ?? 'default',
+    TEMPORAL_NAMESPACE: options.namespace,
     TOWNHALL_ADMIN_TOKEN: 'bench-admin-token',
     PORT: String(port),
-    TOWNHALL_PAYLOAD_KEYS: payloadKeys(),
+    TOWNHALL_PAYLOAD_KEYS: BENCH_PAYLOAD_KEYS,
     ...options.env,
   };
   delete env.DATABASE_URL;

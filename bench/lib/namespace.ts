@@ -1,6 +1,7 @@
-// A Temporal namespace of the benchmark's own. Schedule ids belong to a namespace, and the cost
-// benchmark runs the sandbox example's schedules: in a namespace of its own they never meet
-// another hub's (the test suite's, on a shared dev server), and every history in it is its own.
+// A Temporal namespace of the benchmark's own (bench/lib/context.ts runs each in one). Workflow
+// and schedule ids belong to a namespace: a CRM's backfill id, the sync's schedule and the
+// example's journey scans never meet another hub's on a shared server (the test suite's), and
+// every history in it is the benchmark's.
 import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';

@@ -7,17 +7,15 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { benchmarks } from '../../bench/benchmarks.js';
 import { benchmarksMarkdown, readResults } from '../../bench/lib/report.js';
+import { runInNamespace } from '../../bench/lib/context.js';
 import { machine, writeResult } from '../../bench/lib/result.js';
-import { TEST_PAYLOAD_KEYS } from '../support/payload-keys.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-bench-smoke-'));
-// The suite's other hubs share this Temporal and its schedules: one key for all of them.
-process.env.BENCH_PAYLOAD_KEYS = TEST_PAYLOAD_KEYS;
 
 describe('npm run bench, smoke size', () => {
   for (const benchmark of benchmarks)
     it(`${benchmark.name} runs and reports every figure`, { timeout: 150_000 }, async () => {
-      const result = await benchmark.run({
+      const result = await runInNamespace(benchmark, {
         size: 'smoke',
         temporalAddress: inject('temporalAddress'),
         postgresUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',

@@ -97,14 +97,16 @@ export function busiestWindow(times: readonly number[], windowMs: number): numbe
 
 /**
  * The Salesforce ceiling arm: the same members in the same pages (id order, `page` each), each
- * one Bulk API 2.0 upsert job sent from here through townhall's own connector, one after
- * another, polled every 20 ms: what the org takes with no workflow, worker or store around it.
- * The records are read before the clock starts. Returns records written per second.
+ * one Bulk API 2.0 upsert job sent from here through townhall's own connector, `inFlight` jobs
+ * at a time as the backfill runs them, polled every 20 ms at most: what the org takes with no
+ * workflow, worker or store around it. The records are read before the clock starts. Returns
+ * records written per second.
  */
 export async function directBulkRate(
   sandboxUrl: string,
   databaseUrl: string,
   page: number,
+  inFlight: number,
 ): Promise<{ perSecond: number; written: number; failed: number; seconds: number }> {
   const { db } = await openDb({ url: databaseUrl });
   let pages: CrmPerson[][];
@@ -131,11 +133,15 @@ export async function directBulkRate(
   let written = 0;
   let failed = 0;
   const started = performance.now();
-  for (const people of pages) {
-    const result = await crm.bulkUpsert!(people);
-    written += result.upserted.length;
-    failed += result.failed.length;
-  }
+  let next = 0;
+  const sender = async () => {
+    while (next < pages.length) {
+      const result = await crm.bulkUpsert!(pages[next++]!);
+      written += result.upserted.length;
+      failed += result.failed.length;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, sender));
   const seconds = (performance.now() - started) / 1000;
   return { perSecond: written / seconds, written, failed, seconds };
 }

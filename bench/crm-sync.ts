@@ -13,6 +13,7 @@ import { startSandbox } from '../sandbox/index.js';
 import { spacingMs } from '../store/rate-budget.js';
 import type { Benchmark } from './lib/context.js';
 import { BENCH_PAYLOAD_KEYS, startBenchHub } from './lib/hub.js';
+import { describeProfile, summarizeProfiles, threadsBusy } from './lib/profile.js';
 import type { Figure } from './lib/result.js';
 import { ratio, round, summarize } from './lib/stats.js';
 import {
@@ -105,6 +106,7 @@ export const crmSync: Benchmark = {
     const members = smoke ? 1_000 : Number(process.env.BENCH_CRM_MEMBERS || 100_000);
     const bulkPage = workflowConstant('BULK_PAGE');
     const atOnce = workflowConstant('PUSHES_IN_FLIGHT');
+    const jobsAtOnce = workflowConstant('BULK_IN_FLIGHT');
     const loadBefore = os.loadavg()[0]!;
     const sandbox = await startSandbox({
       port: 0,
@@ -128,6 +130,8 @@ export const crmSync: Benchmark = {
       namespace: ctx.namespace,
       store: 'postgres',
       postgresUrl: ctx.postgresUrl,
+      // The full run profiles the hub; its Salesforce backfill's seconds are read out below.
+      profileDir: smoke ? undefined : path.join(dir, 'profile'),
     });
     try {
       const databaseUrl = hub.databaseUrl!;
@@ -180,7 +184,7 @@ export const crmSync: Benchmark = {
       const direct = async (label: string) => {
         sf.reset();
         ctx.log(`Salesforce ceiling arm (${label}): Bulk API 2.0 jobs sent from the bench`);
-        return directBulkRate(sandbox.url, databaseUrl, bulkPage);
+        return directBulkRate(sandbox.url, databaseUrl, bulkPage, jobsAtOnce);
       };
       const before = await direct('before');
       sf.reset();
@@ -196,6 +200,15 @@ export const crmSync: Benchmark = {
       const jobs = sf.jobs().length;
       const after = await direct('after');
       const sfCeiling = (before.perSecond + after.perSecond) / 2;
+      await hub.stop(); // node writes its profile as the hub exits
+      const sfWindow = {
+        spawnedAtMs: hub.spawnedAtMs,
+        fromMs: sfRun.progress.startedAt,
+        toMs: sfRun.progress.finishedAt!,
+      };
+      const profiled = smoke ? undefined : path.join(dir, 'profile');
+      const sfProfile = profiled ? summarizeProfiles(profiled, 10, sfWindow) : [];
+      const sfBusy = profiled ? threadsBusy(profiled, sfWindow) : [];
       ctx.log(
         `Salesforce: ${fmt(sfRate)} records/s in ${round(sfS)} s (${ratio(sfRate, sfCeiling)}×)`,
       );
@@ -220,21 +233,27 @@ export const crmSync: Benchmark = {
       const hsRatio = hsRate / hsCeiling;
       const loadAfter = os.loadavg()[0]!;
       const findings = [
-        `HubSpot: ${fmt(hsRun.progress.done)} of ${fmt(members)} written in ${round(hsS)} s (${round(hsRatio, 2)}× the ceiling of ${fmt(hsCeiling)}/s); batch upserts went out at ${round(pace, 2)}/s against ${PRO.max / (PRO.intervalMs / 1000)}/s allowed (gaps p50 ${gaps.p50Ms} ms, p90 ${gaps.p90Ms} ms, max ${gaps.maxMs} ms); busiest 10 s held ${busiest} requests of ${PRO.max}, ${rejected} answered 429.`,
+        `HubSpot: ${fmt(hsRun.progress.done)} of ${fmt(members)} written in ${round(hsS)} s (${round(hsRatio, 3)}× the ceiling of ${fmt(hsCeiling)}/s); batch upserts went out at ${round(pace, 2)}/s against ${PRO.max / (PRO.intervalMs / 1000)}/s allowed (gaps p50 ${gaps.p50Ms} ms, p90 ${gaps.p90Ms} ms, max ${gaps.maxMs} ms); busiest 10 s held ${busiest} requests of ${PRO.max}, ${rejected} answered 429.`,
         `HubSpot's bounds: townhall's request budget paces at most ${round(pacedShare, 3)}× of the limit (store/rate-budget.ts keeps 3% of the window for journeys' calls, and one slot as margin); the bulk queue's Temporal rate, ${hubspotQueueRate} pushes/s (temporal.activitiesPerSecond.hubspot in this config × temporal.bulkShare 1, runtime/routing.ts; the connector's default is 9), allows ${fmt(hubspotQueueRate * HUBSPOT_BATCH)} records/s = ${round(queueShare, 2)}× of the Professional limit.${queueShare < pacedShare ? ' The queue rate binds first: a portal above 90 requests/10 s (every paid tier) cannot be used fully unless temporal.activitiesPerSecond.hubspot is raised; the rate could follow requestLimit instead.' : ''}`,
+        `HubSpot against its budget: between the first and the last batch upsert they went out at ${round(pace, 2)}/s, ${round(pace / ((PRO.max * pacedShare * 1000) / PRO.intervalMs), 3)}× of the ${round((PRO.max * pacedShare * 1000) / PRO.intervalMs, 2)}/s the budget paces (what is missing is gaps above the spacing: p99 ${gaps.p99Ms} ms, max ${gaps.maxMs} ms); the backfill's clock also holds ${round(hsS - (upserts.at(-1)! - upserts[0]!) / 1000, 2)} s before the first upsert and after the last (its setup calls and first page read, the last push's links and result).`,
         ...(hsRatio < Math.min(queueShare, pacedShare) - 0.05
           ? [
               `HubSpot is below both bounds: the backfill keeps up to ${atOnce} pushes in flight (PUSHES_IN_FLIGHT, workflows/crm-backfill/workflow.ts), a new one as soon as one ends, so what remains is each push's own path (the queue's dispatch, the store reads of its 100 members, the upsert, the links written, its completion reaching the workflow) when the CPU is shared: upserts went out p50 ${gaps.p50Ms} ms apart where the budget spaces them ${Math.round(spacingMs(PRO))} ms.`,
             ]
           : []),
-        `Salesforce: ${fmt(sfRun.progress.done)} written in ${round(sfS)} s as ${jobs} Bulk API 2.0 jobs of ${fmt(bulkPage)}, one at a time: ${round(sfS / Math.max(1, jobs), 2)} s per job, against ${round(before.seconds / Math.max(1, jobs), 2)} and ${round(after.seconds / Math.max(1, jobs), 2)} s per job sent straight from the bench (the sandbox closes a job in about 100 ms). townhall reads a closed job's state after 250 ms, then at doubling pauses up to 2 s (connectors/salesforce/bulk.ts; it was every 2 s before this issue), and starts the next job only once the last one's results are read and linked, so each job costs at least its first poll plus its page's store work.`,
+        `Salesforce: ${fmt(sfRun.progress.done)} written in ${round(sfS)} s as ${jobs} Bulk API 2.0 jobs of ${fmt(bulkPage)}, ${jobsAtOnce} at a time (BULK_IN_FLIGHT, workflows/crm-backfill/workflow.ts): ${round(sfS / Math.max(1, jobs), 2)} s per job, against ${round(before.seconds / Math.max(1, jobs), 2)} and ${round(after.seconds / Math.max(1, jobs), 2)} s per job sent straight from the bench, as many at a time (the sandbox closes a job in about 100 ms). townhall reads a closed job's state at once, then after 50 ms and doubling pauses up to 2 s (connectors/salesforce/bulk.ts; every 2 s before this issue, then from 250 ms), and a job's slot is free only once its results are read and linked, so each job costs its polls plus its page's store work (reading 5,000 members, writing 5,000 links) on top of the org's own time.`,
+        ...(sfProfile.length > 0
+          ? [
+              `Salesforce: the hub during its backfill (node --cpu-prof, the samples between the backfill's startedAt and finishedAt): its main thread was busy ${sfBusy[0]}% of the time${sfBusy.length > 1 ? `, its other threads ${sfBusy.slice(1).join('%, ')}%` : ''}; by self time over all threads: ${describeProfile(sfProfile)}. A hub mostly idle while the backfill runs is waiting on the rest (the sandbox org in the bench's process, PostgreSQL, Temporal), on the same ${os.cpus().length} cores.`,
+            ]
+          : []),
         `Salesforce's limits do not bind here: the backfill spent ${fmt(sfLimits.used)} of the org's ${fmt(SALESFORCE_DAILY)} daily API calls (townhall stops at ${DEFAULT_DAILY_API_SHARE} of them), ${jobs} of 15,000 daily Bulk API batches and ${fmt(members)} of 150,000,000 daily Bulk API 2.0 records; ${sfLimits.refused} calls were refused. Against the real Salesforce a 5,000-record job takes seconds to process, so the poll interval costs a smaller share there than against the sandbox.`,
         `The machine was shared: 1-minute load average ${round(loadBefore, 1)} at the start and ${round(loadAfter, 1)} at the end, on ${os.cpus().length} cores. HubSpot's ceiling is the vendor's limit, not a measurement, so load on the machine lowers its ratio directly.`,
       ];
       return {
         name: 'crm-sync',
         title: `CRM sync: ${fmt(members)}-member backfill against the rate limits`,
-        method: `${fmt(members)} members are inserted straight into a hub's PostgreSQL store (INSERT ... SELECT generate_series, ${round(seedS)} s), then \`townhall sync backfill --crm <crm>\` runs in its own process against a hub (\`townhall start\`) and watches to the end, as a user runs it; the rate is records written over the backfill's own clock (its startedAt to finishedAt, from the workflow's result). HubSpot: the sandbox portal enforces Professional's limits (${PRO.max} requests per rolling 10 s, ${fmt(PRO.daily)} a day) in real time (time scale 1:1: at the ceiling, ${fmt(PRO.max * HUBSPOT_BATCH)} contacts per 10 s, 100,000 take 53 s), and townhall's requestLimit is set to the same; the ceiling is ${PRO.max} × ${HUBSPOT_BATCH} contacts per batch upsert / 10 s. Requests over the limit are the 429s in the sandbox's own request log plus any excess of its busiest 10 s over ${PRO.max}. Salesforce: an Enterprise org (${fmt(SALESFORCE_DAILY)} API calls a day, enforced by the sandbox with Sforce-Limit-Info and 403 REQUEST_LIMIT_EXCEEDED); it has no per-second limit and a ${fmt(members)}-member backfill spends a fraction of a percent of its allocations, so no time scaling makes a limit bind; the ceiling is the org's own speed on this machine: the same members, in the same ${fmt(bulkPage)}-record Bulk API 2.0 jobs, sent straight from the bench through townhall's connector with a 20 ms poll, once before and once after townhall's run (mean). Failed records: members missing from the CRM at the end. \`BENCH_CRM_MEMBERS\` sets the size; \`BENCH_HUBSPOT_ACTIVITIES_PER_SECOND\` sets temporal.activitiesPerSecond.hubspot.`,
+        method: `${fmt(members)} members are inserted straight into a hub's PostgreSQL store (INSERT ... SELECT generate_series, ${round(seedS)} s), then \`townhall sync backfill --crm <crm>\` runs in its own process against a hub (\`townhall start\`) and watches to the end, as a user runs it; the rate is records written over the backfill's own clock (its startedAt to finishedAt, from the workflow's result). HubSpot: the sandbox portal enforces Professional's limits (${PRO.max} requests per rolling 10 s, ${fmt(PRO.daily)} a day) in real time (time scale 1:1: at the ceiling, ${fmt(PRO.max * HUBSPOT_BATCH)} contacts per 10 s, 100,000 take 53 s), and townhall's requestLimit is set to the same; the ceiling is ${PRO.max} × ${HUBSPOT_BATCH} contacts per batch upsert / 10 s. Requests over the limit are the 429s in the sandbox's own request log plus any excess of its busiest 10 s over ${PRO.max}. Salesforce: an Enterprise org (${fmt(SALESFORCE_DAILY)} API calls a day, enforced by the sandbox with Sforce-Limit-Info and 403 REQUEST_LIMIT_EXCEEDED); it has no per-second limit and a ${fmt(members)}-member backfill spends a fraction of a percent of its allocations, so no time scaling makes a limit bind; the ceiling is the org's own speed on this machine: the same members, in the same ${fmt(bulkPage)}-record Bulk API 2.0 jobs, ${jobsAtOnce} at a time as the backfill sends them, sent straight from the bench through townhall's connector with polls at most 20 ms apart, once before and once after townhall's run (mean). Failed records: members missing from the CRM at the end. \`BENCH_CRM_MEMBERS\` sets the size; \`BENCH_HUBSPOT_ACTIVITIES_PER_SECOND\` sets temporal.activitiesPerSecond.hubspot.`,
         command: 'npm run bench -- crm-sync',
         size: ctx.size,
         figures,

@@ -33,6 +33,8 @@ export interface BenchHub {
   url: string;
   taskQueue: string;
   pid: number;
+  /** Date.now() as the hub process was spawned: where its CPU profile's clock starts. */
+  spawnedAtMs: number;
   /** The hub process's resident memory now, in MiB (Linux /proc). */
   rssMiB(): number;
   /** The hub's store, for counting what it kept (PostgreSQL only). */
@@ -104,6 +106,7 @@ export async function startBenchHub(options: {
   delete env.DATABASE_URL;
   if (schema) env.DATABASE_URL = schema.url;
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const spawnedAtMs = Date.now();
   const child = spawn(process.execPath, [...profile, TOWNHALL, 'start', '--config', configFile], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -135,6 +138,7 @@ export async function startBenchHub(options: {
   return {
     url: `http://127.0.0.1:${port}`,
     taskQueue,
+    spawnedAtMs,
     pid: child.pid!,
     rssMiB: () => rssMiBOf(child.pid!),
     databaseUrl: schema?.url,

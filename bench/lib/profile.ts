@@ -38,25 +38,67 @@ function placeOf(url: string, functionName: string): string {
   return path.basename(url);
 }
 
-/** The top places by self time over all samples of every profile in `dir`. */
-export function summarizeProfiles(dir: string, top = 12): ProfileShare[] {
+/**
+ * Part of a run by the wall clock: the profiled process was spawned at `spawnedAtMs` (its first
+ * profile starts then; every thread's profile counts on the same monotonic clock).
+ */
+export interface ProfileWindow {
+  spawnedAtMs: number;
+  fromMs: number;
+  toMs: number;
+}
+
+const readProfiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .map((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile)
+    // The main thread's profiler starts first: it leads, the worker threads follow.
+    .sort((a, b) => a.startTime - b.startTime);
+
+/** Each sample's place, per profile, keeping only those inside `window` when there is one. */
+function placesOf(profiles: CpuProfile[], window?: ProfileWindow): string[][] {
+  const firstTick = profiles[0]?.startTime ?? 0;
+  return profiles.map((profile) => {
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    const places: string[] = [];
+    let tick = profile.startTime;
+    for (const [i, id] of profile.samples.entries()) {
+      tick += profile.timeDeltas[i] ?? 0;
+      const atMs = window ? window.spawnedAtMs + (tick - firstTick) / 1000 : 0;
+      if (window && (atMs < window.fromMs || atMs > window.toMs)) continue;
+      const node = byId.get(id);
+      if (node) places.push(placeOf(node.callFrame.url, node.callFrame.functionName));
+    }
+    return places;
+  });
+}
+
+/** The top places by self time over the samples of every profile in `dir` (in `window`). */
+export function summarizeProfiles(dir: string, top = 12, window?: ProfileWindow): ProfileShare[] {
   const self = new Map<string, number>();
   let total = 0;
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))) {
-    const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
-    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-    for (const id of profile.samples) {
-      const node = byId.get(id);
-      if (!node) continue;
-      const place = placeOf(node.callFrame.url, node.callFrame.functionName);
+  for (const places of placesOf(readProfiles(dir), window))
+    for (const place of places) {
       self.set(place, (self.get(place) ?? 0) + 1);
       total++;
     }
-  }
   return [...self.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([where, samples]) => ({ where, percent: Math.round((1000 * samples) / total) / 10 }));
+}
+
+/**
+ * How busy each thread was (in `window`): percent of its samples not idle, main thread first. A
+ * process waiting on others (its store, Temporal, the vendor) shows as a thread mostly idle.
+ */
+export function threadsBusy(dir: string, window?: ProfileWindow): number[] {
+  return placesOf(readProfiles(dir), window).map((places) =>
+    places.length === 0
+      ? 0
+      : Math.round((1000 * places.filter((place) => place !== '(idle)').length) / places.length) /
+        10,
+  );
 }
 
 export const describeProfile = (shares: readonly ProfileShare[]) =>

@@ -11,6 +11,12 @@ export function readResults(dir: string): BenchResult[] {
     .map((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as BenchResult);
 }
 
+/** Three decimals below 10: the table shows the ratio its goal was judged on. */
+const ratioText = (value: number) =>
+  Number.isFinite(value) && Math.abs(value) < 10
+    ? String(Math.round(value * 1000) / 1000)
+    : number(value);
+
 const number = (value: number) =>
   !Number.isFinite(value)
     ? '–'
@@ -30,7 +36,7 @@ function rowsOf(result: BenchResult): string[][] {
     figure.label,
     `${number(figure.value)} ${figure.unit}`,
     figure.ceiling ? `${figure.ceiling.label}: ${number(figure.ceiling.value)}` : '',
-    figure.ratio === undefined ? '' : `${number(figure.ratio)}×`,
+    figure.ratio === undefined ? '' : `${ratioText(figure.ratio)}×`,
     verdict(figure),
   ]);
 }

@@ -1,11 +1,17 @@
-// Running backfills must survive workflow code changes: a history recorded from the CRM backfill
-// (tests/workflow/crm-backfill.test.ts with RECORD_HISTORIES, before its sliding window) is
-// replayed against today's code on every `npm test`: 30 members in rounds of 4 pushes of 2.
+// Running backfills must survive workflow code changes: histories recorded from the CRM backfill
+// (tests/workflow/*.test.ts with RECORD_HISTORIES) are replayed against today's code on every
+// `npm test`: 30 members in rounds of 4 pushes of 2, before the sliding window; bulk jobs one at
+// a time, before BULK_PAIR.
 import { describe, expect, it } from 'vitest';
 import { replay } from '../support/replay.js';
 
 describe('CRM backfill histories replay on today’s code', () => {
   it('a run that pushed in rounds, from before the sliding window', async () => {
     await expect(replay('crm-backfill-rounds')).resolves.toBeUndefined();
+  });
+
+  it('a bulk run that wrote its jobs one at a time, from before BULK_PAIR', async () => {
+    // tests/workflow/crm-sync.test.ts's bulk backfill: 12,001 members in jobs of 5,000.
+    await expect(replay('crm-backfill-bulk-one-job')).resolves.toBeUndefined();
   });
 });

@@ -8,11 +8,16 @@ import type { RunningWorker } from '../../runtime/temporal.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import { backfillProgress, crmBackfill } from '../../workflows/crm-backfill/workflow.js';
 import { crmSync } from '../../workflows/crm-sync/workflow.js';
+import { recordHistory } from '../support/replay.js';
 import { startTestWorker } from '../support/worker.js';
 
 const taskQueue = `crm-sync-tier-${randomBytes(4).toString('hex')}`;
 const bulkQueue = `${taskQueue}@crm-test/bulk`;
-const members = Array.from({ length: 23 }, (_, i) => `m-${String(i).padStart(3, '0')}`);
+const memberIds = (count: number) =>
+  Array.from({ length: count }, (_, i) => `m-${String(i).padStart(5, '0')}`);
+let members = memberIds(23);
+/** At or above it, the backfill writes bulk jobs (null: the CRM has no bulk API). */
+let bulkThreshold: number | null = null;
 
 /** The stub store: a watermark over `members` in order, and what was pushed where. */
 let watermark = -1;
@@ -24,7 +29,7 @@ let mostInFlight = 0;
 
 const activities = {
   prepareCrm: () => Promise.resolve(),
-  crmLimits: () => Promise.resolve({ batchLimit: 100, bulkThreshold: null }),
+  crmLimits: () => Promise.resolve({ batchLimit: 100, bulkThreshold }),
   countSyncableMembers: () => Promise.resolve(members.length),
   nextChangedMembers: ({ limit }: { limit: number }) => {
     const memberIds = members.slice(watermark + 1, watermark + 1 + limit);
@@ -77,7 +82,7 @@ describe('crmSync', () => {
     watermark = -1;
     pushes.length = 0;
     runs.length = 0;
-    refuse = new Set(['m-004']);
+    refuse = new Set(['m-00004']);
     const result = await client().workflow.execute(crmSync, {
       taskQueue,
       workflowId: `crm-sync-tier-${randomBytes(4).toString('hex')}`,
@@ -125,5 +130,33 @@ describe('crmBackfill', () => {
     expect(mostInFlight).toBe(8);
     const progress = await handle.query(backfillProgress);
     expect(progress).toMatchObject({ done: 23, total: 23 });
+  });
+
+  it('above the bulk threshold: jobs of 5,000, two in flight, every member once', async () => {
+    members = memberIds(12_001);
+    bulkThreshold = 10_000;
+    pushes.length = 0;
+    refuse = new Set();
+    mostInFlight = 0;
+    try {
+      const handle = await client().workflow.start(crmBackfill, {
+        taskQueue,
+        workflowId: `crm-backfill-tier-${randomBytes(4).toString('hex')}`,
+        args: [{ crm: 'crm-test', routing }],
+      });
+      expect(await handle.result()).toMatchObject({ done: 12_001, failed: 0, bulk: true });
+      await recordHistory(handle, 'crm-backfill-bulk-one-job');
+      expect(pushes.map((p) => [p.memberIds.length, p.bulk])).toEqual([
+        [5_000, true],
+        [5_000, true],
+        [2_001, true],
+      ]);
+      expect(pushes.flatMap((p) => p.memberIds)).toEqual(members);
+      // A job's wait for the CRM hides behind the other's: never more than two at once.
+      expect(mostInFlight).toBe(2);
+    } finally {
+      members = memberIds(23);
+      bulkThreshold = null;
+    }
   });
 });

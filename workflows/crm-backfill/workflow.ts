@@ -19,8 +19,16 @@ const BULK_PAGE = 5_000;
 const PUSHES_AT_ONCE = 4;
 /** Runs since the sliding window: pushes kept in flight, a new one as soon as any ends. */
 const PUSHES_IN_FLIGHT = 8;
+/**
+ * Bulk jobs kept in flight since BULK_PAIR: while one waits on the CRM (its polls) or on the
+ * store (its results linked), the other is processed. Two, not more: each holds a page of
+ * BULK_PAGE members in the worker, and Salesforce processes an org's jobs side by side anyway.
+ */
+const BULK_IN_FLIGHT = 2;
 const ROUNDS_PER_RUN = 50;
 const SLIDING_WINDOW = 'crm-backfill-sliding-window';
+/** Runs from before it wrote bulk jobs one at a time, and replay so. */
+const BULK_PAIR = 'crm-backfill-bulk-pair';
 
 type PushResult = Awaited<ReturnType<Activities['pushMembers']>>;
 
@@ -80,11 +88,11 @@ async function pushInRounds(run: Run): Promise<boolean> {
  * Up to PUSHES_IN_FLIGHT pushes at once, a new one as soon as any ends, so the CRM's request
  * budget (paced inside the push) sets the pace rather than a round's slowest push. Before
  * continue-as-new every push is awaited, so afterId (the last page started) has nothing unwritten
- * before it. Bulk jobs run one at a time. True when done.
+ * before it. Bulk jobs run BULK_IN_FLIGHT at a time. True when done.
  */
 async function pushInWindow(run: Run): Promise<boolean> {
   const size = run.state.bulk ? BULK_PAGE : run.state.batchSize;
-  const width = run.state.bulk ? 1 : PUSHES_IN_FLIGHT;
+  const width = !run.state.bulk ? PUSHES_IN_FLIGHT : patched(BULK_PAIR) ? BULK_IN_FLIGHT : 1;
   // As many pages per run as the rounds started, so a run's history stays as bounded as theirs.
   const pagesPerRun = ROUNDS_PER_RUN * (run.state.bulk ? 1 : PUSHES_AT_ONCE);
   const inFlight = new Set<Promise<void>>();

@@ -65,8 +65,12 @@ try {
 }
 const results = readResults(resultsDir);
 console.log(consoleTable(results));
+// The published BENCHMARKS.md only from the published results: a run elsewhere (a smoke, or
+// BENCH_RESULTS_DIR for a trial) writes its own next to its JSON.
 const markdownFile =
-  size === 'full' ? path.resolve('BENCHMARKS.md') : path.join(resultsDir, 'BENCHMARKS.md');
+  resultsDir === path.resolve('bench/results')
+    ? path.resolve('BENCHMARKS.md')
+    : path.join(resultsDir, 'BENCHMARKS.md');
 writeFileSync(markdownFile, benchmarksMarkdown(results));
 console.log(`\n${markdownFile} regenerated from ${resultsDir}`);
 process.exit(failed ? 1 : 0);

@@ -59,6 +59,81 @@ export function createSyncActivities(deps: ActivityDeps) {
   const { db } = deps;
   const crmNamed = (crm: string) => requireCapability(deps.crms?.[crm], 'crm');
 
+  /**
+   * Writes members to the CRM as they are now: one batch (or one bulk job), links the CRM
+   * records, and records refusals. Records the CRM failed for now are tried again, only them;
+   * what is written is kept in the heartbeat, so a retried attempt (a crash, a timeout) writes
+   * only what is left. Safe to repeat: every write is an upsert by member id or email.
+   */
+  async function writeMembers(
+    crmId: string,
+    memberIds: string[],
+    bulk: boolean,
+  ): Promise<PushResult> {
+    const crm = crmNamed(crmId);
+    const done = new Set(
+      (activityInfo().heartbeatDetails as { done?: string[] } | undefined)?.done,
+    );
+    let pending: CrmPerson[] = (await crmRecords(db, memberIds, deps.crmExtras)).filter(
+      (person) => !done.has(personKey(person)),
+    );
+    let failed = 0;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const result = await heartbeating(
+        // The bulk lane: a journey's single upsert takes its budget slot ahead of these.
+        asActivityFailure(() =>
+          inBulkLane(() =>
+            bulk && crm.bulkUpsert ? crm.bulkUpsert(pending) : upsertInBatches(crm, pending),
+          ),
+        ),
+        () => ({ done: [...done] }),
+      );
+      await recordLinks(
+        db,
+        crmId,
+        result.upserted.map((u) => ({ memberId: u.key, personId: u.personId })),
+      );
+      await clearFailures(
+        db,
+        crmId,
+        result.upserted.map((u) => u.key),
+      );
+      const refused = result.failed.filter((f) => !f.retryable);
+      await recordFailures(
+        db,
+        crmId,
+        refused.map((f) => ({ memberId: f.key, reason: f.reason })),
+      );
+      failed += refused.length;
+      for (const key of [...result.upserted.map((u) => u.key), ...refused.map((f) => f.key)])
+        done.add(key);
+      heartbeat({ done: [...done] });
+      const again = new Set(result.failed.filter((f) => f.retryable).map((f) => f.key));
+      pending = pending.filter((person) => again.has(personKey(person)));
+      if (pending.length === 0) break;
+      if (attempt >= RECORD_RETRIES)
+        throw ApplicationFailure.retryable(
+          `${pending.length} record(s) failed for now; the push is retried for them alone`,
+          'CrmRecordsPending',
+        );
+      await sleep(RECORD_RETRY_MS * attempt);
+    }
+    return { written: done.size - failed, failed };
+  }
+
+  /** The CRM's community fields, made (or checked) once per CRM for this worker process. */
+  const prepared = new Map<string, Promise<void>>();
+  const prepare = (crmId: string): Promise<void> => {
+    let ready = prepared.get(crmId);
+    if (!ready) {
+      ready = asActivityFailure(() => crmNamed(crmId).ensureProperties());
+      // A failure is not kept: the next attempt tries again.
+      ready.catch(() => prepared.delete(crmId));
+      prepared.set(crmId, ready);
+    }
+    return ready;
+  };
+
   return {
     /** The CRM's community fields exist (made, or checked where an admin must make them). */
     async prepareCrm(input: { crm: string }): Promise<void> {
@@ -75,6 +150,37 @@ export function createSyncActivities(deps: ActivityDeps) {
 
     async finishSyncRun(input: { crm: string } & PushResult): Promise<void> {
       await recordRun(db, input.crm, input);
+    },
+
+    /**
+     * A page of the incremental sync in one activity (one Temporal action): the members changed
+     * since the watermark, written, and the watermark moved past them; a page short of the limit
+     * is the last, and the run (`total` before it, plus it) is recorded with that move, in one
+     * transaction. A retry before the move reads the same page again; writeMembers' heartbeat
+     * keeps what was written.
+     */
+    async syncChangedPage(input: {
+      crm: string;
+      batchSize?: number | undefined;
+      total: PushResult;
+    }): Promise<PushResult & { more: boolean }> {
+      const crm = crmNamed(input.crm);
+      await prepare(input.crm);
+      const limit = Math.min(input.batchSize ?? crm.batchLimit, crm.batchLimit);
+      const { memberIds, last } = await changedSince(db, await readWatermark(db, input.crm), limit);
+      const pushed = last
+        ? await writeMembers(input.crm, memberIds, false)
+        : { written: 0, failed: 0 };
+      const more = memberIds.length === limit;
+      await db.transaction().execute(async (trx) => {
+        if (last) await advanceWatermark(trx, input.crm, last);
+        if (!more)
+          await recordRun(trx, input.crm, {
+            written: input.total.written + pushed.written,
+            failed: input.total.failed + pushed.failed,
+          });
+      });
+      return { ...pushed, more };
     },
 
     /**
@@ -97,68 +203,13 @@ export function createSyncActivities(deps: ActivityDeps) {
       return membersAfter(db, input.afterId, input.limit);
     },
 
-    /**
-     * Writes members to the CRM as they are now: one batch (or one bulk job), links the CRM
-     * records, and records refusals. Records the CRM failed for now are tried again, only them;
-     * what is written is kept in the heartbeat, so a retried attempt (a crash, a timeout) writes
-     * only what is left. Safe to repeat: every write is an upsert by member id or email.
-     */
+    /** One page of the backfill (or of a sync run from before syncChangedPage): writeMembers. */
     async pushMembers(input: {
       crm: string;
       memberIds: string[];
       bulk?: boolean;
     }): Promise<PushResult> {
-      const crm = crmNamed(input.crm);
-      const done = new Set(
-        (activityInfo().heartbeatDetails as { done?: string[] } | undefined)?.done,
-      );
-      let pending: CrmPerson[] = (await crmRecords(db, input.memberIds, deps.crmExtras)).filter(
-        (person) => !done.has(personKey(person)),
-      );
-      let failed = 0;
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        const result = await heartbeating(
-          // The bulk lane: a journey's single upsert takes its budget slot ahead of these.
-          asActivityFailure(() =>
-            inBulkLane(() =>
-              input.bulk && crm.bulkUpsert
-                ? crm.bulkUpsert(pending)
-                : upsertInBatches(crm, pending),
-            ),
-          ),
-          () => ({ done: [...done] }),
-        );
-        await recordLinks(
-          db,
-          input.crm,
-          result.upserted.map((u) => ({ memberId: u.key, personId: u.personId })),
-        );
-        await clearFailures(
-          db,
-          input.crm,
-          result.upserted.map((u) => u.key),
-        );
-        const refused = result.failed.filter((f) => !f.retryable);
-        await recordFailures(
-          db,
-          input.crm,
-          refused.map((f) => ({ memberId: f.key, reason: f.reason })),
-        );
-        failed += refused.length;
-        for (const key of [...result.upserted.map((u) => u.key), ...refused.map((f) => f.key)])
-          done.add(key);
-        heartbeat({ done: [...done] });
-        const again = new Set(result.failed.filter((f) => f.retryable).map((f) => f.key));
-        pending = pending.filter((person) => again.has(personKey(person)));
-        if (pending.length === 0) break;
-        if (attempt >= RECORD_RETRIES)
-          throw ApplicationFailure.retryable(
-            `${pending.length} record(s) failed for now; the push is retried for them alone`,
-            'CrmRecordsPending',
-          );
-        await sleep(RECORD_RETRY_MS * attempt);
-      }
-      return { written: done.size - failed, failed };
+      return writeMembers(input.crm, input.memberIds, input.bulk ?? false);
     },
   };
 }

@@ -40,7 +40,7 @@ const WHY: { about: RegExp; text: string | ((kind: KindCost) => string) }[] = [
   },
   {
     about: /^CRM sync run/,
-    text: 'CRM sync: workflows/crm-sync/workflow.ts is a fresh run at every schedule tick, so each one calls prepareCrm and crmLimits again, reads the changed members and then reads once more to learn none are left, and writes the watermark and the run record in two activities of their own: 6 activities around 1 push. Suggested: one activity per page that reads the changed members, pushes them, moves the watermark and says whether more are left; prepareCrm and crmLimits once per worker start (or kept in the store): 3 + 1 per page',
+    text: 'CRM sync: workflows/crm-sync/workflow.ts makes each page one activity (syncChangedPage: read the changed members, write them, move the watermark, and record the run on the last page; before ONE_ACTIVITY_A_PAGE it was six activities around one push: the CRM fields and limits, two reads, the watermark and the run record). What is beyond the schedule’s 3 and one push per 100 members is a run whose last page came back full, which reads one more, empty page to learn nothing is left',
   },
   {
     about: /^CRM backfill/,

@@ -41,6 +41,8 @@ export async function setUp(
   townhallLimit: number,
   portalLimit: number,
   prepare: (db: Db, memberIds: string[]) => Promise<void> = () => Promise.resolve(),
+  /** The config's `workflows.crmSync`: off unless a test runs the incremental sync. */
+  crmSync = '{ enabled: false }',
 ) {
   await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-backfill-'));
@@ -62,7 +64,7 @@ connectors:
     baseUrl: ${sandbox.url}
     requestLimit: { max: ${townhallLimit}, intervalMs: ${WINDOW_MS} }
 workflows:
-  crmSync: { enabled: false }
+  crmSync: ${crmSync}
 `,
   );
   await fetch(`${sandbox.url}/_sandbox/hubspot/limits`, {

@@ -60,11 +60,30 @@ const activities = {
   },
 };
 
+/** The sync's one activity a page, over the same stub store and push (and on its queue). */
+const syncChangedPage = async ({
+  batchSize,
+  total,
+}: {
+  batchSize?: number;
+  total: { written: number; failed: number };
+}) => {
+  const limit = Math.min(batchSize ?? 100, 100);
+  const memberIds = members.slice(watermark + 1, watermark + 1 + limit);
+  const pushed =
+    memberIds.length > 0 ? await activities.pushMembers({ memberIds }) : { written: 0, failed: 0 };
+  if (memberIds.length > 0) watermark = members.indexOf(memberIds.at(-1)!);
+  const more = memberIds.length === limit;
+  if (!more)
+    runs.push({ written: total.written + pushed.written, failed: total.failed + pushed.failed });
+  return { ...pushed, more };
+};
+
 let worker: RunningWorker;
 beforeAll(async () => {
   worker = await startTestWorker({
     taskQueue,
-    activities,
+    activities: { ...activities, syncChangedPage },
     vendorQueues: [
       { connector: 'crm-test', taskQueue: bulkQueue, activitiesPerSecond: 100, bulk: true },
     ],

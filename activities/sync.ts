@@ -22,6 +22,8 @@ import { requireCapability } from './not-configured.js';
 /** How often records the CRM failed for now are tried again inside one push, and how long apart. */
 const RECORD_RETRIES = 3;
 const RECORD_RETRY_MS = 1_000;
+/** How long the CRM's fields, once made or checked, are taken to be there. */
+const PREPARED_FOR_MS = 5 * 60_000;
 
 /** Keeps a long call (a bulk job polled to its end) alive for Temporal, with what is done so far. */
 async function heartbeating<T>(work: Promise<T>, details: () => unknown): Promise<T> {
@@ -63,17 +65,20 @@ export function createSyncActivities(deps: ActivityDeps) {
    * Writes members to the CRM as they are now: one batch (or one bulk job), links the CRM
    * records, and records refusals. Records the CRM failed for now are tried again, only them;
    * what is written is kept in the heartbeat, so a retried attempt (a crash, a timeout) writes
-   * only what is left. Safe to repeat: every write is an upsert by member id or email.
+   * only what is left. Safe to repeat: every write is an upsert by member id or email. `page`
+   * names what the members were read as, where the attempt reads them itself: an earlier
+   * attempt's heartbeat counts only for the same page.
    */
   async function writeMembers(
     crmId: string,
     memberIds: string[],
     bulk: boolean,
+    page?: string,
   ): Promise<PushResult> {
     const crm = crmNamed(crmId);
-    const done = new Set(
-      (activityInfo().heartbeatDetails as { done?: string[] } | undefined)?.done,
-    );
+    const details = activityInfo().heartbeatDetails as
+      { done?: string[]; page?: string } | undefined;
+    const done = new Set(details?.page === page ? details?.done : []);
     let pending: CrmPerson[] = (await crmRecords(db, memberIds, deps.crmExtras)).filter(
       (person) => !done.has(personKey(person)),
     );
@@ -86,7 +91,7 @@ export function createSyncActivities(deps: ActivityDeps) {
             bulk && crm.bulkUpsert ? crm.bulkUpsert(pending) : upsertInBatches(crm, pending),
           ),
         ),
-        () => ({ done: [...done] }),
+        () => ({ done: [...done], page }),
       );
       await recordLinks(
         db,
@@ -107,7 +112,7 @@ export function createSyncActivities(deps: ActivityDeps) {
       failed += refused.length;
       for (const key of [...result.upserted.map((u) => u.key), ...refused.map((f) => f.key)])
         done.add(key);
-      heartbeat({ done: [...done] });
+      heartbeat({ done: [...done], page });
       const again = new Set(result.failed.filter((f) => f.retryable).map((f) => f.key));
       pending = pending.filter((person) => again.has(personKey(person)));
       if (pending.length === 0) break;
@@ -121,16 +126,18 @@ export function createSyncActivities(deps: ActivityDeps) {
     return { written: done.size - failed, failed };
   }
 
-  /** The CRM's community fields, made (or checked) once per CRM for this worker process. */
-  const prepared = new Map<string, Promise<void>>();
+  /**
+   * The CRM's community fields, made (or checked) at most every PREPARED_FOR_MS per CRM in this
+   * worker process rather than at every page: one deleted in the CRM is made again soon after.
+   */
+  const prepared = new Map<string, { at: number; ready: Promise<void> }>();
   const prepare = (crmId: string): Promise<void> => {
-    let ready = prepared.get(crmId);
-    if (!ready) {
-      ready = asActivityFailure(() => crmNamed(crmId).ensureProperties());
-      // A failure is not kept: the next attempt tries again.
-      ready.catch(() => prepared.delete(crmId));
-      prepared.set(crmId, ready);
-    }
+    const known = prepared.get(crmId);
+    if (known && Date.now() - known.at < PREPARED_FOR_MS) return known.ready;
+    const ready = asActivityFailure(() => crmNamed(crmId).ensureProperties());
+    // A failure is not kept: the next attempt tries again.
+    ready.catch(() => prepared.delete(crmId));
+    prepared.set(crmId, { at: Date.now(), ready });
     return ready;
   };
 
@@ -156,8 +163,9 @@ export function createSyncActivities(deps: ActivityDeps) {
      * A page of the incremental sync in one activity (one Temporal action): the members changed
      * since the watermark, written, and the watermark moved past them; a page short of the limit
      * is the last, and the run (`total` before it, plus it) is recorded with that move, in one
-     * transaction. A retry before the move reads the same page again; writeMembers' heartbeat
-     * keeps what was written.
+     * transaction. A retry before the move reads the same page again, and writeMembers'
+     * heartbeat keeps what was written; one after it reads the next page, and a member on both
+     * (changed again since) is written again.
      */
     async syncChangedPage(input: {
       crm: string;
@@ -167,9 +175,10 @@ export function createSyncActivities(deps: ActivityDeps) {
       const crm = crmNamed(input.crm);
       await prepare(input.crm);
       const limit = Math.min(input.batchSize ?? crm.batchLimit, crm.batchLimit);
-      const { memberIds, last } = await changedSince(db, await readWatermark(db, input.crm), limit);
+      const from = await readWatermark(db, input.crm);
+      const { memberIds, last } = await changedSince(db, from, limit);
       const pushed = last
-        ? await writeMembers(input.crm, memberIds, false)
+        ? await writeMembers(input.crm, memberIds, false, JSON.stringify(from ?? null))
         : { written: 0, failed: 0 };
       const more = memberIds.length === limit;
       await db.transaction().execute(async (trx) => {

@@ -1,5 +1,5 @@
 // What every benchmark is given, and what it is.
-import { benchNamespace } from './namespace.js';
+import { ownNamespace } from '../../tests/support/namespace.js';
 import type { BenchResult } from './result.js';
 
 export interface BenchContext {
@@ -8,7 +8,7 @@ export interface BenchContext {
   /** A Temporal dev server for this run (the benchmark starts hubs against it). */
   temporalAddress: string;
   /**
-   * A Temporal namespace of this benchmark's own (bench/lib/namespace.ts): workflow and schedule
+   * A Temporal namespace of this benchmark's own (tests/support/namespace.ts): workflow and schedule
    * ids belong to a namespace, and fixed ones (a CRM's backfill, the sync's schedule) would
    * otherwise meet those of another hub on the same server, the test suite's included.
    */
@@ -29,7 +29,7 @@ export async function runInNamespace(
   benchmark: Benchmark,
   context: Omit<BenchContext, 'namespace'>,
 ): ReturnType<Benchmark['run']> {
-  const namespace = await benchNamespace(context.temporalAddress);
+  const namespace = await ownNamespace(context.temporalAddress);
   let result: Awaited<ReturnType<Benchmark['run']>>;
   try {
     result = await benchmark.run({ ...context, namespace: namespace.name });

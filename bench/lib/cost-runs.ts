@@ -17,7 +17,7 @@ export interface Run {
 
 /**
  * Deletes the hub's schedules and ends its poller: a stopped hub leaves nothing firing. The
- * namespace is the benchmark's own (bench/lib/namespace.ts), so its schedules are this hub's.
+ * namespace is the benchmark's own (bench/lib/context.ts), so its schedules are this hub's.
  */
 export async function stopClockRuns(client: Client, taskQueue: string) {
   for (const id of [crmSyncWorkflowId('hubspot'), journeyScanId('re-engagement')])

@@ -2,13 +2,22 @@
 // sandbox HubSpot: members whose view changed are written once each, a page at a time, each page
 // one activity (syncChangedPage) that also moves the watermark and, on the last page, records
 // the run `townhall sync status` shows; a member changed later is written again, alone.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sql } from 'kysely';
-import { hubClient } from '../support/payload-keys.js';
+import { createTemporalClient } from '../../runtime/temporal.js';
+import type { OwnNamespace } from '../support/namespace.js';
+import { ownNamespace } from '../support/namespace.js';
+import { testCodec } from '../support/payload-keys.js';
 import { townhallCommand } from '../support/backfill.js';
 import { sandbox, setUp, useHubSpotBackfill } from '../support/hubspot-backfill.js';
 
 useHubSpotBackfill();
+
+let namespace: OwnNamespace;
+beforeAll(async () => {
+  namespace = await ownNamespace(inject('temporalAddress'));
+});
+afterAll(() => namespace?.drop());
 
 const MEMBERS = 250;
 
@@ -33,7 +42,8 @@ describe('the incremental CRM sync', () => {
         sql`insert into member_stats (member_id) select unnest(${ids}::uuid[])`
           .execute(db)
           .then(() => undefined),
-      '{ interval: 1s, batchSize: 100 }',
+      // The sync's schedule id is the namespace's: other files' hubs would take it over.
+      { crmSync: '{ interval: 1s, batchSize: 100 }', namespace: namespace.name },
     );
     const hub = await worker();
     const hubspot = sandbox.emulators.hubspot;
@@ -46,7 +56,7 @@ describe('the incremental CRM sync', () => {
     );
 
     // The run that wrote them: one activity a page (100, 100, 50), nothing else scheduled.
-    const client = hubClient();
+    const client = createTemporalClient(inject('temporalAddress'), namespace.name, testCodec());
     const query = `WorkflowType = 'crmSync' AND TaskQueue = '${env.TEMPORAL_TASK_QUEUE}' AND ExecutionStatus = 'Completed'`;
     const written = await until('a completed run that wrote them', async () => {
       for await (const run of client.workflow.list({ query })) {

@@ -41,8 +41,12 @@ export async function setUp(
   townhallLimit: number,
   portalLimit: number,
   prepare: (db: Db, memberIds: string[]) => Promise<void> = () => Promise.resolve(),
-  /** The config's `workflows.crmSync`: off unless a test runs the incremental sync. */
-  crmSync = '{ enabled: false }',
+  options: {
+    /** The config's `workflows.crmSync`: off unless a test runs the incremental sync. */
+    crmSync?: string;
+    /** A namespace of the test's own (tests/support/namespace.ts) where the hub keeps schedules. */
+    namespace?: string;
+  } = {},
 ) {
   await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-backfill-'));
@@ -64,7 +68,7 @@ connectors:
     baseUrl: ${sandbox.url}
     requestLimit: { max: ${townhallLimit}, intervalMs: ${WINDOW_MS} }
 workflows:
-  crmSync: ${crmSync}
+  crmSync: ${options.crmSync ?? '{ enabled: false }'}
 `,
   );
   await fetch(`${sandbox.url}/_sandbox/hubspot/limits`, {
@@ -74,6 +78,7 @@ workflows:
   });
   const env = {
     TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: options.namespace ?? 'default',
     TEMPORAL_TASK_QUEUE: `backfill-${randomBytes(4).toString('hex')}`,
     TOWNHALL_DATA_DIR: dataDir,
     DATABASE_URL: store.url ?? '',

@@ -4,24 +4,18 @@
 // tests/replay/histories/crm-backfill-rounds.json was made (see tests/replay/crm-backfill.test.ts).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { hubspotCrm } from '../../connectors/hubspot/capabilities.js';
-import { createHubSpotConnector } from '../../connectors/hubspot/client.js';
-import { createLogger } from '../../runtime/logger.js';
 import type { RunningWorker } from '../../runtime/temporal.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import type { Sandbox } from '../../sandbox/index.js';
-import { storeBudgets } from '../../store/rate-budget.js';
 import { crmBackfill } from '../../workflows/crm-backfill/workflow.js';
 import { seedMembers } from '../support/backfill.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 import { recordHistory } from '../support/replay.js';
-import { SANDBOX_HUBSPOT_TOKEN, startTestSandbox } from '../support/sandbox.js';
+import { activitiesWithSandboxHubSpot } from '../support/hubspot-activities.js';
+import { startTestSandbox } from '../support/sandbox.js';
 import { startTestWorker } from '../support/worker.js';
 
-const logger = createLogger('test');
-logger.level = 'silent';
 const taskQueue = `crm-backfill-${randomBytes(4).toString('hex')}`;
 const MEMBERS = 30;
 
@@ -35,23 +29,10 @@ let mostInFlight = 0;
 beforeAll(async () => {
   t = await openTestDb();
   sandbox = await startTestSandbox();
-  const activities = createActivities({
-    db: t.db,
-    logger,
-    publicUrl: 'http://127.0.0.1:3000',
-    crms: {
-      hubspot: hubspotCrm(
-        createHubSpotConnector(
-          {
-            accessToken: SANDBOX_HUBSPOT_TOKEN,
-            baseUrl: sandbox.url,
-            // Paced, so pushes wait on the budget as they do against a real portal.
-            requestLimit: { max: 20, intervalMs: 1_000 },
-          },
-          storeBudgets(t.db),
-        ),
-      ),
-    },
+  // Paced, so pushes wait on the budget as they do against a real portal.
+  const activities = activitiesWithSandboxHubSpot(t.db, sandbox.url, {
+    max: 20,
+    intervalMs: 1_000,
   });
   worker = await startTestWorker({
     taskQueue,

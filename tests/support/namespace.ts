@@ -1,7 +1,7 @@
-// A Temporal namespace of the benchmark's own (bench/lib/context.ts runs each in one). Workflow
-// and schedule ids belong to a namespace: a CRM's backfill id, the sync's schedule and the
-// example's journey scans never meet another hub's on a shared server (the test suite's), and
-// every history in it is the benchmark's.
+// A Temporal namespace of one's own, for a benchmark (bench/lib/context.ts runs each in one) or a
+// test whose hub keeps schedules. Workflow and schedule ids belong to a namespace: a CRM's
+// backfill id, the sync's schedule and the journey scans never meet another hub's on a shared
+// server (the test suite's), and every history in it is the owner's.
 import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
@@ -11,7 +11,7 @@ import { JOURNEY_SEARCH_ATTRIBUTES } from '../../workflows/journey/search-attrib
 const KEYWORD = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export interface BenchNamespace {
+export interface OwnNamespace {
   name: string;
   /** Deletes the namespace and everything in it (the server does it in the background). */
   drop(): Promise<void>;
@@ -22,9 +22,9 @@ export interface BenchNamespace {
  * the frontend serves it and lists them: a hub started earlier would run its journeys without
  * them, which changes what they cost.
  */
-export async function benchNamespace(address: string, timeoutMs = 60_000): Promise<BenchNamespace> {
+export async function ownNamespace(address: string, timeoutMs = 60_000): Promise<OwnNamespace> {
   const connection = await Connection.connect({ address });
-  const namespace = `townhall-bench-${randomBytes(4).toString('hex')}`;
+  const namespace = `townhall-own-${randomBytes(4).toString('hex')}`;
   try {
     await connection.workflowService.registerNamespace({
       namespace,

@@ -26,9 +26,11 @@ export function useHubSpotBackfill() {
     sandbox = await startTestSandbox();
   });
   afterAll(async () => {
-    for (const child of running) child.child.kill('SIGKILL');
+    // Emptied as they go: test files share this module in a worker (isolate: false), and a
+    // store closed by an earlier file's hook must not be closed again.
+    for (const child of running.splice(0)) child.child.kill('SIGKILL');
     await sandbox?.stop();
-    for (const store of stores) if (store.url) await store.close();
+    for (const store of stores.splice(0)) if (store.url) await store.close();
   });
 }
 

@@ -13,7 +13,7 @@ import { startSandbox } from '../sandbox/index.js';
 import { spacingMs } from '../store/rate-budget.js';
 import type { Benchmark } from './lib/context.js';
 import { BENCH_PAYLOAD_KEYS, startBenchHub } from './lib/hub.js';
-import { describeProfile, summarizeProfiles, threadsBusy } from './lib/profile.js';
+import { describeProfile, summarizeProfiles } from './lib/profile.js';
 import type { Figure } from './lib/result.js';
 import { ratio, round, summarize } from './lib/stats.js';
 import {
@@ -124,23 +124,24 @@ export const crmSync: Benchmark = {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-bench-crm-'));
     const configFile = path.join(dir, 'townhall.config.yaml');
     writeFileSync(configFile, config(sandbox.url, smoke));
+    // The full run profiles the hub; its Salesforce backfill's seconds are read out below.
+    const profileDir = smoke ? undefined : path.join(dir, 'profile');
     const hub = await startBenchHub({
       config: config(sandbox.url, smoke),
       temporalAddress: ctx.temporalAddress,
       namespace: ctx.namespace,
       store: 'postgres',
       postgresUrl: ctx.postgresUrl,
-      // The full run profiles the hub; its Salesforce backfill's seconds are read out below.
-      profileDir: smoke ? undefined : path.join(dir, 'profile'),
+      profileDir,
     });
     try {
       const databaseUrl = hub.databaseUrl!;
       const cliEnv = {
         TEMPORAL_ADDRESS: ctx.temporalAddress,
         TEMPORAL_TASK_QUEUE: hub.taskQueue,
+        TEMPORAL_NAMESPACE: ctx.namespace,
         DATABASE_URL: databaseUrl,
         // The hub's key: the CLI reads the backfill's progress from its run.
-        TEMPORAL_NAMESPACE: ctx.namespace,
         TOWNHALL_PAYLOAD_KEYS: BENCH_PAYLOAD_KEYS,
         TOWNHALL_DATA_DIR: path.join(dir, 'data'),
         LOG_LEVEL: 'warn',
@@ -201,14 +202,13 @@ export const crmSync: Benchmark = {
       const after = await direct('after');
       const sfCeiling = (before.perSecond + after.perSecond) / 2;
       await hub.stop(); // node writes its profile as the hub exits
-      const sfWindow = {
-        spawnedAtMs: hub.spawnedAtMs,
-        fromMs: sfRun.progress.startedAt,
-        toMs: sfRun.progress.finishedAt!,
-      };
-      const profiled = smoke ? undefined : path.join(dir, 'profile');
-      const sfProfile = profiled ? summarizeProfiles(profiled, 10, sfWindow) : [];
-      const sfBusy = profiled ? threadsBusy(profiled, sfWindow) : [];
+      const sfProfile = profileDir
+        ? summarizeProfiles(profileDir, 10, {
+            spawnedAtMs: hub.spawnedAtMs,
+            fromMs: sfRun.progress.startedAt,
+            toMs: sfRun.progress.finishedAt!,
+          })
+        : undefined;
       ctx.log(
         `Salesforce: ${fmt(sfRate)} records/s in ${round(sfS)} s (${ratio(sfRate, sfCeiling)}×)`,
       );
@@ -242,9 +242,9 @@ export const crmSync: Benchmark = {
             ]
           : []),
         `Salesforce: ${fmt(sfRun.progress.done)} written in ${round(sfS)} s as ${jobs} Bulk API 2.0 jobs of ${fmt(bulkPage)}, ${jobsAtOnce} at a time (BULK_IN_FLIGHT, workflows/crm-backfill/workflow.ts): ${round(sfS / Math.max(1, jobs), 2)} s per job, against ${round(before.seconds / Math.max(1, jobs), 2)} and ${round(after.seconds / Math.max(1, jobs), 2)} s per job sent straight from the bench, as many at a time (the sandbox closes a job in about 100 ms). townhall reads a closed job's state at once, then after 50 ms and doubling pauses up to 2 s (connectors/salesforce/bulk.ts; every 2 s before this issue, then from 250 ms), and a job's slot is free only once its results are read and linked, so each job costs its polls plus its page's store work (reading 5,000 members, writing 5,000 links) on top of the org's own time.`,
-        ...(sfProfile.length > 0
+        ...(sfProfile
           ? [
-              `Salesforce: the hub during its backfill (node --cpu-prof, the samples between the backfill's startedAt and finishedAt): its main thread was busy ${sfBusy[0]}% of the time${sfBusy.length > 1 ? `, its other threads ${sfBusy.slice(1).join('%, ')}%` : ''}; by self time over all threads: ${describeProfile(sfProfile)}. A hub mostly idle while the backfill runs is waiting on the rest (the sandbox org in the bench's process, PostgreSQL, Temporal), on the same ${os.cpus().length} cores.`,
+              `Salesforce: the hub during its backfill (node --cpu-prof, the samples between the backfill's startedAt and finishedAt): its main thread was busy ${sfProfile.threadsBusy[0]}% of the time${sfProfile.threadsBusy.length > 1 ? `, its other threads ${sfProfile.threadsBusy.slice(1).join('%, ')}%` : ''}; by self time over all threads: ${describeProfile(sfProfile.shares)}. A hub mostly idle while the backfill runs is waiting on the rest (the sandbox org in the bench's process, PostgreSQL, Temporal), on the same ${os.cpus().length} cores.`,
             ]
           : []),
         `Salesforce's limits do not bind here: the backfill spent ${fmt(sfLimits.used)} of the org's ${fmt(SALESFORCE_DAILY)} daily API calls (townhall stops at ${DEFAULT_DAILY_API_SHARE} of them), ${jobs} of 15,000 daily Bulk API batches and ${fmt(members)} of 150,000,000 daily Bulk API 2.0 records; ${sfLimits.refused} calls were refused. Against the real Salesforce a 5,000-record job takes seconds to process, so the poll interval costs a smaller share there than against the sandbox.`,

@@ -211,7 +211,7 @@ export const ingestActivity: Benchmark = {
     const findings = results.flatMap((result) =>
       result.profileDir
         ? [
-            `${result.details.store}: the hub's CPU by self time (node --cpu-prof over the whole run): ${describeProfile(summarizeProfiles(result.profileDir))}`,
+            `${result.details.store}: the hub's CPU by self time (node --cpu-prof over the whole run): ${describeProfile(summarizeProfiles(result.profileDir).shares)}`,
           ]
         : [],
     );

@@ -187,7 +187,7 @@ export const ingestStarts: Benchmark = {
       };
       await hub.stop();
       if (profileDir)
-        profiled = `The hub's CPU by self time (node --cpu-prof, both arms): ${describeProfile(summarizeProfiles(profileDir))}`;
+        profiled = `The hub's CPU by self time (node --cpu-prof, both arms): ${describeProfile(summarizeProfiles(profileDir).shares)}`;
       const rates = (arm: Arm) => arm.runs.map((r) => round1(r.rate)).join(', ');
       const drift = `Round by round, in order: raw ${rates(arms.raw)}/s; webhook ${rates(arms.webhook)}/s.`;
       return { ...result, findings: [...(profiled ? [profiled] : []), drift, TRIED] };

@@ -73,32 +73,37 @@ function placesOf(profiles: CpuProfile[], window?: ProfileWindow): string[][] {
   });
 }
 
-/** The top places by self time over the samples of every profile in `dir` (in `window`). */
-export function summarizeProfiles(dir: string, top = 12, window?: ProfileWindow): ProfileShare[] {
+export interface ProfileSummary {
+  /** The top places by self time over the samples of every thread. */
+  shares: ProfileShare[];
+  /**
+   * How busy each thread was: percent of its samples not idle, main thread first. A process
+   * waiting on others (its store, Temporal, the vendor) shows as a thread mostly idle.
+   */
+  threadsBusy: number[];
+}
+
+/** Every profile in `dir` read once, its samples kept only inside `window` when there is one. */
+export function summarizeProfiles(dir: string, top = 12, window?: ProfileWindow): ProfileSummary {
+  const threads = placesOf(readProfiles(dir), window);
   const self = new Map<string, number>();
   let total = 0;
-  for (const places of placesOf(readProfiles(dir), window))
+  for (const places of threads)
     for (const place of places) {
       self.set(place, (self.get(place) ?? 0) + 1);
       total++;
     }
-  return [...self.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(([where, samples]) => ({ where, percent: Math.round((1000 * samples) / total) / 10 }));
-}
-
-/**
- * How busy each thread was (in `window`): percent of its samples not idle, main thread first. A
- * process waiting on others (its store, Temporal, the vendor) shows as a thread mostly idle.
- */
-export function threadsBusy(dir: string, window?: ProfileWindow): number[] {
-  return placesOf(readProfiles(dir), window).map((places) =>
-    places.length === 0
-      ? 0
-      : Math.round((1000 * places.filter((place) => place !== '(idle)').length) / places.length) /
-        10,
-  );
+  const percent = (part: number, whole: number) =>
+    whole === 0 ? 0 : Math.round((1000 * part) / whole) / 10;
+  return {
+    shares: [...self.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([where, samples]) => ({ where, percent: percent(samples, total) })),
+    threadsBusy: threads.map((places) =>
+      percent(places.filter((place) => place !== '(idle)').length, places.length),
+    ),
+  };
 }
 
 export const describeProfile = (shares: readonly ProfileShare[]) =>

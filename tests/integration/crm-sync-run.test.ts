@@ -10,6 +10,7 @@ import { ownNamespace } from '../support/namespace.js';
 import { testCodec } from '../support/payload-keys.js';
 import { townhallCommand } from '../support/backfill.js';
 import { sandbox, setUp, useHubSpotBackfill } from '../support/hubspot-backfill.js';
+import { waitFor } from '../support/sandbox.js';
 
 useHubSpotBackfill();
 
@@ -20,16 +21,6 @@ beforeAll(async () => {
 afterAll(() => namespace?.drop());
 
 const MEMBERS = 250;
-
-async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 describe('the incremental CRM sync', () => {
   it('writes every changed member once, a page an activity, and again only the one changed since', async () => {
@@ -47,8 +38,10 @@ describe('the incremental CRM sync', () => {
     );
     const hub = await worker();
     const hubspot = sandbox.emulators.hubspot;
-    await until('every member in HubSpot', () =>
-      Promise.resolve(hubspot.list().length === MEMBERS ? true : undefined),
+    await waitFor(
+      'every member in HubSpot',
+      () => (hubspot.list().length === MEMBERS ? true : undefined),
+      60_000,
     );
     const contacts = hubspot.list();
     expect(new Set(contacts.map((c) => c.properties.townhall_member_id))).toEqual(
@@ -58,7 +51,7 @@ describe('the incremental CRM sync', () => {
     // The run that wrote them: one activity a page (100, 100, 50), nothing else scheduled.
     const client = createTemporalClient(inject('temporalAddress'), namespace.name, testCodec());
     const query = `WorkflowType = 'crmSync' AND TaskQueue = '${env.TEMPORAL_TASK_QUEUE}' AND ExecutionStatus = 'Completed'`;
-    const written = await until('a completed run that wrote them', async () => {
+    const written = await waitFor('a completed run that wrote them', async () => {
       for await (const run of client.workflow.list({ query })) {
         const result = (await client.workflow.getHandle(run.workflowId, run.runId).result()) as {
           written: number;
@@ -91,13 +84,11 @@ describe('the incremental CRM sync', () => {
       await sql`update member_stats set changed_at = now() where member_id = ${memberIds[7]!}`.execute(
         store.db,
       );
-      await until('the renamed member written', () =>
-        Promise.resolve(
-          hubspot.list().find((c) => c.properties.townhall_member_id === memberIds[7])?.properties
-            .firstname === 'Ada'
-            ? true
-            : undefined,
-        ),
+      await waitFor('the renamed member written', () =>
+        hubspot.list().find((c) => c.properties.townhall_member_id === memberIds[7])?.properties
+          .firstname === 'Ada'
+          ? true
+          : undefined,
       );
       expect(hubspot.list()).toHaveLength(MEMBERS);
       // Written alone: one batch upsert of one contact since, nobody else again.

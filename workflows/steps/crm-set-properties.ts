@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { crmUpsertContact } from './crm-upsert-contact.js';
 import { defineStep } from './step.js';
 
@@ -14,12 +13,13 @@ export interface CrmSetPropertiesStep {
 export const crmSetProperties = defineStep({
   type: 'crm.set_properties',
   needs: 'crm',
-  schema: z
-    .record(z.string().min(1), z.string())
-    .refine((properties) => Object.keys(properties).length > 0, {
-      message: 'name at least one property, e.g. { lifecycle: lapsed }',
-    })
-    .describe('Properties to set, by the CRM field name'),
+  schema: ({ z }) =>
+    z
+      .record(z.string().min(1), z.string())
+      .refine((properties) => Object.keys(properties).length > 0, {
+        message: 'name at least one property, e.g. { lifecycle: lapsed }',
+      })
+      .describe('Properties to set, by the CRM field name'),
   parse: (properties): CrmSetPropertiesStep => ({ type: 'crm.set_properties', properties }),
   // The same write as crm.upsert_contact: every CRM write is an upsert with properties.
   run: (step, context) =>

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineStep } from './step.js';
 
 export interface CrmUpsertContactStep {
@@ -10,14 +9,15 @@ export interface CrmUpsertContactStep {
 export const crmUpsertContact = defineStep({
   type: 'crm.upsert_contact',
   needs: 'crm',
-  schema: z
-    .strictObject({
-      properties: z
-        .record(z.string(), z.string())
-        .default({})
-        .describe('Extra contact properties to set'),
-    })
-    .nullish(),
+  schema: ({ z }) =>
+    z
+      .strictObject({
+        properties: z
+          .record(z.string(), z.string())
+          .default({})
+          .describe('Extra contact properties to set'),
+      })
+      .nullish(),
   parse: (value): CrmUpsertContactStep => ({
     type: 'crm.upsert_contact',
     properties: value?.properties ?? {},

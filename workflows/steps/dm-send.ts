@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineStep } from './step.js';
 
 export interface DmSendStep {
@@ -12,19 +11,20 @@ export const dmSend = defineStep({
   type: 'dm.send',
   needs: 'messenger',
   channel: 'dm',
-  schema: z.strictObject({
-    text: z
-      .string()
-      .min(1)
-      .describe(
-        'Message text; Liquid, e.g. "Welcome, {{ member.name }}!" (forums may require 10+ characters)',
-      ),
-    subject: z
-      .string()
-      .min(1)
-      .default('Welcome to the community')
-      .describe('Title, where private messages have one (forums); Liquid'),
-  }),
+  schema: ({ z }) =>
+    z.strictObject({
+      text: z
+        .string()
+        .min(1)
+        .describe(
+          'Message text; Liquid, e.g. "Welcome, {{ member.name }}!" (forums may require 10+ characters)',
+        ),
+      subject: z
+        .string()
+        .min(1)
+        .default('Welcome to the community')
+        .describe('Title, where private messages have one (forums); Liquid'),
+    }),
   parse: (value): DmSendStep => ({ type: 'dm.send', ...value }),
   run: (step, { memberId, platform, activities }) => {
     if (!platform) return Promise.resolve('skipped: the journey has no platform to DM on');

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-import { duration } from '../../config/duration.js';
 import type { StepContext } from './context.js';
 import { defineStep } from './step.js';
 
@@ -31,16 +29,22 @@ export const emailSend = defineStep({
   type: 'email.send',
   needs: 'mailer',
   channel: 'email',
-  schema: z.strictObject({
-    template: z
-      .string()
-      .min(1)
-      .describe('Template name: templates/<name>.txt.liquid (text) and <name>.html.liquid (HTML)'),
-    subject: z.string().min(1).describe('Subject line; Liquid, e.g. "Welcome, {{ member.name }}"'),
-    confirm_within: duration
-      .optional()
-      .describe('How long to wait for an unconfirmed address to be confirmed (default 3d)'),
-  }),
+  schema: ({ z, duration }) =>
+    z.strictObject({
+      template: z
+        .string()
+        .min(1)
+        .describe(
+          'Template name: templates/<name>.txt.liquid (text) and <name>.html.liquid (HTML)',
+        ),
+      subject: z
+        .string()
+        .min(1)
+        .describe('Subject line; Liquid, e.g. "Welcome, {{ member.name }}"'),
+      confirm_within: duration
+        .optional()
+        .describe('How long to wait for an unconfirmed address to be confirmed (default 3d)'),
+    }),
   parse: ({ confirm_within, ...value }): EmailSendStep => ({
     type: 'email.send',
     ...value,

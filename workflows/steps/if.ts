@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { MemberFacts } from '../../store/member-facts.js';
 import type { Step } from './index.js';
 import { defineStep } from './step.js';
@@ -41,7 +40,7 @@ export function meets(facts: MemberFacts, when: Conditions): boolean {
  */
 export const ifStep = defineStep({
   type: 'if',
-  schema: (nested) =>
+  schema: ({ z, nested }) =>
     z
       .strictObject({
         when: z

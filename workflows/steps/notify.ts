@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineStep } from './step.js';
 
 export interface NotifyStep {
@@ -16,20 +15,21 @@ export interface NotifyStep {
 export const notify = defineStep({
   type: 'notify',
   needs: 'channelPoster',
-  schema: z.strictObject({
-    platform: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]*$/, 'a connector id (a key under connectors:)')
-      .optional()
-      .describe('The connector whose channel it is; needed only when several can post'),
-    channel: z.string().min(1).describe("The team's channel id, as the platform names it"),
-    text: z
-      .string()
-      .min(1)
-      .describe(
-        'Liquid; member.name, member.posts, member.level and member.platforms, escaped for the platform',
-      ),
-  }),
+  schema: ({ z }) =>
+    z.strictObject({
+      platform: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]*$/, 'a connector id (a key under connectors:)')
+        .optional()
+        .describe('The connector whose channel it is; needed only when several can post'),
+      channel: z.string().min(1).describe("The team's channel id, as the platform names it"),
+      text: z
+        .string()
+        .min(1)
+        .describe(
+          'Liquid; member.name, member.posts, member.level and member.platforms, escaped for the platform',
+        ),
+    }),
   parse: (value): NotifyStep => ({ type: 'notify', ...value }),
   run: (step, { memberId, routing, activities }) => {
     // Resolved to a connector here, so the post waits its turn on that connector's paced queue.

@@ -1,15 +1,14 @@
 import { z } from 'zod';
+import { duration } from '../../config/duration.js';
 import type { Step } from './index.js';
 import { STEP_TYPES, STEPS } from './index.js';
-import type { NestedSteps } from './step.js';
+import type { NestedSteps, SchemaKit } from './step.js';
 
-/** Step lists inside a step (`wait_until`'s then and else): the same language, recursively. */
-const nested: NestedSteps = z.lazy(() => stepsSchema);
+/** What step files build their schemas from; nested lists are the same language, recursively. */
+const kit: SchemaKit = { z, duration, nested: z.lazy(() => stepsSchema) };
 
 const schemaOf = (definition: (typeof STEPS)[number]): z.ZodType =>
-  typeof definition.schema === 'function'
-    ? (definition.schema as (n: NestedSteps) => z.ZodType)(nested)
-    : (definition.schema as z.ZodType);
+  (definition.schema as (kit: SchemaKit) => z.ZodType)(kit);
 
 /** A step is a one-key mapping: `- wait: 2d`, `- email.send: {...}`, `- crm.upsert_contact:`. */
 const oneKey = z.strictObject(

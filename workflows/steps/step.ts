@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { duration } from '../../config/duration.js';
 import type { CapabilityName } from '../../connectors/ports.js';
 import type { StepContext } from './context.js';
 import type { SendChannel } from './send-gate.js';
@@ -6,6 +7,19 @@ import type { Step } from './index.js';
 
 /** The schema of a step list inside a step, parsed as the top-level list is. */
 export type NestedSteps = z.ZodType<Step[], unknown>;
+
+/**
+ * What a step's schema is built from, handed in by workflows/steps/schema.ts. Step files import
+ * zod for types only: the worker evaluates a workflow bundle's modules once per run it holds, so
+ * zod and every step's schema there cost each cached run ~0.7 MiB and never serve it.
+ */
+export interface SchemaKit {
+  readonly z: typeof z;
+  /** A duration field: `2d` in the file, milliseconds once parsed. */
+  readonly duration: typeof duration;
+  /** A step list inside a step (`then:`, `else:`), parsed as the top-level list is. */
+  readonly nested: NestedSteps;
+}
 
 /**
  * One step type of the journey language: how it is written in YAML (`- <type>: <value>`), what
@@ -27,10 +41,10 @@ export interface StepDefinition<Type extends string, Value, Parsed extends { typ
    */
   readonly waits?: true;
   /**
-   * The YAML value, with the descriptions the JSON Schema shows; a step that holds step lists
-   * (`then:`, `else:`) builds it from the schema of a nested list it is handed.
+   * The YAML value, with the descriptions the JSON Schema shows, built from the kit it is handed
+   * (a step that holds step lists builds them from `nested`).
    */
-  readonly schema: z.ZodType<Value, unknown> | ((nested: NestedSteps) => z.ZodType<Value, unknown>);
+  readonly schema: (kit: SchemaKit) => z.ZodType<Value, unknown>;
   readonly parse: (value: Value) => Parsed;
   /** Runs the step; resolves to a short outcome for the run's result ("sent", "skipped: ..."). */
   readonly run: (step: Parsed, context: StepContext) => Promise<string>;

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineStep } from './step.js';
 
 export interface ThreadReplyStep {
@@ -14,14 +13,15 @@ export interface ThreadReplyStep {
 export const threadReply = defineStep({
   type: 'thread.reply',
   needs: 'threadPoster',
-  schema: z.strictObject({
-    text: z
-      .string()
-      .min(1)
-      .describe(
-        'Liquid; member.name is escaped for the platform, e.g. "Thanks, {{ member.name }}!"',
-      ),
-  }),
+  schema: ({ z }) =>
+    z.strictObject({
+      text: z
+        .string()
+        .min(1)
+        .describe(
+          'Liquid; member.name is escaped for the platform, e.g. "Thanks, {{ member.name }}!"',
+        ),
+    }),
   parse: (value): ThreadReplyStep => ({ type: 'thread.reply', ...value }),
   run: (step, { memberId, platform, thread, activities }) => {
     if (!platform || !thread)

@@ -1,6 +1,4 @@
-import { z } from 'zod';
 import { EXIT_EVENTS } from '../../config/journey-events.js';
-import { duration } from '../../config/duration.js';
 import type { Step } from './index.js';
 import { defineStep } from './step.js';
 
@@ -21,7 +19,7 @@ export interface WaitUntilStep {
 export const waitUntil = defineStep({
   type: 'wait_until',
   waits: true,
-  schema: (nested) =>
+  schema: ({ z, duration, nested }) =>
     z
       .strictObject({
         event: z

@@ -1,4 +1,3 @@
-import { duration } from '../../config/duration.js';
 import { defineStep } from './step.js';
 
 export interface WaitStep {
@@ -14,7 +13,7 @@ export interface WaitStep {
 export const wait = defineStep({
   type: 'wait',
   waits: true,
-  schema: duration,
+  schema: ({ duration }) => duration,
   parse: (ms): WaitStep => ({ type: 'wait', ms }),
   run: (step, { exitReason, engine }) =>
     exitReason

@@ -119,8 +119,8 @@ export function createEventRouter(deps: RouterDeps) {
     const member = await deps.db
       .transaction()
       .execute(async (trx) => {
-        const { alreadyProcessed } = await recordEvent(trx, event.platform, event);
-        if (alreadyProcessed) return undefined;
+        const recorded = await recordEvent(trx, event.platform, event, { processed: storeOnly });
+        if (recorded.alreadyProcessed) return undefined;
         // Every member event is activity: the member's record, the ledger and the roll-ups.
         const member = await upsertMemberFromIdentity(trx, event.platform, event.member, {
           staff,
@@ -130,7 +130,7 @@ export function createEventRouter(deps: RouterDeps) {
           staff: member.staff,
           config: members,
         });
-        if (storeOnly) await markEventProcessed(trx, event.eventId);
+        if (storeOnly && !recorded.inserted) await markEventProcessed(trx, event.eventId);
         return member;
       })
       .catch(async (error: unknown) => {

@@ -50,12 +50,16 @@ export async function recordActivity(
 
     const typeKey = event.type;
     const platformKey = event.platform;
+    // The roll-ups and the 30-day counts that set the level, in one round trip: the counts
+    // read the activity row inserted above (same transaction), not the roll-ups.
     const stats = await sql<{
       posts: number;
       level: string | null;
       level_since: Date | null;
       below_since: Date | null;
+      counts: Record<string, number | string>;
     }>`
+      with stats as (
       insert into member_stats (member_id, first_seen_at, last_active_at, total, by_type, by_platform, changed_at)
       values (${memberId}, ${occurredAt}, ${occurredAt}, 1,
               jsonb_build_object(${typeKey}::text, 1), jsonb_build_object(${platformKey}::text, 1), ${now})
@@ -68,9 +72,10 @@ export async function recordActivity(
         by_platform = member_stats.by_platform || jsonb_build_object(${platformKey}::text,
           coalesce((member_stats.by_platform ->> ${platformKey}::text)::int, 0) + 1),
         changed_at = excluded.changed_at
-      returning coalesce((by_type ->> 'message.posted')::int, 0) as posts, level, level_since, below_since`.execute(
-      trx,
-    );
+      returning coalesce((by_type ->> 'message.posted')::int, 0) as posts, level, level_since, below_since)
+      select stats.*, (select coalesce(jsonb_object_agg(c.type, c.n), '{}'::jsonb)
+                       from (${windowCountsQuery(trx, memberId, now, 30)}) as c) as counts
+      from stats`.execute(trx);
     const row = stats.rows[0]!;
 
     const milestones: string[] = [];
@@ -93,19 +98,28 @@ export async function recordActivity(
       if (reached) milestones.push(milestone);
     }
 
-    const counts = await windowCounts(trx, memberId, now, 30);
+    const counts = Object.fromEntries(
+      Object.entries(row.counts).map(([type, n]) => [type, Number(n)]),
+    );
     const level = nextLevel(
       { level: row.level, since: row.level_since, belowSince: row.below_since },
       activityScore(counts, options.config.scores),
       options.config,
       now,
     );
-    await trx
-      .updateTable('member_stats')
-      .set({ level: level.level, level_since: level.since, below_since: level.belowSince })
-      .where('member_id', '=', memberId)
-      .execute();
-    await noteLevelChange(trx, memberId, { from: row.level, to: level.level, at: now });
+    // Most events leave the level as it was: no write then.
+    if (
+      level.level !== row.level ||
+      level.since?.getTime() !== row.level_since?.getTime() ||
+      level.belowSince?.getTime() !== row.below_since?.getTime()
+    ) {
+      await trx
+        .updateTable('member_stats')
+        .set({ level: level.level, level_since: level.since, below_since: level.belowSince })
+        .where('member_id', '=', memberId)
+        .execute();
+      await noteLevelChange(trx, memberId, { from: row.level, to: level.level, at: now });
+    }
     return { recorded: true, milestones };
   });
 }
@@ -117,15 +131,17 @@ export async function windowCounts(
   now: Date,
   days: number,
 ): Promise<Record<string, number>> {
-  const rows = await identityActivity(db)
+  const rows = await windowCountsQuery(db, memberId, now, days).execute();
+  return Object.fromEntries(rows.map((row) => [row.type, Number(row.n)]));
+}
+
+const windowCountsQuery = (db: Db, memberId: string, now: Date, days: number) =>
+  identityActivity(db)
     .select(['a.type', (eb) => eb.fn.countAll<string>().as('n')])
     .where('i.member_id', '=', memberId)
     .where('i.staff', '=', false)
     .where('a.occurred_at', '>=', new Date(now.getTime() - days * DAY_MS))
-    .groupBy('a.type')
-    .execute();
-  return Object.fromEntries(rows.map((row) => [row.type, Number(row.n)]));
-}
+    .groupBy('a.type');
 
 /**
  * The milestones an event reached, read back from the ledger: a redelivery of an event whose

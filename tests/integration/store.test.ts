@@ -72,11 +72,52 @@ describe(`store (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => 
       occurredAt: new Date().toISOString(),
       member: { userId: 'U9', communityId: 'T1' },
     };
-    expect(await recordEvent(t.db, event.platform, event)).toEqual({ alreadyProcessed: false });
+    expect(await recordEvent(t.db, event.platform, event)).toEqual({
+      alreadyProcessed: false,
+      inserted: true,
+    });
     // A redelivery before processing finished must be processed again, not dropped.
-    expect(await recordEvent(t.db, event.platform, event)).toEqual({ alreadyProcessed: false });
+    expect(await recordEvent(t.db, event.platform, event)).toEqual({
+      alreadyProcessed: false,
+      inserted: false,
+    });
     await markEventProcessed(t.db, event.eventId);
-    expect(await recordEvent(t.db, event.platform, event)).toEqual({ alreadyProcessed: true });
+    expect(await recordEvent(t.db, event.platform, event)).toEqual({
+      alreadyProcessed: true,
+      inserted: false,
+    });
+  });
+
+  it('stores an event handled in the same transaction as processed, or not at all', async () => {
+    const event = (id: string): CommunityEvent => ({
+      type: 'member.joined',
+      eventId: `slack:EvStoreProcessed${id}`,
+      platform: 'slack',
+      occurredAt: new Date().toISOString(),
+      member: { userId: 'U9', communityId: 'T1' },
+    });
+    const handled = event('1');
+    await t.db.transaction().execute(async (trx) => {
+      const first = await recordEvent(trx, 'slack', handled, { processed: true });
+      // New, so the caller handles it: processed only once this transaction commits.
+      expect(first).toEqual({ alreadyProcessed: false, inserted: true });
+    });
+    expect(await recordEvent(t.db, 'slack', handled)).toEqual({
+      alreadyProcessed: true,
+      inserted: false,
+    });
+    // Handling failed: the row goes with the transaction, and the redelivery handles it anew.
+    const failed = event('2');
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        await recordEvent(trx, 'slack', failed, { processed: true });
+        throw new Error('handling failed');
+      }),
+    ).rejects.toThrow('handling failed');
+    expect(await recordEvent(t.db, 'slack', failed)).toEqual({
+      alreadyProcessed: false,
+      inserted: true,
+    });
   });
 
   it('lets one attempt claim a delivery; a later one sees it sent', async () => {

@@ -12,17 +12,20 @@ import { slackJoin } from './lib/webhooks.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** What this issue tried on the hub's memory, measured on one day, 1,000 parked each time. */
+/** What this issue tried on the hub's memory, measured on the days given. */
 export const TRIED =
-  'Tried (three full runs on one day, 1,000 parked): the sticky cache at 500, as it was before ' +
-  'this issue: 1,511 MiB with 1,000 parked, peak 1,511 MiB, resume 29.3/s. At 250, now the ' +
-  'default (temporal.workflowCacheSize): 1,106 MiB with 1,000 parked, peak 1,443 MiB (garbage ' +
-  'from evicted runs while parking), resume 21.4/s (more runs replay their history when they ' +
-  'wake). At 250 with the heap capped (NODE_OPTIONS=--max-old-space-size=512, which the README ' +
-  'suggests for a hub with many parked journeys): 767 MiB with 1,000 parked, peak 780 MiB, ' +
-  'resume 22.7/s, within the 1 GiB goal. townhall cannot set the cap itself: the workflows run ' +
-  'in a worker thread the Temporal SDK creates without resource limits, and a V8 flag changed ' +
-  'after start is undefined behaviour. Not run: 100,000 parked (BENCH_PARKED=100000).';
+  'What each cached run cost (2 Dec): the worker evaluates the workflow bundle once per run it ' +
+  'holds (the SDK keeps module state apart per run in its reused V8 context), and the bundle ' +
+  "held zod and every journey step's schema, which only config loading needs: 743 KiB and " +
+  '10.8 ms a run (an emulation of that per-run module cache, 200 runs), now 52 KiB and 0.4 ms ' +
+  '(steps build their schemas from a kit config loading hands them, workflows/steps/step.ts). ' +
+  'Same machine, 1,000 parked, before/after: peak 1,518 to 555 MiB, 960 to 260 MiB per 1,000 ' +
+  'cached runs, parking 12.6 to 15.3/s, resume 23.1 to 27.5/s. With the cache at 1,000 ' +
+  '(BENCH_WORKFLOW_CACHE): peak 719 MiB, resume 36.6/s. 10,000 parked (BENCH_PARKED=10000, ' +
+  "the issue's size, 29 min): peak 645 MiB, 536 MiB with all parked, parked at 10.3/s, resumed " +
+  'at 20.9/s. Earlier, before that fix: the cache at 500, 1,511 MiB peak; at 250, 1,443 ' +
+  'MiB; at 250 with NODE_OPTIONS=--max-old-space-size=512, 780 MiB. Not run: 100,000 parked ' +
+  '(BENCH_PARKED=100000; at 10/s it would park for about 3 hours).';
 
 /** The V8 heap limit a Node process started with these options gets on this machine. */
 export function heapLimitMiB(nodeOptions: string | undefined): number {

@@ -147,12 +147,12 @@ export const waitingJourneys: Benchmark = {
       const pilotRate = (pilot * 1000) / (Date.now() - p0);
       await paced(pilot, CONCURRENCY, (i) => c.workflow.getHandle(pilots[i]!).terminate('pilot'));
 
-      // The window opens when all should be parked at 4/7 of the pilot's rate: a pilot has run
-      // up to 1.45× faster than the whole on a busy machine. The smoke size, which only checks
+      // The window opens when all should be parked at 5/8 of the pilot's rate: a pilot has run
+      // up to 1.45× faster than the whole on a busy machine (1.38× at 10,000 parked). The smoke size, which only checks
       // that nothing rots, waits 8 s at most.
       const waitMs = Math.min(
         smoke ? 8_000 : Infinity,
-        Math.max(5_000, Math.round((parked / pilotRate) * 1750) + 3_000),
+        Math.max(5_000, Math.round((parked / pilotRate) * 1600) + 3_000),
       );
       const t0 = Date.now();
       const fireAt = Math.ceil((t0 + waitMs) / 1000) * 1000;
@@ -215,12 +215,13 @@ export const waitingJourneys: Benchmark = {
       const falls = growth
         .map(([n, mib], i) => ({ n, from: growth[i - 1]?.[1] ?? mib, to: mib }))
         .filter(({ from, to }) => from - to >= 100);
+      const pastCache = parkedCount > cache ? growth.find(([n]) => n >= cache) : undefined;
       const heapLimit = heapLimitMiB(hubNodeOptions);
       const s = (ms: number) => round(ms / 1000);
       const findings = [
         `The worker's sticky cache holds at most ${cache} workflows (temporal.workflowCacheSize in the config, the worker's maxCachedWorkflows; every other worker option is the SDK's default, among them 40 workflow tasks at a time and one reused V8 context): past that a parked run is evicted and replays its history when it wakes.`,
-        `Hub RSS ${before} MiB idle, ${parkedRss} MiB with ${thousands(parked)} parked, peaks ${rss.peak('parking')} MiB while parking and ${resumePeak} MiB while resuming; ${round(perCached * 1000)} MiB per 1,000 runs while the cache filled (${round(perCached * cache)} MiB for a full cache). ${falls.length > 0 ? `Past the cache it rose and fell (${falls.map(({ n, from, to }) => `${from} to ${to} MiB at ${thousands(n)} parked`).join(', ')}): evicted runs are garbage that V8 collects only as its heap nears its limit (${heapLimit} MiB${hubNodeOptions ? ` with ${hubNodeOptions}` : ", Node's default for this machine's memory"}), so 100,000 parked would peak about as high as this, not ${Math.round(100_000 / parked)}× higher.` : 'No collection brought it down: it may still grow with N.'}`,
-        `Parking: Temporal accepted the pilot's starts at ${round(startRate)}/s (${CONCURRENCY} in flight); the ${thousands(parked)} runs' first tasks had all run ${s(parkedAt - t0)} s after the first start. Parking a run is two workflow tasks and one activity (the member's time zone) on the hub's worker, which sets the pace.`,
+        `Hub RSS ${before} MiB idle, ${parkedRss} MiB with ${thousands(parked)} parked, peaks ${rss.peak('parking')} MiB while parking and ${resumePeak} MiB while resuming; ${round(perCached * 1000)} MiB per 1,000 runs while the cache filled (${round(perCached * cache)} MiB for a full cache). ${falls.length > 0 ? `Past the cache it rose and fell (${falls.map(({ n, from, to }) => `${from} to ${to} MiB at ${thousands(n)} parked`).join(', ')}): evicted runs are garbage that V8 collects only as its heap nears its limit (${heapLimit} MiB${hubNodeOptions ? ` with ${hubNodeOptions}` : ", Node's default for this machine's memory"}), so 100,000 parked would peak about as high as this, not ${Math.round(100_000 / parked)}× higher.` : pastCache ? `Past the cache it held no falls of 100 MiB: ${pastCache[1]} MiB at ${thousands(pastCache[0])} parked (the cache full), ${parkedRss} MiB at ${thousands(parked)}.` : ''}`,
+        `Parking: Temporal accepted the pilot's starts at ${round(startRate)}/s (${CONCURRENCY} in flight); the ${thousands(parked)} runs' first tasks had all run ${s(parkedAt - t0)} s after the first start. Parking a run is two workflow tasks and one activity (the member's time zone); the dev server's persistence (SQLite) sets the pace: top, sampled during a 1,000-run park on 2 Dec, showed the dev server at 105% of a core and the hub at 62%.`,
         `Timers: in a sample of ${sample.firedMs.length + sample.withoutTimer}, the last one started ${s(sample.lastStartedMs)} s from the opening (negative: before), and they fired ${s(sample.firedMs[0]!)} to ${s(sample.firedMs.at(-1)!)} s after it; ${sample.withoutTimer} had no timer (parked after the opening), ${sample.taskTimeouts} workflow tasks timed out (10 s: a worker too busy to finish them).`,
         `Resuming: first completion ${s(firstDoneAt - fireAt)} s after the opening, 99% ${s(ninetyNine - fireAt)} s after, the last ${s(doneAt - fireAt)} s after; a resume is one workflow task, with a replay of the run's history when it was evicted from the cache.`,
       ];
@@ -238,7 +239,7 @@ export const waitingJourneys: Benchmark = {
       return {
         name: 'waiting-journeys',
         title: `Waiting journeys: ${thousands(parked)} parked runs`,
-        method: `A hub (\`townhall start\`, PostgreSQL store) runs a journey of one DM held by its send window. One signed Slack team_join starts a run through the hub; its start input, read back from history, is reused to start ${thousands(parked)} runs directly with the Temporal client (${CONCURRENCY} in flight), each with its own member id, no platform (so the DM step ends the run without a vendor call) and a window that opens at the same second for all: the time it leaves is what a pilot of ${pilot} parked runs, just before, says parking all takes, plus three quarters. Visibility counts say when their first task has run (TownhallStep set) and when they completed; a sample of 30 histories says when their timers started and fired. Parking is compared with the rate Temporal accepted the pilot's starts, the resume rate (completions per second from the opening to the last) with the parking rate. RSS is the hub process's (its worker holds the sticky cache), sampled every 250 ms. The large run: \`BENCH_PARKED=100000 npm run bench -- waiting-journeys\`; \`BENCH_HUB_NODE_OPTIONS\` (e.g. \`--max-old-space-size=768\`) tries heap settings on the hub, \`BENCH_WORKFLOW_CACHE\` cache sizes.`,
+        method: `A hub (\`townhall start\`, PostgreSQL store) runs a journey of one DM held by its send window. One signed Slack team_join starts a run through the hub; its start input, read back from history, is reused to start ${thousands(parked)} runs directly with the Temporal client (${CONCURRENCY} in flight), each with its own member id, no platform (so the DM step ends the run without a vendor call) and a window that opens at the same second for all: the time it leaves is what a pilot of ${pilot} parked runs, just before, says parking all takes, plus 60%. Visibility counts say when their first task has run (TownhallStep set) and when they completed; a sample of 30 histories says when their timers started and fired. Parking is compared with the rate Temporal accepted the pilot's starts, the resume rate (completions per second from the opening to the last) with the parking rate. RSS is the hub process's (its worker holds the sticky cache), sampled every 250 ms. The large run: \`BENCH_PARKED=100000 npm run bench -- waiting-journeys\`; \`BENCH_HUB_NODE_OPTIONS\` (e.g. \`--max-old-space-size=768\`) tries heap settings on the hub, \`BENCH_WORKFLOW_CACHE\` cache sizes.`,
         command: 'npm run bench -- waiting-journeys',
         size: ctx.size,
         figures: [

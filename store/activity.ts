@@ -101,27 +101,41 @@ export async function recordActivity(
     const counts = Object.fromEntries(
       Object.entries(row.counts).map(([type, n]) => [type, Number(n)]),
     );
-    const level = nextLevel(
-      { level: row.level, since: row.level_since, belowSince: row.below_since },
-      activityScore(counts, options.config.scores),
-      options.config,
-      now,
-    );
-    // Most events leave the level as it was: no write then.
-    if (
-      level.level !== row.level ||
-      level.since?.getTime() !== row.level_since?.getTime() ||
-      level.belowSince?.getTime() !== row.below_since?.getTime()
-    ) {
-      await trx
-        .updateTable('member_stats')
-        .set({ level: level.level, level_since: level.since, below_since: level.belowSince })
-        .where('member_id', '=', memberId)
-        .execute();
-      await noteLevelChange(trx, memberId, { from: row.level, to: level.level, at: now });
-    }
+    await settleLevel(trx, memberId, row, counts, options.config, now);
     return { recorded: true, milestones };
   });
+}
+
+/**
+ * Moves the member's level for their 30-day counts (store/engagement.ts), from the level stored;
+ * most events leave it as it was, and then nothing is written.
+ */
+export async function settleLevel(
+  db: Db,
+  memberId: string,
+  stored: { level: string | null; level_since: Date | null; below_since: Date | null },
+  counts: Record<string, number>,
+  config: MembersConfig,
+  now: Date,
+): Promise<void> {
+  const level = nextLevel(
+    { level: stored.level, since: stored.level_since, belowSince: stored.below_since },
+    activityScore(counts, config.scores),
+    config,
+    now,
+  );
+  if (
+    level.level === stored.level &&
+    level.since?.getTime() === stored.level_since?.getTime() &&
+    level.belowSince?.getTime() === stored.below_since?.getTime()
+  )
+    return;
+  await db
+    .updateTable('member_stats')
+    .set({ level: level.level, level_since: level.since, below_since: level.belowSince })
+    .where('member_id', '=', memberId)
+    .execute();
+  await noteLevelChange(db, memberId, { from: stored.level, to: level.level, at: now });
 }
 
 /** Activity counts by type over the last `days` days, across the member's non-staff identities. */

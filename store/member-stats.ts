@@ -1,10 +1,8 @@
 import { sql } from 'kysely';
 import type { MembersConfig } from '../config/members.js';
 import { DEFAULT_MEMBERS_CONFIG } from '../config/members.js';
-import { windowCounts } from './activity.js';
-import { noteLevelChange } from './level-changes.js';
+import { settleLevel, windowCounts } from './activity.js';
 import type { Db } from './db.js';
-import { activityScore, nextLevel } from './engagement.js';
 
 /**
  * Rebuilds a member's roll-ups from the activity ledger, over the identities the member has now
@@ -60,23 +58,5 @@ export async function recomputeStats(
   const row = result.rows[0];
   if (!row || (row.level === null && row.total === 0)) return;
 
-  const counts = await windowCounts(db, memberId, now, 30);
-  const level = nextLevel(
-    { level: row.level, since: row.level_since, belowSince: row.below_since },
-    activityScore(counts, config.scores),
-    config,
-    now,
-  );
-  if (
-    level.level !== row.level ||
-    level.since?.getTime() !== row.level_since?.getTime() ||
-    level.belowSince?.getTime() !== row.below_since?.getTime()
-  ) {
-    await db
-      .updateTable('member_stats')
-      .set({ level: level.level, level_since: level.since, below_since: level.belowSince })
-      .where('member_id', '=', memberId)
-      .execute();
-    await noteLevelChange(db, memberId, { from: row.level, to: level.level, at: now });
-  }
+  await settleLevel(db, memberId, row, await windowCounts(db, memberId, now, 30), config, now);
 }

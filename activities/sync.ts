@@ -3,6 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { inBulkLane } from '../connectors/budget.js';
 import type { Crm, CrmPerson, CrmUpsertResult } from '../connectors/ports.js';
 import { personKey } from '../connectors/ports.js';
+import type { PageEnds } from '../store/backfill-pages.js';
+import { membersThrough, pageEnds } from '../store/backfill-pages.js';
 import { crmRecords, recordLinks } from '../store/crm-records.js';
 import type { Watermark } from '../store/sync.js';
 import {
@@ -49,6 +51,16 @@ async function upsertInBatches(crm: Crm, people: CrmPerson[]): Promise<CrmUpsert
 export interface CrmLimits {
   batchLimit: number;
   bulkThreshold: number | null;
+}
+
+/** What a backfill works with, read in its first call. */
+export interface BackfillPlan {
+  total: number;
+  bulk: boolean;
+  /** Members per push (not bulk). */
+  batchSize: number;
+  /** Its first run's pages. */
+  first: PageEnds;
 }
 
 export interface PushResult {
@@ -210,6 +222,54 @@ export function createSyncActivities(deps: ActivityDeps) {
 
     async memberPage(input: { afterId?: string | undefined; limit: number }): Promise<string[]> {
       return membersAfter(db, input.afterId, input.limit);
+    },
+
+    /**
+     * Everything a backfill needs before its first push, in one call (one Temporal action where
+     * it took three, and a fourth for the first page): the CRM's fields made or checked, the
+     * members counted, bulk or batches decided from the CRM's limits, and the first run's pages.
+     */
+    async planBackfill(input: {
+      crm: string;
+      batchSize?: number | undefined;
+      /** Members per bulk job, and how many pages (batches or jobs) a run takes. */
+      bulkPage: number;
+      pagesPerRun: { batches: number; bulkJobs: number };
+    }): Promise<BackfillPlan> {
+      const crm = crmNamed(input.crm);
+      await asActivityFailure(() => crm.ensureProperties());
+      const total = await countMembers(db);
+      const bulk =
+        !!crm.bulkUpsert && crm.bulkThreshold !== undefined && total >= crm.bulkThreshold;
+      const batchSize = Math.min(input.batchSize ?? crm.batchLimit, crm.batchLimit);
+      const first = bulk
+        ? await pageEnds(db, undefined, input.bulkPage, input.pagesPerRun.bulkJobs)
+        : await pageEnds(db, undefined, batchSize, input.pagesPerRun.batches);
+      return { total, bulk, batchSize, first };
+    },
+
+    /** A backfill run's pages after `afterId` (store/backfill-pages.ts). */
+    async backfillPageEnds(input: {
+      afterId?: string | undefined;
+      size: number;
+      pages: number;
+    }): Promise<PageEnds> {
+      return pageEnds(db, input.afterId, input.size, input.pages);
+    },
+
+    /**
+     * One page of the backfill given as a range of member ids, read here as they are now (a
+     * member added inside it since the ends were read is written too, a batch at a time).
+     */
+    async pushMemberRange(input: {
+      crm: string;
+      afterId?: string | undefined;
+      throughId: string;
+      bulk: boolean;
+    }): Promise<PushResult> {
+      const memberIds = await membersThrough(db, input.afterId, input.throughId);
+      const page = `${input.afterId ?? ''}..${input.throughId}`;
+      return writeMembers(input.crm, memberIds, input.bulk, page);
     },
 
     /** One page of the backfill (or of a sync run from before syncChangedPage): writeMembers. */

@@ -46,7 +46,7 @@ const WHY: { about: RegExp; text: string | ((kind: KindCost) => string) }[] = [
     about: /^CRM backfill/,
     text: (k) => {
       const of = (name: string) => Math.round((k.events[`activity ${name}`] ?? 0) * k.samples);
-      return `CRM backfill: workflows/crm-backfill/workflow.ts reads member ids in activities of their own (memberPage: ${of('memberPage')} reads for ${of('pushMembers')} pushes here, the last one the empty page that ends it) and starts with three setup calls (prepareCrm, countSyncableMembers, crmLimits). Suggested: read the ids for several pushes at once (a page of batch × pushes in flight, handed out a batch at a time; the rounds read 4 batches a read) or let pushMembers read its own page after an id, and make the setup one call: then a backfill is about 1 + 1 per 100 members`;
+      return `CRM backfill: workflows/crm-backfill/workflow.ts plans itself in one call (planBackfill: the CRM's fields, the member count, bulk or batches, and the first run's pages as ranges of member ids) and each push reads its own range (pushMemberRange: ${of('pushMemberRange')} here); a later run reads its pages once (backfillPageEnds: ${of('backfillPageEnds')} here), and none reads a page that comes back empty. Before RANGES (patched) it read the ids in activities of their own (memberPage, 3 reads for 11 pushes at this size, the last one empty) after three setup calls. What is beyond the minimum is the plan, plus one read and one continue-as-new per 200 pushes`;
     },
   },
 ];

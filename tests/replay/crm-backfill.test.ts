@@ -1,7 +1,7 @@
 // Running backfills must survive workflow code changes: histories recorded from the CRM backfill
 // (tests/workflow/*.test.ts with RECORD_HISTORIES) are replayed against today's code on every
 // `npm test`: 30 members in rounds of 4 pushes of 2, before the sliding window; bulk jobs one at
-// a time, before BULK_PAIR.
+// a time, before BULK_PAIR; pages of ids read in activities of their own, before RANGES.
 import { describe, expect, it } from 'vitest';
 import { replay } from '../support/replay.js';
 
@@ -13,6 +13,16 @@ describe('CRM backfill and sync histories replay on today’s code', () => {
   it('a bulk run that wrote its jobs one at a time, from before BULK_PAIR', async () => {
     // tests/workflow/crm-sync.test.ts's bulk backfill: 12,001 members in jobs of 5,000.
     await expect(replay('crm-backfill-bulk-one-job')).resolves.toBeUndefined();
+  });
+
+  it('a run that read its pages of ids itself, from before RANGES', async () => {
+    // tests/workflow/crm-backfill.test.ts: 30 members in pages of 2, eight pushes in flight.
+    await expect(replay('crm-backfill-member-pages')).resolves.toBeUndefined();
+  });
+
+  it('a bulk run two jobs at a time that read its pages of ids itself, from before RANGES', async () => {
+    // tests/workflow/crm-sync.test.ts's bulk backfill on the code of BULK_PAIR.
+    await expect(replay('crm-backfill-bulk-pair-member-pages')).resolves.toBeUndefined();
   });
 
   it('a CRM sync run of an activity a step, from before ONE_ACTIVITY_A_PAGE', async () => {

@@ -1,7 +1,8 @@
 // The CRM backfill on the real dev server with townhall's own activities, store and the sandbox
 // HubSpot (its request budget paced in the store): 30 members in pages of 2, so many pushes go
 // out and overlap. RECORD_HISTORIES=<dir> also writes the run's history there: that is how
-// tests/replay/histories/crm-backfill-rounds.json was made (see tests/replay/crm-backfill.test.ts).
+// tests/replay/histories/crm-backfill-rounds.json and crm-backfill-member-pages.json were made
+// on the code of their time (see tests/replay/crm-backfill.test.ts).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningWorker } from '../../runtime/temporal.js';
@@ -39,11 +40,11 @@ beforeAll(async () => {
     activities: {
       ...activities,
       // The real push, counted.
-      pushMembers: async (input: Parameters<typeof activities.pushMembers>[0]) => {
+      pushMemberRange: async (input: Parameters<typeof activities.pushMemberRange>[0]) => {
         inFlight += 1;
         mostInFlight = Math.max(mostInFlight, inFlight);
         try {
-          return await activities.pushMembers(input);
+          return await activities.pushMemberRange(input);
         } finally {
           inFlight -= 1;
         }
@@ -80,6 +81,6 @@ describe('crmBackfill', () => {
     // A window of eight: more than the rounds of four ever had at once, never more than eight.
     expect(mostInFlight).toBeGreaterThan(4);
     expect(mostInFlight).toBeLessThanOrEqual(8);
-    await recordHistory(handle, 'crm-backfill-rounds');
+    await recordHistory(handle, 'crm-backfill-ranges-hubspot');
   });
 });

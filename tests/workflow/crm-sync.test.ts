@@ -26,6 +26,17 @@ const runs: { written: number; failed: number }[] = [];
 let refuse = new Set<string>();
 let inFlight = 0;
 let mostInFlight = 0;
+/** The backfill's reads: its plan, and its page ends after the first run's. */
+let plans = 0;
+let pageReads = 0;
+
+/** store/backfill-pages.ts over `members` (its own test: tests/integration/backfill-pages.test.ts). */
+const endsAfter = (afterId: string | undefined, size: number, pages: number) => {
+  const start = afterId ? members.indexOf(afterId) + 1 : 0;
+  const next = members.slice(start, start + size * pages);
+  const ends = next.filter((_, i) => (i + 1) % size === 0 || i === next.length - 1);
+  return { ends, complete: start + size * pages >= members.length };
+};
 
 const activities = {
   prepareCrm: () => Promise.resolve(),
@@ -48,6 +59,44 @@ const activities = {
     const start = afterId ? members.indexOf(afterId) + 1 : 0;
     return Promise.resolve(members.slice(start, start + limit));
   },
+  planBackfill: (input: {
+    batchSize?: number;
+    bulkPage: number;
+    pagesPerRun: { batches: number; bulkJobs: number };
+  }) => {
+    plans += 1;
+    const bulk = bulkThreshold !== null && members.length >= bulkThreshold;
+    const batchSize = Math.min(input.batchSize ?? 100, 100);
+    const first = bulk
+      ? endsAfter(undefined, input.bulkPage, input.pagesPerRun.bulkJobs)
+      : endsAfter(undefined, batchSize, input.pagesPerRun.batches);
+    return Promise.resolve({ total: members.length, bulk, batchSize, first });
+  },
+  backfillPageEnds: ({
+    afterId,
+    size,
+    pages,
+  }: {
+    afterId?: string;
+    size: number;
+    pages: number;
+  }) => {
+    pageReads += 1;
+    return Promise.resolve(endsAfter(afterId, size, pages));
+  },
+  pushMemberRange: ({
+    afterId,
+    throughId,
+    bulk,
+  }: {
+    afterId?: string;
+    throughId: string;
+    bulk: boolean;
+  }) =>
+    activities.pushMembers({
+      memberIds: members.filter((id) => (!afterId || id > afterId) && id <= throughId),
+      bulk,
+    }),
   pushMembers: async ({ memberIds, bulk }: { memberIds: string[]; bulk?: boolean }) => {
     pushes.push({ queue: activityInfo().taskQueue, memberIds, bulk: bulk ?? false });
     inFlight += 1;
@@ -131,6 +180,7 @@ describe('crmBackfill', () => {
     pushes.length = 0;
     refuse = new Set();
     mostInFlight = 0;
+    plans = pageReads = 0;
     const handle = await client().workflow.start(crmBackfill, {
       taskQueue,
       workflowId: `crm-backfill-tier-${randomBytes(4).toString('hex')}`,
@@ -150,6 +200,38 @@ describe('crmBackfill', () => {
     expect(mostInFlight).toBe(8);
     const progress = await handle.query(backfillProgress);
     expect(progress).toMatchObject({ done: 23, total: 23 });
+    // One call planned it all: no read of ids of its own, and none that finds nothing.
+    expect([plans, pageReads]).toEqual([1, 0]);
+    await recordHistory(handle, 'crm-backfill-ranges');
+  });
+
+  it('longer than a run: continues as new, reading each later run’s pages once', async () => {
+    members = memberIds(1_001);
+    pushes.length = 0;
+    refuse = new Set();
+    plans = pageReads = 0;
+    try {
+      const handle = await client().workflow.start(crmBackfill, {
+        taskQueue,
+        workflowId: `crm-backfill-tier-${randomBytes(4).toString('hex')}`,
+        args: [{ crm: 'crm-test', batchSize: 2, routing }],
+      });
+      // 501 pages, 200 a run: three runs, the plan and a read at the start of each later one.
+      expect(await handle.result()).toMatchObject({ done: 1_001, total: 1_001, finished: true });
+      expect([plans, pageReads]).toEqual([1, 2]);
+      expect(pushes).toHaveLength(501);
+      expect(pushes.flatMap((p) => p.memberIds).sort()).toEqual(members);
+      // The chain of runs, followed from the first through its continue-as-new events.
+      let count = 0;
+      for (let runId: string | null | undefined = handle.firstExecutionRunId; runId; count++) {
+        const history = await client().workflow.getHandle(handle.workflowId, runId).fetchHistory();
+        runId =
+          history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      }
+      expect(count).toBe(3);
+    } finally {
+      members = memberIds(23);
+    }
   });
 
   it('above the bulk threshold: jobs of 5,000, two in flight, every member once', async () => {
@@ -158,6 +240,7 @@ describe('crmBackfill', () => {
     pushes.length = 0;
     refuse = new Set();
     mostInFlight = 0;
+    plans = pageReads = 0;
     try {
       const handle = await client().workflow.start(crmBackfill, {
         taskQueue,
@@ -165,7 +248,8 @@ describe('crmBackfill', () => {
         args: [{ crm: 'crm-test', routing }],
       });
       expect(await handle.result()).toMatchObject({ done: 12_001, failed: 0, bulk: true });
-      await recordHistory(handle, 'crm-backfill-bulk-one-job');
+      expect([plans, pageReads]).toEqual([1, 0]);
+      await recordHistory(handle, 'crm-backfill-bulk-ranges');
       // Two start together, in either order.
       expect(pushes.map((p) => [p.memberIds.length, p.bulk]).sort()).toEqual([
         [2_001, true],

@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import { CRM_BATCH, STORE_CALL, VENDOR_CALL } from '../retry-policies.js';
 import type { Activities } from '../steps/context.js';
+import type { PageEnds } from '../../store/backfill-pages.js';
 import type { BackfillProgress, BackfillState, CrmBackfillInput } from './types.js';
 
 /** What `townhall sync backfill` and `sync status` draw their progress bar from. */
@@ -29,6 +30,14 @@ const ROUNDS_PER_RUN = 50;
 const SLIDING_WINDOW = 'crm-backfill-sliding-window';
 /** Runs from before it wrote bulk jobs one at a time, and replay so. */
 const BULK_PAIR = 'crm-backfill-bulk-pair';
+/**
+ * Since this, a backfill plans itself in one call and its pages are ranges of member ids that
+ * each push reads itself; runs from before read the ids in activities of their own (memberPage)
+ * after three setup calls, and replay so.
+ */
+const RANGES = 'crm-backfill-ranges';
+/** Pages per run (continue-as-new after them), as many as the rounds started. */
+const PAGES_PER_RUN = { batches: ROUNDS_PER_RUN * PUSHES_AT_ONCE, bulkJobs: ROUNDS_PER_RUN };
 
 type PushResult = Awaited<ReturnType<Activities['pushMembers']>>;
 
@@ -37,6 +46,8 @@ interface Run {
   state: BackfillState;
   readPage(afterId: string | undefined, limit: number): Promise<string[]>;
   push(memberIds: string[]): Promise<PushResult>;
+  pageEnds(afterId: string | undefined, size: number, pages: number): Promise<PageEnds>;
+  pushRange(afterId: string | undefined, throughId: string): Promise<PushResult>;
 }
 
 const counted = (state: BackfillState, pushed: PushResult[]): BackfillState => ({
@@ -128,6 +139,37 @@ async function pushInWindow(run: Run): Promise<boolean> {
 }
 
 /**
+ * Since RANGES: the pages are ranges of member ids (the first run's from the plan, later runs'
+ * read once at their start), pushed PUSHES_IN_FLIGHT at a time (bulk jobs BULK_IN_FLIGHT), a new
+ * one as soon as any ends. A run ends when its pages are pushed; the backfill, when the last
+ * read found nothing after them. Before continue-as-new every push is awaited, so afterId has
+ * nothing unwritten before it. True when done.
+ */
+async function pushRanges(run: Run, planned: PageEnds | undefined): Promise<boolean> {
+  const size = run.state.bulk ? BULK_PAGE : run.state.batchSize;
+  const width = run.state.bulk ? BULK_IN_FLIGHT : PUSHES_IN_FLIGHT;
+  const pages = run.state.bulk ? PAGES_PER_RUN.bulkJobs : PAGES_PER_RUN.batches;
+  const { ends, complete } = planned ?? (await run.pageEnds(run.state.afterId, size, pages));
+  const inFlight = new Set<Promise<void>>();
+  let afterId = run.state.afterId;
+  let started = 0;
+  for (const end of ends) {
+    if (inFlight.size >= width) await Promise.race(inFlight);
+    const pushing = run.pushRange(afterId, end).then((pushed) => {
+      run.state = counted(run.state, [pushed]);
+      inFlight.delete(pushing);
+    });
+    inFlight.add(pushing);
+    afterId = end;
+    started += 1;
+    if (workflowInfo().continueAsNewSuggested) break;
+  }
+  await Promise.all(inFlight);
+  run.state = { ...run.state, afterId };
+  return complete && started === ends.length;
+}
+
+/**
  * Pages through every member in id order and writes them to the CRM: batches on the CRM's bulk
  * queue, or bulk jobs above the CRM's threshold. Its position is carried across continue-as-new
  * and lives in Temporal, so a worker restart (or a SIGKILL) resumes where it was; the upserts
@@ -152,23 +194,42 @@ export async function crmBackfill(input: CrmBackfillInput): Promise<BackfillProg
     state: input.state ?? blank,
     readPage: (afterId, limit) => store.memberPage({ afterId, limit }),
     push: (memberIds) => push.pushMembers({ crm: input.crm, memberIds, bulk: run.state.bulk }),
+    pageEnds: (afterId, size, pages) => store.backfillPageEnds({ afterId, size, pages }),
+    pushRange: (afterId, throughId) =>
+      push.pushMemberRange({ crm: input.crm, afterId, throughId, bulk: run.state.bulk }),
   };
   let finished = false;
   setHandler(backfillProgress, () => progressOf(input.crm, run.state, Date.now(), finished));
-  if (!input.state) {
-    await crm.prepareCrm({ crm: input.crm });
-    const total = await store.countSyncableMembers();
-    const { batchLimit, bulkThreshold: threshold } = await crm.crmLimits({ crm: input.crm });
-    run.state = {
-      done: 0,
-      failed: 0,
-      total,
-      startedAt: Date.now(),
-      bulk: threshold !== null && total >= threshold,
-      batchSize: Math.min(input.batchSize ?? batchLimit, batchLimit),
-    };
+  if (patched(RANGES)) {
+    let planned: PageEnds | undefined;
+    if (!input.state) {
+      const plan = await crm.planBackfill({
+        crm: input.crm,
+        batchSize: input.batchSize,
+        bulkPage: BULK_PAGE,
+        pagesPerRun: PAGES_PER_RUN,
+      });
+      const { total, bulk, batchSize } = plan;
+      run.state = { done: 0, failed: 0, total, startedAt: Date.now(), bulk, batchSize };
+      planned = plan.first;
+    }
+    finished = await pushRanges(run, planned);
+  } else {
+    if (!input.state) {
+      await crm.prepareCrm({ crm: input.crm });
+      const total = await store.countSyncableMembers();
+      const { batchLimit, bulkThreshold: threshold } = await crm.crmLimits({ crm: input.crm });
+      run.state = {
+        done: 0,
+        failed: 0,
+        total,
+        startedAt: Date.now(),
+        bulk: threshold !== null && total >= threshold,
+        batchSize: Math.min(input.batchSize ?? batchLimit, batchLimit),
+      };
+    }
+    finished = await (patched(SLIDING_WINDOW) ? pushInWindow(run) : pushInRounds(run));
   }
-  finished = await (patched(SLIDING_WINDOW) ? pushInWindow(run) : pushInRounds(run));
   if (finished) return progressOf(input.crm, run.state, Date.now(), true);
   return continueAsNew<typeof crmBackfill>({ ...input, state: run.state });
 }

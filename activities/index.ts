@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type {
   ChannelPoster,
@@ -17,6 +18,7 @@ import { createEmailActivities } from './email.js';
 import { createErasureActivities } from './erasure.js';
 import { createHandoffActivities } from './handoff.js';
 import { createHelpDeskActivities } from './helpdesk.js';
+import { createJourneyEntryActivities } from './journey-entries.js';
 import { createJourneyActivities } from './journeys.js';
 import { createMessagingActivities } from './messaging.js';
 import { createNoticeActivities } from './notices.js';
@@ -64,6 +66,8 @@ export interface ActivityDeps extends CapabilityDeps {
   crmExtras?: Record<string, string> | undefined;
   /** Where polled events go: the router webhooks use (store, then workflows). */
   route?: ((event: CommunityEvent) => Promise<unknown>) | undefined;
+  /** Starts the runs an inactivity scan finds (one action each, where a child start is two). */
+  temporal?: Client | undefined;
 }
 
 /** Every activity the worker registers, bound to its dependencies. */
@@ -75,6 +79,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHelpDeskActivities(deps),
     ...createSyncActivities(deps),
     ...createJourneyActivities(deps),
+    ...createJourneyEntryActivities(deps),
     ...createNoticeActivities(deps),
     ...createThreadReplyActivities(deps),
     ...createHandoffActivities(deps),

@@ -1,4 +1,5 @@
 import { activityInfo } from '@temporalio/activity';
+import type { LapsedQuery } from '../store/lapsed-members.js';
 import { lapsedMembers } from '../store/lapsed-members.js';
 import type { SlotAnswer } from '../store/send-slots.js';
 import { releaseSendSlot, takeSendSlot } from '../store/send-slots.js';
@@ -18,6 +19,17 @@ export interface LapsedPage {
   afterId?: string | undefined;
   limit: number;
 }
+
+/** The store's query for a scan's page, its times counted back from `now`. */
+export const lapsedQuery = (input: LapsedPage, now: number): LapsedQuery => ({
+  journey: input.journey,
+  cutoff: new Date(now - input.inactiveMs),
+  levels: input.levels,
+  enteredSince: input.oncePerMs === undefined ? undefined : new Date(now - input.oncePerMs),
+  enteredEver: input.once,
+  afterId: input.afterId,
+  limit: input.limit,
+});
 
 /**
  * The journeys' store work: the inactivity scan's (who went quiet, the runs it starts for them)
@@ -69,16 +81,7 @@ export function createJourneyActivities(deps: ActivityDeps) {
     async lapsedMembers(
       input: LapsedPage,
     ): Promise<{ memberId: string; lastActiveAt: string; platform: string }[]> {
-      const now = Date.now();
-      const found = await lapsedMembers(deps.db, {
-        journey: input.journey,
-        cutoff: new Date(now - input.inactiveMs),
-        levels: input.levels,
-        enteredSince: input.oncePerMs === undefined ? undefined : new Date(now - input.oncePerMs),
-        enteredEver: input.once,
-        afterId: input.afterId,
-        limit: input.limit,
-      });
+      const found = await lapsedMembers(deps.db, lapsedQuery(input, Date.now()));
       return found.map((member) => ({
         ...member,
         lastActiveAt: member.lastActiveAt.toISOString(),

@@ -36,7 +36,7 @@ const WHY: { about: RegExp; text: string | ((kind: KindCost) => string) }[] = [
   },
   {
     about: /^journey re-engagement/,
-    text: 'Re-engagement (an inactivity trigger): workflows/journey-scan/workflow.ts starts each entry with startChild, 2 actions (the intent and the start) where a client start is 1, and a scan that finds members spends 2 more activities than one that finds none (recordJourneyEntries, and a second lapsedMembers read that comes back empty), shared by the entries it found. Suggested: record the entries in the same activity that reads them, stop when a page comes back short, and start the runs from that activity with client.workflow.start (1 each; the workflow id still dedupes)',
+    text: 'Re-engagement (an inactivity trigger): workflows/journey-scan/workflow.ts makes each page of a scan one activity (enterLapsedMembers: read who went quiet, record them, start their runs with client.workflow.start, 1 action each, the workflow id keyed by the lapse so a retried page starts nothing twice), and a short page ends the scan, so a scan that finds members costs what one that finds nobody does. Before CLIENT_STARTS (patched) it started each run with startChild (2 actions: the intent and the start) after a read and a record of their own, and read once more to find nobody',
   },
   {
     about: /^CRM sync run/,

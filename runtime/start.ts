@@ -143,6 +143,7 @@ export async function run(
       const deps = {
         ...activityDeps(loaded, settings, db, logger, health),
         route: routeOrSetAside,
+        temporal,
       };
       // Outside the one-process sandbox, a local address in every unsubscribe link would be a
       // link nobody can open: refuse to start rather than mail it.

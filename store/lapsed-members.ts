@@ -18,6 +18,11 @@ export interface LapsedQuery {
   enteredSince?: Date | undefined;
   /** `entry: once`: nobody who ever entered the journey (a run may start once per member). */
   enteredEver?: boolean | undefined;
+  /**
+   * Entries recorded at exactly this moment keep nobody out: they are an earlier attempt's at
+   * the same page, whose runs may not have started (the attempt died between the two).
+   */
+  ownEntriesAt?: Date | undefined;
   afterId?: string | undefined;
   limit: number;
 }
@@ -49,6 +54,7 @@ export async function lapsedMembers(db: Db, query: LapsedQuery): Promise<LapsedM
       and not exists (
         select 1 from journey_runs jr
         where jr.journey = ${query.journey} and jr.member_id = ms.member_id
+          ${query.ownEntriesAt ? sql`and jr.entered_at <> ${query.ownEntriesAt}` : sql``}
           and (jr.entered_at >= ms.last_active_at
             ${query.enteredSince ? sql`or jr.entered_at >= ${query.enteredSince}` : sql``}
             ${query.enteredEver ? sql`or true` : sql``})

@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ParentClosePolicy,
   continueAsNew,
+  patched,
   proxyActivities,
   startChild,
   workflowInfo,
@@ -16,6 +17,12 @@ import type { JourneyScanInput, JourneyScanResult } from './types.js';
 
 const PAGE = 100;
 const PAGES_PER_RUN = 20;
+/**
+ * Since this, a page is one activity that reads, records and starts the runs with the Temporal
+ * client (activities/journey-entries.ts): one action a run, where startChild is two, and no read
+ * that comes back empty after a short page. Scans from before replay their startChild path.
+ */
+const CLIENT_STARTS = 'journey-scan-client-starts';
 
 /**
  * One pass of an inactivity trigger over the member view: every member who went quiet enters
@@ -26,6 +33,32 @@ export async function journeyScan(input: JourneyScanInput): Promise<JourneyScanR
   const store = proxyActivities<Activities>(STORE_CALL);
   let afterId = input.afterId;
   let entered = input.entered ?? 0;
+  if (patched(CLIENT_STARTS)) {
+    const { journey, exitWhen, steps, routing, sendWindow, limits, searchAttributes } = input;
+    for (let page = 0; page < PAGES_PER_RUN; page++) {
+      const result = await store.enterLapsedMembers({
+        journey,
+        inactiveMs: input.inactiveMs,
+        levels: input.levels,
+        oncePerMs: input.entry.kind === 'once_per' ? input.entry.ms : undefined,
+        once: input.entry.kind === 'once',
+        oncePerMember: input.entry.kind === 'once',
+        afterId,
+        limit: PAGE,
+        // Fixed here, so each attempt at this page records its entries at the same moment.
+        enteredAt: new Date().toISOString(),
+        template: { journey, steps, exitWhen, routing, sendWindow, limits, searchAttributes },
+        taskQueue: workflowInfo().taskQueue,
+        memo: { journey, journeyHash: input.hash },
+        awaits: awaitedEvents(steps),
+      });
+      entered += result.entered;
+      if (!result.more) return { entered };
+      afterId = result.lastId;
+      if (workflowInfo().continueAsNewSuggested) break;
+    }
+    return continueAsNew<typeof journeyScan>({ ...input, afterId, entered });
+  }
   for (let page = 0; page < PAGES_PER_RUN; page++) {
     const lapsed = await store.lapsedMembers({
       journey: input.journey,

@@ -11,7 +11,7 @@ import type { Benchmark } from './lib/context.js';
 import type { KindCost } from './lib/cost-analysis.js';
 import { analyze, excess } from './lib/cost-analysis.js';
 import type { Community, MeasuredCosts } from './lib/cost-model.js';
-import { monthOf, monthTotal, pollNeeds, total } from './lib/cost-model.js';
+import { MONTH_MS, monthOf, monthTotal, pollNeeds, total } from './lib/cost-model.js';
 import { runCostScenario } from './lib/cost-scenario.js';
 import type { Figure } from './lib/result.js';
 import { ratio, round } from './lib/stats.js';
@@ -26,6 +26,7 @@ const COMMUNITY = {
   firstPostsPerMonth: 1_000, // 40% of those who join post
   lapsesPerMonth: 2_500, // 5% of members post, then go quiet for the trigger's time
   handoffsPerMonth: 250, // 0.5% of members need support in a month
+  feedActiveShare: 1 / 3, // something new on Reddit 8 hours a day, nothing the other 16
 };
 
 /** Why a kind spends beyond its minimum, where the code does it, and the change that would not. */
@@ -125,29 +126,38 @@ export const cost: Benchmark = {
       };
     };
     const costs = costsOf(true);
-    const community = (scan: number, poll: number): Community => ({
+    const community = (scan: number, poll: number, quietPoll: number): Community => ({
       ...COMMUNITY,
       syncEveryMs,
       scanEveryMs: scan,
       pollEveryMs: poll,
+      quietPollEveryMs: quietPoll,
       feeds: reddit?.subreddits.length ?? 0,
     });
     const defaultPollMs = redditConfigSchema.shape.pollEvery.parse(undefined);
-    const asWritten = monthOf(community(scanEveryMs, reddit?.pollEvery ?? defaultPollMs), costs);
-    const atDefaults = monthOf(community(DEFAULT_SCAN_MS, defaultPollMs), costs);
+    const defaultQuietMs = redditConfigSchema.shape.quietPollEvery.parse(undefined);
+    const asWritten = monthOf(
+      community(
+        scanEveryMs,
+        reddit?.pollEvery ?? defaultPollMs,
+        reddit?.quietPollEvery ?? defaultQuietMs,
+      ),
+      costs,
+    );
+    const atDefaults = monthOf(community(DEFAULT_SCAN_MS, defaultPollMs, defaultQuietMs), costs);
     const atMinimum = monthTotal(
-      monthOf(community(DEFAULT_SCAN_MS, defaultPollMs), costsOf(false)),
+      monthOf(community(DEFAULT_SCAN_MS, defaultPollMs, defaultQuietMs), costsOf(false)),
     );
     const memberDriven = atDefaults.slice(0, 4);
     const poller = atDefaults.find((l) => l.what === 'Reddit poll')?.actions ?? 0;
     figures.push(
       {
-        label: `actions per month, 50k members (scan every ${DEFAULT_SCAN_MS / 3_600_000} h, Reddit every ${defaultPollMs / 1000} s: the defaults)`,
+        label: `actions per month, 50k members (scan every ${DEFAULT_SCAN_MS / 3_600_000} h, Reddit every ${defaultPollMs / 1000} s, ${defaultQuietMs / 1000} s when quiet: the defaults)`,
         value: monthTotal(atDefaults),
         unit: 'actions',
       },
       {
-        label: `actions per month, 50k members (the example's scan every ${scanEveryMs / 1000} s, Reddit every ${(reddit?.pollEvery ?? 0) / 1000} s)`,
+        label: `actions per month, 50k members (the example's scan every ${scanEveryMs / 1000} s, Reddit every ${(reddit?.pollEvery ?? 0) / 1000} s, ${(reddit?.quietPollEvery ?? 0) / 1000} s when quiet)`,
         value: monthTotal(asWritten),
         unit: 'actions',
       },
@@ -186,9 +196,9 @@ export const cost: Benchmark = {
         ...over.map(describeKind),
         ...why,
         ...kinds.filter((k) => !over.includes(k)).map((k) => `Within the goal: ${describeKind(k)}`),
-        `A month for ${COMMUNITY.members.toLocaleString('en')} members, assumed: ${COMMUNITY.joinsPerMonth} joins (5%), ${COMMUNITY.firstPostsPerMonth} first posts (40% of joiners), ${COMMUNITY.lapsesPerMonth} lapses into re-engagement (5%; each run measured to its end: one that a post ends early costs about the same), ${COMMUNITY.handoffsPerMonth} handoffs with one reply each; churn adds at most one exit signal per leaver with a run in progress (not counted); the CRM sync every ${syncEveryMs / 60_000} min (its default) pushes the few members changed since the last run in one batch.`,
+        `A month for ${COMMUNITY.members.toLocaleString('en')} members, assumed: ${COMMUNITY.joinsPerMonth} joins (5%), ${COMMUNITY.firstPostsPerMonth} first posts (40% of joiners), ${COMMUNITY.lapsesPerMonth} lapses into re-engagement (5%; each run measured to its end: one that a post ends early costs about the same), ${COMMUNITY.handoffsPerMonth} handoffs with one reply each; a Reddit feed with something new ${Math.round(COMMUNITY.feedActiveShare * 24)} hours a day (read every pollEvery then) and nothing the rest (read every quietPollEvery: the doubling between the two not counted); churn adds at most one exit signal per leaver with a run in progress (not counted); the CRM sync every ${syncEveryMs / 60_000} min (its default) pushes the few members changed since the last run in one batch.`,
         `At the defaults: ${atDefaults.map(line).join('; ')}. Members cause ${monthTotal(memberDriven).toLocaleString('en')} of them; the clock the rest.`,
-        `If every kind of run cost only what its steps need, the month at the defaults would be ${atMinimum.toLocaleString('en')} (${Math.round((1 - atMinimum / monthTotal(atDefaults)) * 100)}% less). Either way the Reddit poller is most of it (${poller.toLocaleString('en')}, ${Math.round((poller / monthTotal(atDefaults)) * 100)}%): 2 actions a poll (pollFeed and the pause) every ${defaultPollMs / 1000} s, whether anything is new or not. Suggested: let nextPollMs grow while polls find nothing (say doubling up to 2 min, back to pollEvery on the first new item), which cuts a quiet subreddit's polls by up to 8×.`,
+        `If every kind of run cost only what its steps need, the month at the defaults would be ${atMinimum.toLocaleString('en')} (${Math.round((1 - atMinimum / monthTotal(atDefaults)) * 100)}% less). The Reddit poller is ${Math.round((poller / monthTotal(atDefaults)) * 100)}% of it (${poller.toLocaleString('en')}): 2 actions a read (pollFeed and the pause). Since this issue a read that finds nothing doubles the pause before the next, up to quietPollEvery (${defaultQuietMs / 1000} s by default; connectors/reddit/client.ts quietPause), and the first new item brings it back to pollEvery: a subreddit quiet all month costs ${Math.round(defaultQuietMs / defaultPollMs)}× less than one read every ${defaultPollMs / 1000} s, and its first post after a lull is seen within ${defaultQuietMs / 1000} s. Without it the month at the defaults had ${Math.round((MONTH_MS / defaultPollMs) * (reddit?.subreddits.length ?? 0) * costs.poll).toLocaleString('en')} poll actions.`,
         `As the example is written: ${asWritten.slice(4).map(line).join('; ')}: its demo intervals make the clock most of the bill.`,
         'Not in any history, so not counted: activity heartbeats (pushMembers sends one per push, the first is never throttled: about +1 action per sync run and per 100 members backfilled), queries (the console and `townhall journeys` ask runs where they are), and the schedules’ create/update at each worker start.',
       ],

@@ -51,7 +51,7 @@ export const emptyScanNeeds: Needs = { 'schedule run': 3, activity: 1 };
 /** One poll of a feed: the read and the pause before the next. */
 export const pollNeeds: Needs = { activity: 1, timer: 1 };
 
-const MONTH_MS = 30 * 24 * 3_600_000;
+export const MONTH_MS = 30 * 24 * 3_600_000;
 
 /** What a month of the community does; every number is an assumption the findings state. */
 export interface Community {
@@ -66,7 +66,11 @@ export interface Community {
   /** Intervals: the CRM sync schedule, the inactivity scan, the Reddit poll of each feed. */
   syncEveryMs: number;
   scanEveryMs: number;
+  /** A feed is read every pollEveryMs while reads find something, every quietPollEveryMs when not. */
   pollEveryMs: number;
+  quietPollEveryMs: number;
+  /** The share of the month a feed has something new (the rest it is read at the quiet pace). */
+  feedActiveShare: number;
   feeds: number;
 }
 
@@ -107,7 +111,16 @@ export function monthOf(community: Community, costs: MeasuredCosts): MonthLine[]
     // Changed members are few per interval (a few a minute at most): one batch a run.
     line('CRM sync run', MONTH_MS / community.syncEveryMs, costs.syncRun),
     line('inactivity scan', MONTH_MS / community.scanEveryMs, costs.emptyScan),
-    line('Reddit poll', (MONTH_MS / community.pollEveryMs) * community.feeds, costs.poll),
+    // The backoff's ramp (2×, 4×, ... pollEvery) between the two paces is not counted.
+    line(
+      'Reddit poll',
+      MONTH_MS *
+        (community.feedActiveShare / community.pollEveryMs +
+          (1 - community.feedActiveShare) /
+            Math.max(community.pollEveryMs, community.quietPollEveryMs)) *
+        community.feeds,
+      costs.poll,
+    ),
   ];
 }
 

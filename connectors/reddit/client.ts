@@ -25,6 +25,18 @@ interface Posted {
 }
 
 /** The Reddit API as the capabilities and the poller use it. */
+/**
+ * The pause before the next read after `quiet` reads in a row found nothing: pollEvery doubled
+ * each time, never past quietPollEvery (nor under pollEvery).
+ */
+export function quietPause(
+  config: Pick<RedditConfig, 'pollEvery' | 'quietPollEvery'>,
+  quiet: number,
+): number {
+  const ceiling = Math.max(config.pollEvery, config.quietPollEvery);
+  return Math.min(ceiling, config.pollEvery * 2 ** Math.min(quiet, 30));
+}
+
 export function createRedditConnector(config: RedditConfig, context?: ConnectorContext) {
   const budget = context?.budgets?.(`reddit:${config.clientId}`, {
     max: config.queriesPerMinute,
@@ -88,7 +100,12 @@ export function createRedditConnector(config: RedditConfig, context?: ConnectorC
         startedAt: from.startedAt,
         withModmail: config.modmail,
       });
-      return { ...read, nextPollMs: http.pace(read.requests, config.pollEvery) };
+      const quiet = read.events.length > 0 ? 0 : (parsed.data?.quiet ?? 0) + 1;
+      return {
+        ...read,
+        cursor: { ...read.cursor, ...(quiet > 0 ? { quiet } : {}) },
+        nextPollMs: http.pace(read.requests, quietPause(config, quiet)),
+      };
     },
 
     /**

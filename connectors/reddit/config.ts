@@ -48,6 +48,11 @@ export const redditConfigSchema = z
     pollEvery: duration
       .default(15_000)
       .describe('How often each subreddit is read when the rate budget allows, e.g. 15s'),
+    quietPollEvery: duration
+      .default(120_000)
+      .describe(
+        'The longest pause between reads of a subreddit where nothing is new: each read that finds nothing doubles the pause from pollEvery up to this, and the first new item brings it back to pollEvery (each read is 2 Temporal actions, so a quiet subreddit costs up to 8x less at the defaults, and its first post after a lull is seen within this). Set it to pollEvery to read at one pace',
+      ),
     queriesPerMinute: z
       .number()
       .int()

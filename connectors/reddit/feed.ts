@@ -34,6 +34,8 @@ export const subredditCursor = z.object({
   posts: seenList,
   comments: seenList,
   modmail: seenList.optional(),
+  /** Reads in a row that found nothing new: the pause before the next grows with them. */
+  quiet: z.number().int().min(0).optional(),
 });
 /** Where one subreddit's reading stands: the fullnames lately emitted, per listing. */
 export type SubredditCursor = z.infer<typeof subredditCursor>;

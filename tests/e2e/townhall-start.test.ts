@@ -113,6 +113,7 @@ beforeAll(async () => {
       TOWNHALL_DATA_DIR: path.join(workdir, '.townhall'),
       ONBOARDING_WAIT: '3s',
       REDDIT_POLL_EVERY: '1s',
+      REDDIT_QUIET_POLL_EVERY: '1s',
       DATABASE_URL: '',
       TEMPORAL_ADDRESS: '',
       TOWNHALL_CONFIG: '',

@@ -242,4 +242,35 @@ describe('Reddit client', () => {
       [],
     );
   });
+
+  it('waits longer after each read that finds nothing, and reads at pollEvery again once something is new', async () => {
+    // Paces well above what the sandbox's rate window asks (1,000 requests a 600 s: 1.2 s a poll).
+    const reddit = createRedditConnector(config({ pollEvery: '2s', quietPollEvery: '16s' }));
+    await submit(sandbox, { subreddit: 'quietsub', author: 'before_b', title: 'Old', text: '.' });
+    // Reddit's times are whole seconds: the old post a second behind the start, the new one after.
+    const second = () => new Promise((resolve) => setTimeout(resolve, 1_100));
+    await second();
+    const startedAt = Date.now();
+    let polled = await reddit.poll('quietsub', { cursor: undefined, startedAt });
+    const pauses = [polled.nextPollMs];
+    for (let read = 0; read < 4; read++) {
+      polled = await reddit.poll('quietsub', { cursor: polled.cursor, startedAt });
+      pauses.push(polled.nextPollMs);
+    }
+    // Nothing new five times: doubled from 2 s, held at 16 s.
+    expect(pauses).toEqual([4_000, 8_000, 16_000, 16_000, 16_000]);
+    await second();
+    await submit(sandbox, { subreddit: 'quietsub', author: 'back_b', title: 'Hi', text: 'again' });
+    polled = await reddit.poll('quietsub', { cursor: polled.cursor, startedAt });
+    expect(polled.events.map((e) => e.type)).toContain('message.posted');
+    expect(polled.nextPollMs).toBe(2_000);
+    // And the next quiet read starts the doubling over.
+    polled = await reddit.poll('quietsub', { cursor: polled.cursor, startedAt });
+    expect(polled.nextPollMs).toBe(4_000);
+    // At one pace when quietPollEvery is pollEvery (the tests' hubs), or under it.
+    const steady = createRedditConnector(config({ pollEvery: '2s', quietPollEvery: '1s' }));
+    let read = await steady.poll('quietsub', { cursor: undefined, startedAt: Date.now() });
+    read = await steady.poll('quietsub', { cursor: read.cursor, startedAt: Date.now() });
+    expect(read.nextPollMs).toBe(2_000);
+  });
 });

@@ -7,15 +7,23 @@ import { REDDIT_DEFAULTS } from '../../sandbox/reddit/index.js';
 /** `connectors.reddit` as YAML under `connectors:`, watching `subreddit`. */
 export function redditYaml(
   sandbox: Sandbox,
-  options: { subreddit: string; pollEvery?: string; queriesPerMinute?: number },
+  options: {
+    subreddit: string;
+    pollEvery?: string;
+    quietPollEvery?: string;
+    queriesPerMinute?: number;
+  },
 ): string {
+  const pollEvery = options.pollEvery ?? '300ms';
   return `  reddit:
     clientId: ${REDDIT_DEFAULTS.clientId}
     clientSecret: ${REDDIT_DEFAULTS.clientSecret}
     username: ${REDDIT_DEFAULTS.username}
     password: ${REDDIT_DEFAULTS.password}
     subreddits: [${options.subreddit}]
-    pollEvery: ${options.pollEvery ?? '300ms'}
+    pollEvery: ${pollEvery}
+    # One pace unless a test says otherwise: a quiet spell would otherwise slow what comes next.
+    quietPollEvery: ${options.quietPollEvery ?? pollEvery}
     queriesPerMinute: ${options.queriesPerMinute ?? 100}
     apiUrl: ${sandbox.url}/reddit
     authUrl: ${sandbox.url}/reddit`;

@@ -92,6 +92,12 @@ export async function paced(
 const msOf = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
   time ? Number(String(time.seconds)) * 1000 + (time.nanos ?? 0) / 1e6 : Number.NaN;
 
+/** temporal.api.enums.v1.TimeoutType, as the history's numbers. */
+const TIMEOUT_TYPES: Record<number, string> = {
+  1: 'start-to-close',
+  2: 'schedule-to-start (sticky queue)',
+};
+
 /**
  * A sample of the runs' histories, times in ms after `at`: when their timer started (the last
  * one to) and fired (sorted), how many had none (parked too late to wait), and how many of
@@ -102,13 +108,21 @@ export async function timerSample(client: Client, ids: readonly string[], at: nu
   const fired: number[] = [];
   let lastStarted = Number.NEGATIVE_INFINITY;
   let taskTimeouts = 0;
+  /** By Temporal's timeout type: SCHEDULE_TO_START is a sticky queue nobody took in time. */
+  const timeoutTypes: Record<string, number> = {};
   for (const id of ids.filter((_, i) => i % every === 0).slice(0, size)) {
     const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
     const started = events.find((event) => event.timerStartedEventAttributes);
     const timer = events.find((event) => event.timerFiredEventAttributes);
     if (started) lastStarted = Math.max(lastStarted, msOf(started.eventTime) - at);
     if (timer) fired.push(msOf(timer.eventTime) - at);
-    taskTimeouts += events.filter((event) => event.workflowTaskTimedOutEventAttributes).length;
+    for (const event of events) {
+      const timedOut = event.workflowTaskTimedOutEventAttributes;
+      if (!timedOut) continue;
+      taskTimeouts += 1;
+      const type = TIMEOUT_TYPES[Number(timedOut.timeoutType)] ?? String(timedOut.timeoutType);
+      timeoutTypes[type] = (timeoutTypes[type] ?? 0) + 1;
+    }
   }
   const sampled = Math.min(size, Math.ceil(ids.length / every));
   return {
@@ -116,6 +130,7 @@ export async function timerSample(client: Client, ids: readonly string[], at: nu
     lastStartedMs: lastStarted,
     withoutTimer: sampled - fired.length,
     taskTimeouts,
+    timeoutTypes,
   };
 }
 

@@ -66,7 +66,7 @@ const temporal = z
       .min(0)
       .default(250)
       .describe(
-        "How many workflow runs the worker keeps in memory between their tasks (Temporal's sticky cache, about 0.26 MiB each here): a run evicted from it replays its history when it next wakes, which costs CPU, not correctness. At 250 a hub with 1,000 parked journeys peaked at 555 MiB, and at 645 MiB with 10,000 (README, Memory; BENCHMARKS.md, waiting journeys)",
+        "How many workflow runs the worker keeps in memory between their tasks (Temporal's sticky cache, about 0.26 MiB each here): a run evicted from it replays its history when it next wakes, which costs CPU, not correctness. At 250 a hub with 1,000 parked journeys peaked at 544 to 637 MiB in runs here, and at 645 MiB with 10,000 (README, Memory; BENCHMARKS.md, waiting journeys)",
       ),
     activitiesPerSecond: z
       .record(z.string(), z.number().positive())

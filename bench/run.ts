@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import { startDevServer } from '../runtime/dev-server.js';
+import { startDevServerOnFreePort } from '../runtime/dev-server.js';
 import { findOrBuildTemporalCli } from '../runtime/temporal-cli.js';
 import { freePort } from '../tests/support/ports.js';
 import { benchmarks } from './benchmarks.js';
@@ -32,7 +32,7 @@ const resultsDir =
 
 const cli = await findOrBuildTemporalCli();
 if (cli.kind !== 'binary') throw new Error('benchmarks need the Temporal CLI (install Go)');
-const temporal = await startDevServer({ cli, port: await freePort() });
+const temporal = await startDevServerOnFreePort({ cli }, freePort);
 const log = (message: string) =>
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 let failed = false;

@@ -48,6 +48,40 @@ const ONE_PARTITION = [
   'matching.numTaskqueueWritePartitions=1',
 ];
 
+/** The dev server did not come up; `exited`: its process ended at once (a port taken, say). */
+export class DevServerStartError extends Error {
+  constructor(
+    message: string,
+    readonly exited: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Raised while waiting: the process ended before it served. */
+class ExitedEarly extends Error {}
+
+/**
+ * A dev server on a port `pickPort` gives, tried again on a new one when the process ends at
+ * once. The CLI picks its HTTP API and internal ports by listening and closing, and another
+ * process's connection can take one before the server binds it: CI saw "bind: address already
+ * in use" once in many runs. Tests and benchmarks start theirs this way; `townhall start` uses
+ * its configured ports and says what went wrong instead.
+ */
+export async function startDevServerOnFreePort(
+  options: Omit<DevServerOptions, 'port'>,
+  pickPort: () => Promise<number>,
+  tries = 3,
+): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServer({ ...options, port: await pickPort() });
+    } catch (error) {
+      if (!(error instanceof DevServerStartError && error.exited) || attempt >= tries) throw error;
+    }
+  }
+}
+
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const address = `127.0.0.1:${options.port}`;
   const namespace = options.namespace ?? 'default';
@@ -117,8 +151,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await waitUntilServing(address, namespace, exited, options.startTimeoutMs ?? 60_000);
   } catch (error) {
     await stop();
-    throw new Error(
+    throw new DevServerStartError(
       `Temporal dev server did not start on ${address}: ${(error as Error).message}\n${stderrTail}`,
+      error instanceof ExitedEarly,
     );
   }
   return { address, uiUrl, pid: child.pid, stop };
@@ -134,7 +169,7 @@ async function waitUntilServing(
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
   while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`it exited with code ${exitCode}`);
+    if (exitCode !== undefined) throw new ExitedEarly(`it exited with code ${exitCode}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {

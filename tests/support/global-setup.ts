@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { cliBundle } from '../../bin/cli-bundle.js';
-import { startDevServer } from '../../runtime/dev-server.js';
+import { startDevServerOnFreePort } from '../../runtime/dev-server.js';
 import { findOrBuildTemporalCli } from '../../runtime/temporal-cli.js';
 import { freePort } from './ports.js';
 
@@ -19,7 +19,7 @@ export default async function setup(project: TestProject) {
   const cli = await findOrBuildTemporalCli();
   if (cli.kind !== 'binary')
     throw new Error('tests need the Temporal CLI (install Go, or set TEMPORAL_CLI)');
-  const server = await startDevServer({ cli, port: await freePort() });
+  const server = await startDevServerOnFreePort({ cli }, freePort);
   project.provide('temporalAddress', server.address);
   project.provide('temporalCli', cli.path);
   return () => server.stop();

@@ -33,7 +33,7 @@ const COMMUNITY = {
 const WHY: { about: RegExp; text: string | ((kind: KindCost) => string) }[] = [
   {
     about: /^journey /,
-    text: 'Journeys: workflows/journey/workflow.ts upserts the TownhallStep search attribute where a run waits (wait, wait_until, a message held by its send window; since this issue, patched: it was every step) and once on an exit: one action each, which searches for parked runs and the console (exits by reason) use; the `position` query and journey_runs say the rest',
+    text: 'Journeys: workflows/journey/workflow.ts upserts the TownhallStep search attribute where a run waits (wait, wait_until, a message held by its send window; since this issue, patched: it was every step) and once on an exit: one action each, which searches for parked runs and the console (exits by reason) use; the `position` query and journey_runs say the rest. A journey with `mark_waits: false` marks none of its waits (exits still), which takes re-engagement to its minimum: a choice for ops, so the example keeps the marks',
   },
   {
     about: /^journey re-engagement/,

@@ -54,6 +54,8 @@ export interface Journey {
   sendWindow?: SendWindow | undefined;
   /** Overrides `limits.on_cap` for this journey's messages. */
   onCap?: 'defer' | 'skip' | undefined;
+  /** `mark_waits: false`: its runs do not mark their waits in TownhallStep (absent: they do). */
+  markWaits?: false | undefined;
   steps: Step[];
 }
 
@@ -211,13 +213,21 @@ const journey = z
       .enum(['defer', 'skip'], { error: () => 'write on_cap as defer or skip' })
       .optional()
       .describe("What this journey's capped messages do; limits.on_cap when absent"),
+    mark_waits: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Each run marks the step it waits at in the TownhallStep search attribute, so the Temporal UI lists parked runs by step; each mark is a billed Temporal action (a fifth of a wait-then-message run). false saves it; `townhall journeys` still says where runs are',
+      ),
     steps: stepsSchema,
   })
-  .transform(({ exit_when, send_window, on_cap, ...rest }): Journey => ({
+  .transform(({ exit_when, send_window, on_cap, mark_waits, ...rest }): Journey => ({
     ...rest,
     exitWhen: [...new Set(exit_when)],
     ...(send_window ? { sendWindow: send_window } : {}),
     ...(on_cap ? { onCap: on_cap } : {}),
+    // Only when off: a journey as it was keeps its hash (runs' memos compare against it).
+    ...(mark_waits ? {} : { markWaits: false as const }),
   }));
 
 export const journeysConfigSchema = z

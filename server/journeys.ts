@@ -154,6 +154,7 @@ export function createJourneyRouter(deps: JourneyRouterDeps) {
       sendWindow: journey.sendWindow,
       limits: limitsFor(deps.limits, journey),
       ...(deps.searchAttributes ? { searchAttributes: true } : {}),
+      ...(journey.markWaits === false ? { markWaits: false } : {}),
     };
     try {
       await withDeadline(() =>

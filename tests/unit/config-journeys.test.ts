@@ -114,6 +114,28 @@ describe('journeys: config', () => {
     });
   });
 
+  it('turns a journey’s wait marks off with mark_waits: false, leaving the others’ hashes as they were', () => {
+    const journeys = (extra: string) =>
+      parse(
+        file(`
+  drip:
+    trigger: member.joined
+${extra}    steps:
+      - wait: 1d
+`),
+      ).journeys.drip!;
+    expect(journeys('').markWaits).toBeUndefined();
+    expect(journeys('    mark_waits: true\n')).toEqual(journeys(''));
+    expect(journeys('    mark_waits: false\n').markWaits).toBe(false);
+    expect(
+      problems(
+        file(
+          `  drip:\n    trigger: member.joined\n    mark_waits: no-thanks\n    steps: [{ wait: 1d }]\n`,
+        ),
+      ),
+    ).toEqual([expect.stringMatching(/^journeys\.drip\.mark_waits: /)]);
+  });
+
   it('is optional: a config without journeys has none', () => {
     expect(parse(file('  {}')).journeys).toEqual({});
   });

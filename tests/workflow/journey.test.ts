@@ -221,6 +221,21 @@ describe('journey workflow with stub activities', () => {
     expect(await stepMarks(sends)).toEqual([]);
   });
 
+  it('marks no wait of a journey with mark_waits: false, and still its exit', async () => {
+    const steps: Step[] = [{ type: 'wait', ms: 300 }, DRIP[2]!, { type: 'wait', ms: 30_000 }];
+    const extra = { searchAttributes: true, markWaits: false as const };
+    const quiet = await start('unmarked-waits', steps.slice(0, 2), extra);
+    expect((await quiet.result()).steps.map((step) => step.outcome)).toEqual(['waited', 'sent']);
+    expect(await stepMarks(quiet)).toEqual([]);
+    // An exit is still marked: the console counts exits by reason from it.
+    const exited = await start('unmarked-exit', steps, extra);
+    while ((await exited.query(positionQuery))?.path !== 'steps[2]')
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await exited.signal(exitSignal, { reason: 'member.left' });
+    await exited.result();
+    expect((await stepMarks(exited)).map((mark) => mark.value)).toEqual(['exited member.left']);
+  });
+
   it('lets a send in progress finish when an exit arrives, then stops', async () => {
     releaseSend = () => undefined;
     const handle = await start('exit-in-send', DRIP);

@@ -44,6 +44,7 @@ export function journeyScanSchedules(
             ...(journey.sendWindow ? { sendWindow: journey.sendWindow } : {}),
             ...(limitsFor(limits, journey) ? { limits: limitsFor(limits, journey) } : {}),
             ...(searchAttributes ? { searchAttributes: true } : {}),
+            ...(journey.markWaits === false ? { markWaits: false as const } : {}),
           },
         ],
       },

@@ -24,6 +24,8 @@ export interface JourneyScanInput {
   limits?: SendLimits | undefined;
   /** The namespace has the journeys' search attributes: the runs it starts set them. */
   searchAttributes?: boolean | undefined;
+  /** The journey's `mark_waits: false`, which the runs it starts keep. */
+  markWaits?: false | undefined;
   /** Where the previous run of this scan stopped (continue-as-new). */
   afterId?: string | undefined;
   entered?: number | undefined;

@@ -34,7 +34,8 @@ export async function journeyScan(input: JourneyScanInput): Promise<JourneyScanR
   let afterId = input.afterId;
   let entered = input.entered ?? 0;
   if (patched(CLIENT_STARTS)) {
-    const { journey, exitWhen, steps, routing, sendWindow, limits, searchAttributes } = input;
+    const { journey, exitWhen, steps, routing, sendWindow, limits, searchAttributes, markWaits } =
+      input;
     for (let page = 0; page < PAGES_PER_RUN; page++) {
       const result = await store.enterLapsedMembers({
         journey,
@@ -47,7 +48,16 @@ export async function journeyScan(input: JourneyScanInput): Promise<JourneyScanR
         limit: PAGE,
         // Fixed here, so each attempt at this page records its entries at the same moment.
         enteredAt: new Date().toISOString(),
-        template: { journey, steps, exitWhen, routing, sendWindow, limits, searchAttributes },
+        template: {
+          journey,
+          steps,
+          exitWhen,
+          routing,
+          sendWindow,
+          limits,
+          searchAttributes,
+          ...(markWaits === false ? { markWaits } : {}),
+        },
         taskQueue: workflowInfo().taskQueue,
         memo: { journey, journeyHash: input.hash },
         awaits: awaitedEvents(steps),

@@ -35,6 +35,8 @@ export interface JourneyInput {
   limits?: SendLimits | undefined;
   /** The namespace has the journeys' search attributes: the run marks its waits in TownhallStep. */
   searchAttributes?: boolean | undefined;
+  /** The journey's `mark_waits: false`: it marks none of its waits (exits still). */
+  markWaits?: false | undefined;
 }
 
 /** The step a run is in: its path (`steps[1]`, `steps[2].then[0]`) and type. */

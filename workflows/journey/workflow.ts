@@ -65,6 +65,7 @@ export async function journey(input: JourneyInput): Promise<JourneyResult> {
       },
       // A message held for its window and then its cap is one mark, not one per hold.
       onWait: (at) => {
+        if (input.markWaits === false) return;
         if (marking() === 'waits' && marked !== `${at.path} ${at.type}`) mark(at);
       },
       onStepDone: (index, result) =>

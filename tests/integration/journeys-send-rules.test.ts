@@ -89,6 +89,17 @@ ${three('Skip')}
     entry: every_time
     steps:
       - thread.reply: { text: 'You are welcome, {{ member.name }}!' }
+  marked:
+    trigger: { event: message.posted, text: marked waits please }
+    steps:
+      - wait: 1s
+      - email.send: { template: welcome, subject: 'After a marked wait, {{ member.name }}' }
+  unmarked:
+    trigger: { event: message.posted, text: unmarked waits please }
+    mark_waits: false
+    steps:
+      - wait: 1s
+      - email.send: { template: welcome, subject: 'After an unmarked wait, {{ member.name }}' }
   dm-after-unsubscribe:
     trigger: { event: message.posted, text: letters please }
     steps:
@@ -233,6 +244,30 @@ describe.concurrent('journeys: send windows, caps and consent', () => {
       (m) => m.channel.startsWith('D') && m.text.includes('Letty'),
     );
     expect(dms.map((m) => m.text)).toEqual(['Still here for you, Letty L']);
+  });
+
+  it('marks a run’s wait in TownhallStep unless its journey says mark_waits: false', async () => {
+    const email = await join('UMARKS', 'Marks M');
+    await send(slackMessage('UMARKS', 'marked waits please'));
+    await send(slackMessage('UMARKS', 'unmarked waits please'));
+    const marks = async (journey: string) => {
+      const handle = await runOf(journey, email);
+      await handle.result();
+      const events = (await handle.fetchHistory()).events ?? [];
+      return events.filter(
+        (event) =>
+          event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields
+            ?.TownhallStep,
+      ).length;
+    };
+    // Each mark is a billed action: the journey that turns them off has none.
+    expect(await marks('marked')).toBe(1);
+    expect(await marks('unmarked')).toBe(0);
+    expect(
+      mailTo(email)
+        .map((m) => m.subject)
+        .sort(),
+    ).toEqual(['After a marked wait, Marks M', 'After an unmarked wait, Marks M']);
   });
 
   it("tells the team in their channel once, with the member's name made inert", async () => {

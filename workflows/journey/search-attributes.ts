@@ -8,8 +8,8 @@ import {
  * The journeys' custom search attributes: which journey, which member (townhall's id, no PII),
  * and the step a run last waited at (`steps[1] wait`): a `wait`, a `wait_until`, or a message
  * held for its send window or cap. Steps that pass without waiting do not move it (each upsert is
- * a billed action; the `position` query says where a run is at any step). Ops list parked runs
- * with them in the Temporal UI:
+ * a billed action, and a journey with `mark_waits: false` makes none; the `position` query says
+ * where a run is at any step). Ops list parked runs with them in the Temporal UI:
  * `TownhallJourney = "re-engagement" AND TownhallStep = "steps[1] wait"`.
  */
 export const JOURNEY_KEY = defineSearchAttributeKey('TownhallJourney', SearchAttributeType.KEYWORD);

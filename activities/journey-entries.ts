@@ -1,20 +1,20 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { forgetJourneyRun, recordJourneyRun } from '../store/journey-runs.js';
+import { forgetJourneyRun } from '../store/journey-runs.js';
 import { lapsedMembers } from '../store/lapsed-members.js';
 import { journeySearchAttributes } from '../workflows/journey/search-attributes.js';
 import type { JourneyInput } from '../workflows/journey/types.js';
 import { journeyWorkflowId } from '../workflows/journey/types.js';
 import type { journey } from '../workflows/journey/workflow.js';
+import { awaitedEvents } from '../workflows/steps/index.js';
 import type { ActivityDeps } from './index.js';
 import type { LapsedPage } from './journeys.js';
-import { lapsedQuery } from './journeys.js';
+import { lapsedQuery, recordEntries } from './journeys.js';
 
 /** What every run a scan starts shares; each adds its member and the platform to reach them on. */
 export type JourneyTemplate = Omit<JourneyInput, 'memberId' | 'platform'>;
 
+/** A scan's page; `once` (`entry: once`) also makes a member's run id theirs for good. */
 export interface EntryPage extends LapsedPage {
-  /** `entry: once`: a member's run id is theirs for good, not one per lapse. */
-  oncePerMember: boolean;
   /**
    * When this page's entries are recorded: fixed by the scan, so that a retried attempt finds
    * again the members an attempt that died recorded (and maybe did not start).
@@ -24,7 +24,6 @@ export interface EntryPage extends LapsedPage {
   /** The scan's own queue, where its runs go (a child started on it went there too). */
   taskQueue: string;
   memo: Record<string, unknown>;
-  awaits: string[];
 }
 
 export interface EntryPageResult {
@@ -59,18 +58,16 @@ export function createJourneyEntryActivities(deps: ActivityDeps) {
         workflowId: journeyWorkflowId(
           input.journey,
           member.memberId,
-          input.oncePerMember ? undefined : `lapse-${member.lastActiveAt.getTime()}`,
+          input.once ? undefined : `lapse-${member.lastActiveAt.getTime()}`,
         ),
       }));
-      for (const entry of entries)
-        await recordJourneyRun(deps.db, {
-          workflowId: entry.workflowId,
-          memberId: entry.memberId,
-          journey: input.journey,
-          exitWhen: input.template.exitWhen,
-          awaits: input.awaits,
-          enteredAt,
-        });
+      const { exitWhen, steps } = input.template;
+      const awaits = awaitedEvents(steps);
+      await recordEntries(
+        deps.db,
+        { journey: input.journey, exitWhen, awaits, enteredAt },
+        entries,
+      );
       let entered = 0;
       for (const [index, entry] of entries.entries()) {
         try {

@@ -31,6 +31,16 @@ export const lapsedQuery = (input: LapsedPage, now: number): LapsedQuery => ({
   limit: input.limit,
 });
 
+/** A scan's entries, recorded as entered at one moment (before their runs start). */
+export async function recordEntries(
+  db: ActivityDeps['db'],
+  input: { journey: string; exitWhen: string[]; awaits: string[]; enteredAt: Date },
+  entries: readonly { workflowId: string; memberId: string }[],
+): Promise<void> {
+  for (const { workflowId, memberId } of entries)
+    await recordJourneyRun(db, { ...input, workflowId, memberId });
+}
+
 /**
  * The journeys' store work: the inactivity scan's (who went quiet, the runs it starts for them)
  * and the facts an `if` step decides on.
@@ -100,15 +110,12 @@ export function createJourneyActivities(deps: ActivityDeps) {
       awaits: string[];
       entries: { workflowId: string; memberId: string }[];
     }): Promise<void> {
-      const enteredAt = new Date();
-      for (const entry of input.entries)
-        await recordJourneyRun(deps.db, {
-          ...entry,
-          journey: input.journey,
-          exitWhen: input.exitWhen,
-          awaits: input.awaits,
-          enteredAt,
-        });
+      const { journey, exitWhen, awaits } = input;
+      await recordEntries(
+        deps.db,
+        { journey, exitWhen, awaits, enteredAt: new Date() },
+        input.entries,
+      );
     },
   };
 }

@@ -69,6 +69,12 @@ export interface PushResult {
   failed: number;
 }
 
+/** The most a CRM takes in one batch request, and from how many members it goes bulk. */
+const limitsOf = (crm: Crm): CrmLimits => ({
+  batchLimit: crm.batchLimit,
+  bulkThreshold: crm.bulkUpsert && crm.bulkThreshold !== undefined ? crm.bulkThreshold : null,
+});
+
 export function createSyncActivities(deps: ActivityDeps) {
   const { db } = deps;
   const crmNamed = (crm: string) => requireCapability(deps.crms?.[crm], 'crm');
@@ -209,11 +215,7 @@ export function createSyncActivities(deps: ActivityDeps) {
      * backfill uses its bulk API (null: it has none).
      */
     crmLimits(input: { crm: string }): Promise<CrmLimits> {
-      const crm = crmNamed(input.crm);
-      return Promise.resolve({
-        batchLimit: crm.batchLimit,
-        bulkThreshold: crm.bulkUpsert && crm.bulkThreshold !== undefined ? crm.bulkThreshold : null,
-      });
+      return Promise.resolve(limitsOf(crmNamed(input.crm)));
     },
 
     async countSyncableMembers(): Promise<number> {
@@ -239,9 +241,9 @@ export function createSyncActivities(deps: ActivityDeps) {
       const crm = crmNamed(input.crm);
       await asActivityFailure(() => crm.ensureProperties());
       const total = await countMembers(db);
-      const bulk =
-        !!crm.bulkUpsert && crm.bulkThreshold !== undefined && total >= crm.bulkThreshold;
-      const batchSize = Math.min(input.batchSize ?? crm.batchLimit, crm.batchLimit);
+      const { batchLimit, bulkThreshold } = limitsOf(crm);
+      const bulk = bulkThreshold !== null && total >= bulkThreshold;
+      const batchSize = Math.min(input.batchSize ?? batchLimit, batchLimit);
       const first = bulk
         ? await pageEnds(db, undefined, input.bulkPage, input.pagesPerRun.bulkJobs)
         : await pageEnds(db, undefined, batchSize, input.pagesPerRun.batches);

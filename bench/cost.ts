@@ -47,7 +47,7 @@ const WHY: { about: RegExp; text: string | ((kind: KindCost) => string) }[] = [
     about: /^CRM backfill/,
     text: (k) => {
       const of = (name: string) => Math.round((k.events[`activity ${name}`] ?? 0) * k.samples);
-      return `CRM backfill: workflows/crm-backfill/workflow.ts plans itself in one call (planBackfill: the CRM's fields, the member count, bulk or batches, and the first run's pages as ranges of member ids) and each push reads its own range (pushMemberRange: ${of('pushMemberRange')} here); a later run reads its pages once (backfillPageEnds: ${of('backfillPageEnds')} here), and none reads a page that comes back empty. Before RANGES (patched) it read the ids in activities of their own (memberPage, 3 reads for 11 pushes at this size, the last one empty) after three setup calls. What is beyond the minimum is the plan, plus one read and one continue-as-new per 200 pushes`;
+      return `CRM backfill: workflows/crm-backfill/workflow.ts plans itself in one call (planBackfill: the CRM's fields, the member count, bulk or batches, and the first run's pages as ranges of member ids) and each push reads its own range (pushMemberRange: ${of('pushMemberRange')} here); a later run reads its pages once (backfillPageEnds: ${of('backfillPageEnds')} here), and none reads a page that comes back empty. Before RANGES (patched) it read the ids in activities of their own (memberPage, 3 reads for 11 pushes at this size, the last one empty) after three setup calls. What is beyond the minimum is the plan, plus one read and one continue-as-new per 1,000 pushes`;
     },
   },
 ];

@@ -24,7 +24,6 @@ interface Posted {
   created: boolean;
 }
 
-/** The Reddit API as the capabilities and the poller use it. */
 /**
  * The pause before the next read after `quiet` reads in a row found nothing: pollEvery doubled
  * each time, never past quietPollEvery (nor under pollEvery).
@@ -37,6 +36,7 @@ export function quietPause(
   return Math.min(ceiling, config.pollEvery * 2 ** Math.min(quiet, 30));
 }
 
+/** The Reddit API as the capabilities and the poller use it. */
 export function createRedditConnector(config: RedditConfig, context?: ConnectorContext) {
   const budget = context?.budgets?.(`reddit:${config.clientId}`, {
     max: config.queriesPerMinute,

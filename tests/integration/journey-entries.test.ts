@@ -39,13 +39,11 @@ async function lapsedJourney(count: number) {
     journey,
     inactiveMs: 30 * 86_400_000,
     oncePerMs: 60 * 86_400_000,
-    oncePerMember: false,
     limit: 100,
     enteredAt,
     template: { journey, steps: [], exitWhen: ['message.posted'] },
     taskQueue: `nobody-polls-${journey}`,
     memo: { journey, journeyHash: 'h' },
-    awaits: [],
   });
   const runsOf = async () =>
     (

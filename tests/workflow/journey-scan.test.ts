@@ -9,6 +9,7 @@ import type { EntryPage } from '../../activities/journey-entries.js';
 import type { RunningWorker } from '../../runtime/temporal.js';
 import { createTemporalClient } from '../../runtime/temporal.js';
 import { journeyScan } from '../../workflows/journey-scan/workflow.js';
+import type { Step } from '../../workflows/steps/index.js';
 import { recordHistory } from '../support/replay.js';
 import { startTestWorker } from '../support/worker.js';
 
@@ -45,14 +46,14 @@ describe('journeyScan', () => {
   it('enters every lapsed member a page at a time, each page at one moment through retries', async () => {
     const client = createTemporalClient(inject('temporalAddress'), 'default');
     const journey = `scan-${randomBytes(3).toString('hex')}`;
-    const steps = [{ type: 'wait', duration: '1d' }];
+    const steps: Step[] = [{ type: 'wait', ms: 86_400_000 }];
     const handle = await client.workflow.start(journeyScan, {
       taskQueue,
       workflowId: `journey-scan:${journey}`,
       args: [
         {
           journey,
-          steps: steps as never,
+          steps,
           exitWhen: ['message.posted'],
           entry: { kind: 'once_per', ms: 3_600_000 },
           inactiveMs: 60_000,
@@ -79,7 +80,7 @@ describe('journeyScan', () => {
     expect(first.page).toMatchObject({
       taskQueue,
       oncePerMs: 3_600_000,
-      oncePerMember: false,
+      once: false,
       memo: { journey, journeyHash: 'h' },
       template: { journey, steps, exitWhen: ['message.posted'], searchAttributes: true },
     });

@@ -43,11 +43,11 @@ export async function journeyScan(input: JourneyScanInput): Promise<JourneyScanR
         levels: input.levels,
         oncePerMs: input.entry.kind === 'once_per' ? input.entry.ms : undefined,
         once: input.entry.kind === 'once',
-        oncePerMember: input.entry.kind === 'once',
         afterId,
         limit: PAGE,
         // Fixed here, so each attempt at this page records its entries at the same moment.
         enteredAt: new Date().toISOString(),
+        // Fields left undefined are dropped from the payload.
         template: {
           journey,
           steps,
@@ -56,11 +56,10 @@ export async function journeyScan(input: JourneyScanInput): Promise<JourneyScanR
           sendWindow,
           limits,
           searchAttributes,
-          ...(markWaits === false ? { markWaits } : {}),
+          markWaits,
         },
         taskQueue: workflowInfo().taskQueue,
         memo: { journey, journeyHash: input.hash },
-        awaits: awaitedEvents(steps),
       });
       entered += result.entered;
       if (!result.more) return { entered };

@@ -20,10 +20,17 @@ import {
 import type { ActivityDeps } from './index.js';
 import { asActivityFailure } from './failures.js';
 import { requireCapability } from './not-configured.js';
+import { Slots } from './slots.js';
 
 /** How often records the CRM failed for now are tried again inside one push, and how long apart. */
 const RECORD_RETRIES = 3;
 const RECORD_RETRY_MS = 1_000;
+/**
+ * Bulk jobs this worker has at one CRM at a time. A bulk backfill keeps one push more than this
+ * in flight (workflows/crm-backfill BULK_PUSHES_IN_FLIGHT): it reads its members and links its results
+ * while the others' jobs are at the CRM, and waits here for a slot only around the job itself.
+ */
+const BULK_JOBS_AT_ONCE = 2;
 /** How long the CRM's fields, once made or checked, are taken to be there. */
 const PREPARED_FOR_MS = 5 * 60_000;
 
@@ -77,6 +84,12 @@ const limitsOf = (crm: Crm): CrmLimits => ({
 
 export function createSyncActivities(deps: ActivityDeps) {
   const { db } = deps;
+  const bulkSlots = new Map<string, Slots>();
+  const bulkJobSlot = (crm: string) => {
+    let slots = bulkSlots.get(crm);
+    if (!slots) bulkSlots.set(crm, (slots = new Slots(BULK_JOBS_AT_ONCE)));
+    return slots;
+  };
   const crmNamed = (crm: string) => requireCapability(deps.crms?.[crm], 'crm');
 
   /**
@@ -105,9 +118,12 @@ export function createSyncActivities(deps: ActivityDeps) {
       const result = await heartbeating(
         // The bulk lane: a journey's single upsert takes its budget slot ahead of these.
         asActivityFailure(() =>
-          inBulkLane(() =>
-            bulk && crm.bulkUpsert ? crm.bulkUpsert(pending) : upsertInBatches(crm, pending),
-          ),
+          inBulkLane(() => {
+            const bulkUpsert = bulk ? crm.bulkUpsert?.bind(crm) : undefined;
+            return bulkUpsert
+              ? bulkJobSlot(crmId).run(() => bulkUpsert(pending))
+              : upsertInBatches(crm, pending);
+          }),
         ),
         () => ({ done: [...done], page }),
       );

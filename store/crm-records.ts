@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { CrmPerson } from '../connectors/ports.js';
 import type { Db } from './db.js';
 import { identityActivity } from './identity-activity.js';
+import { anyId, anyText } from './id-lists.js';
 
 const DAY_MS = 86_400_000;
 
@@ -28,7 +29,7 @@ export async function crmRecords(
       .selectFrom('members as m')
       .leftJoin('member_stats as s', 's.member_id', 'm.id')
       .select(['m.id', 'm.email', 'm.name', 's.first_seen_at', 's.last_active_at', 's.level'])
-      .where('m.id', 'in', ids)
+      .where('m.id', '=', anyId(ids))
       // A member being erased is not written back to the CRM the erasure just deleted them from.
       .where((eb) =>
         eb.not(
@@ -44,17 +45,17 @@ export async function crmRecords(
         'member_id',
         sql<string>`string_agg(distinct platform, ';' order by platform)`.as('list'),
       ])
-      .where('member_id', 'in', ids)
+      .where('member_id', '=', anyId(ids))
       .groupBy('member_id')
       .execute(),
     db
       .selectFrom('milestones')
       .select(['member_id', 'name'])
-      .where('member_id', 'in', ids)
+      .where('member_id', '=', anyId(ids))
       .execute(),
     identityActivity(db)
       .select(['i.member_id', (eb) => eb.fn.countAll<string>().as('n')])
-      .where('i.member_id', 'in', ids)
+      .where('i.member_id', '=', anyId(ids))
       .where('i.staff', '=', false)
       .where('a.occurred_at', '>=', new Date(now.getTime() - 30 * DAY_MS))
       .groupBy('i.member_id')
@@ -100,26 +101,22 @@ export async function recordLinks(
   links: readonly { memberId: string; personId: string }[],
 ): Promise<void> {
   if (links.length === 0) return;
+  const members = links.map((link) => link.memberId);
+  const people = links.map((link) => link.personId);
   await db.transaction().execute(async (trx) => {
     // A CRM record belongs to one member: a record re-used (a merge in the CRM) moves here.
     await trx
       .deleteFrom('crm_links')
       .where('crm', '=', crm)
-      .where(
-        'person_id',
-        'in',
-        links.map((link) => link.personId),
-      )
+      .where('person_id', '=', anyText(people))
       .execute();
-    await trx
-      .insertInto('crm_links')
-      .values(links.map((link) => ({ member_id: link.memberId, crm, person_id: link.personId })))
-      .onConflict((oc) =>
-        oc.columns(['member_id', 'crm']).doUpdateSet((eb) => ({
-          person_id: eb.ref('excluded.person_id'),
-          synced_at: new Date(),
-        })),
-      )
-      .execute();
+    // Rows from two arrays (unnest): two parameters for the page, not three per link.
+    await sql`
+      insert into crm_links (member_id, crm, person_id)
+      select link.member_id, ${crm}, link.person_id
+      from unnest(${sql.val(members)}::uuid[], ${sql.val(people)}::text[])
+        as link(member_id, person_id)
+      on conflict (member_id, crm)
+        do update set person_id = excluded.person_id, synced_at = ${new Date()}`.execute(trx);
   });
 }

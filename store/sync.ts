@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './db.js';
+import { anyId } from './id-lists.js';
 
 /**
  * Where the incremental sync has written up to: a position in (changed_at, member id) order.
@@ -123,7 +124,7 @@ export async function clearFailures(db: Db, crm: string, memberIds: readonly str
   await db
     .deleteFrom('sync_failures')
     .where('crm', '=', crm)
-    .where('member_id', 'in', memberIds)
+    .where('member_id', '=', anyId(memberIds))
     .execute();
 }
 

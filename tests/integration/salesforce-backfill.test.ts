@@ -30,14 +30,14 @@ afterAll(async () => {
   for (const store of stores) if (store.url) await store.close();
 });
 
-/** Seeds MEMBERS members, runs a worker and the backfill to its end; returns the member ids. */
-async function backfill(bulkThreshold: number): Promise<string[]> {
+/** Seeds `members` members, runs a worker and the backfill to its end; returns the member ids. */
+async function backfill(bulkThreshold: number, members = MEMBERS): Promise<string[]> {
   await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'townhall-sf-backfill-'));
   const dataDir = path.join(dir, 'data');
   const store = await openSharedStore(dataDir);
   stores.push(store);
-  const memberIds = await seedMembers(store.db, MEMBERS);
+  const memberIds = await seedMembers(store.db, members);
   if (!store.url) await store.close();
 
   const config = path.join(dir, 'townhall.config.yaml');
@@ -67,13 +67,14 @@ workflows:
     ['sync', 'backfill', '--crm', 'salesforce', '--config', config],
     env,
   );
-  expect(stderr).toMatch(/2,500\/2,500 100%/);
+  const count = members.toLocaleString('en-US');
+  expect(stderr).toContain(`${count}/${count} 100%`);
 
   const client = hubClient();
   const result: unknown = await client.workflow
     .getHandle(crmBackfillWorkflowId('salesforce'))
     .result();
-  expect(result).toMatchObject({ done: MEMBERS, failed: 0, total: MEMBERS, finished: true });
+  expect(result).toMatchObject({ done: members, failed: 0, total: members, finished: true });
   worker.child.kill('SIGINT');
   expect(await worker.exited).toBe(0);
   return memberIds;
@@ -95,6 +96,24 @@ describe('the Salesforce backfill', () => {
     ]);
     const requests = sandbox.emulators.salesforce.requests();
     expect(requests.filter((r) => r.path.endsWith(COLLECTIONS))).toEqual([]);
+  }, 180_000);
+
+  it('pages of 5,000 in jobs of their own, never more than two at the org at once', async () => {
+    // Four pages: three pushes are in flight, and the worker lets two of them hold a job.
+    const memberIds = await backfill(2_000, 15_001);
+    expectOneContactEach(memberIds);
+    expect(sandbox.emulators.salesforce.jobs().map((job) => job.numberRecordsProcessed)).toEqual([
+      5_000, 5_000, 5_000, 1,
+    ]);
+    // A job is at the org from its create until its last result read (failedResults).
+    let open = 0;
+    let most = 0;
+    for (const request of sandbox.emulators.salesforce.requests()) {
+      if (request.method === 'POST' && request.path.endsWith('/jobs/ingest')) open += 1;
+      if (request.path.endsWith('/failedResults')) open -= 1;
+      most = Math.max(most, open);
+    }
+    expect([most, open]).toEqual([2, 0]);
   }, 180_000);
 
   it('below it: sObject Collections upserts of 200, no bulk job', async () => {

@@ -1,7 +1,8 @@
 // Running backfills must survive workflow code changes: histories recorded from the CRM backfill
 // (tests/workflow/*.test.ts with RECORD_HISTORIES) are replayed against today's code on every
 // `npm test`: 30 members in rounds of 4 pushes of 2, before the sliding window; bulk jobs one at
-// a time, before BULK_PAIR; pages of ids read in activities of their own, before RANGES.
+// a time, before BULK_PAIR; pages of ids read in activities of their own, before RANGES; bulk
+// ranges two pushes at a time, before BULK_PUSHES_IN_FLIGHT (which needs no patch: this shows it).
 import { describe, expect, it } from 'vitest';
 import { replay } from '../support/replay.js';
 
@@ -23,6 +24,12 @@ describe('CRM backfill and sync histories replay on today’s code', () => {
   it('a bulk run two jobs at a time that read its pages of ids itself, from before RANGES', async () => {
     // tests/workflow/crm-sync.test.ts's bulk backfill on the code of BULK_PAIR.
     await expect(replay('crm-backfill-bulk-pair-member-pages')).resolves.toBeUndefined();
+  });
+
+  it('a bulk run of ranges two pushes at a time, from before BULK_PUSHES_IN_FLIGHT', async () => {
+    // tests/workflow/crm-sync.test.ts's bulk backfill with 20,001 members (five jobs), recorded
+    // on 0241501: three pushes in flight schedule the same activities in the same order, sooner.
+    await expect(replay('crm-backfill-bulk-ranges')).resolves.toBeUndefined();
   });
 
   it('a CRM sync run of an activity a step, from before ONE_ACTIVITY_A_PAGE', async () => {

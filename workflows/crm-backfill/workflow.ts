@@ -26,6 +26,15 @@ const PUSHES_IN_FLIGHT = 8;
  * BULK_PAGE members in the worker, and Salesforce processes an org's jobs side by side anyway.
  */
 const BULK_IN_FLIGHT = 2;
+/**
+ * Bulk pushes in flight on the ranges path: one more than the jobs the CRM is given at once. The
+ * worker lets two of its pushes' jobs at the CRM at a time (activities/sync.ts
+ * BULK_JOBS_AT_ONCE); the third reads its members or links its results meanwhile, store work
+ * that had left a job's slot idle for a fifth of its time. No patch: a wider window issues the
+ * same commands in the same order, only sooner, and a history from two at a time replays
+ * (tests/replay/crm-backfill.test.ts).
+ */
+const BULK_PUSHES_IN_FLIGHT = BULK_IN_FLIGHT + 1;
 const ROUNDS_PER_RUN = 50;
 const SLIDING_WINDOW = 'crm-backfill-sliding-window';
 /** Runs from before it wrote bulk jobs one at a time, and replay so. */
@@ -146,14 +155,14 @@ async function pushInWindow(run: Run): Promise<boolean> {
 
 /**
  * Since RANGES: the pages are ranges of member ids (the first run's from the plan, later runs'
- * read once at their start), pushed PUSHES_IN_FLIGHT at a time (bulk jobs BULK_IN_FLIGHT), a new
+ * read once at their start), pushed PUSHES_IN_FLIGHT at a time (bulk BULK_PUSHES_IN_FLIGHT), a new
  * one as soon as any ends. A run ends when its pages are pushed; the backfill, when the last
  * read found nothing after them. Before continue-as-new every push is awaited, so afterId has
  * nothing unwritten before it. True when done.
  */
 async function pushRanges(run: Run, planned: PageEnds | undefined): Promise<boolean> {
   const size = run.state.bulk ? BULK_PAGE : run.state.batchSize;
-  const width = run.state.bulk ? BULK_IN_FLIGHT : PUSHES_IN_FLIGHT;
+  const width = run.state.bulk ? BULK_PUSHES_IN_FLIGHT : PUSHES_IN_FLIGHT;
   const pages = run.state.bulk ? PAGES_PER_RUN.bulkJobs : PAGES_PER_RUN.batches;
   const { ends, complete } = planned ?? (await run.pageEnds(run.state.afterId, size, pages));
   const inFlight = new Set<Promise<void>>();

@@ -18,6 +18,7 @@ import {
   recordRun,
 } from '../store/sync.js';
 import type { ActivityDeps } from './index.js';
+import { undoWritesOfErased } from './erased-writes.js';
 import { asActivityFailure } from './failures.js';
 import { requireCapability } from './not-configured.js';
 import { Slots } from './slots.js';
@@ -110,9 +111,9 @@ export function createSyncActivities(deps: ActivityDeps) {
     const details = activityInfo().heartbeatDetails as
       { done?: string[]; page?: string } | undefined;
     const done = new Set(details?.page === page ? details?.done : []);
-    let pending: CrmPerson[] = (await crmRecords(db, memberIds, deps.crmExtras)).filter(
-      (person) => !done.has(personKey(person)),
-    );
+    const readAt = new Date();
+    const people = await crmRecords(db, memberIds, deps.crmExtras);
+    let pending: CrmPerson[] = people.filter((person) => !done.has(personKey(person)));
     let failed = 0;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const result = await heartbeating(
@@ -157,6 +158,8 @@ export function createSyncActivities(deps: ActivityDeps) {
         );
       await sleep(RECORD_RETRY_MS * attempt);
     }
+    // A member whose erasure began after the read above is deleted from the CRM again.
+    await asActivityFailure(() => undoWritesOfErased(db, crm, people, readAt));
     return { written: done.size - failed, failed };
   }
 

@@ -164,3 +164,16 @@ export async function isSuppressed(db: Db, emailHash: string): Promise<boolean> 
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/**
+ * The address hashes of erasures requested since `since` (none nearly always: one small read).
+ * A CRM write that read its people before then checks its addresses against them afterwards.
+ */
+export async function emailHashesErasedSince(db: Db, since: Date): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('erasures')
+    .select('email_hashes')
+    .where('requested_at', '>=', since)
+    .execute();
+  return new Set(rows.flatMap((row) => row.email_hashes));
+}

@@ -184,15 +184,18 @@ export function createJourneyRouter(deps: JourneyRouterDeps) {
   return async function routeJourneys(
     event: CommunityEvent,
     memberId: string,
+    /** This event made the member: no run of theirs can be waiting to hear it. */
+    options: { newMember?: boolean } = {},
   ): Promise<JourneyOutcome[]> {
     const journeys = Object.entries(deps.journeys).filter(([, journey]) => journey.enabled);
     if (journeys.length === 0) return [];
-    await signalMember(
-      deps,
-      memberId,
-      kindsOf(event.type),
-      event.type === 'member.left' ? 'member.left' : false,
-    );
+    if (!options.newMember)
+      await signalMember(
+        deps,
+        memberId,
+        kindsOf(event.type),
+        event.type === 'member.left' ? 'member.left' : false,
+      );
     const milestones = journeys.some(([, journey]) => journey.trigger.kind === 'milestone')
       ? await milestonesReachedBy(deps.db, memberId, event.eventId)
       : [];

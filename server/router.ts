@@ -164,7 +164,10 @@ export function createEventRouter(deps: RouterDeps) {
         'event routed',
       );
     }
-    for (const started of await routeJourneys(event, memberId))
+    // A member this event created (and kept: not joined to another) has no runs yet: the store
+    // is not asked for runs that hear the event.
+    const newMember = member.created && memberId === member.memberId;
+    for (const started of await routeJourneys(event, memberId, { newMember }))
       if (started !== 'not-due' && outcome !== 'started') outcome = started;
     const handed = deps.handoff
       ? await deps.handoff.routeCommunity(event, { staff: member.staff })

@@ -65,28 +65,18 @@ export async function upsertMemberFromIdentity(
     // new identity joins the kept member, as the merged member's identities did.
     const memberId = row.created ? row.id : await keptMemberId(trx, row.id);
 
-    await trx
-      .insertInto('identities')
-      .values({
-        platform,
-        community_id: member.communityId,
-        platform_user_id: member.userId,
-        member_id: memberId,
-        email,
-        handle: member.handle ?? null,
-        staff,
-        display_name: member.name ?? null,
-        last_seen_at: options.seenAt ?? null,
-        timezone: member.timezone ?? null,
-        email_verified: email === null ? null : (member.emailVerified ?? null),
-      })
-      .execute();
-    // Every member has roll-ups from the start, so the CRM sync's watermark sees new members.
-    await trx
-      .insertInto('member_stats')
-      .values({ member_id: memberId, first_seen_at: options.seenAt ?? new Date() })
-      .onConflict((oc) => oc.column('member_id').doNothing())
-      .execute();
+    // The identity and the member's roll-ups (every member has them from the start, so the CRM
+    // sync's watermark sees new members) in one statement: one round trip, not two.
+    await sql`
+      with identity as (
+        insert into identities (platform, community_id, platform_user_id, member_id, email,
+          handle, staff, display_name, last_seen_at, timezone, email_verified)
+        values (${platform}, ${member.communityId}, ${member.userId}, ${memberId}, ${email},
+          ${member.handle ?? null}, ${staff}, ${member.name ?? null}, ${options.seenAt ?? null},
+          ${member.timezone ?? null}, ${email === null ? null : (member.emailVerified ?? null)}))
+      insert into member_stats (member_id, first_seen_at)
+      values (${memberId}, ${options.seenAt ?? new Date()})
+      on conflict (member_id) do nothing`.execute(trx);
     return { memberId, created: row.created, staff };
   });
 }

@@ -1,6 +1,7 @@
 /**
  * At most `size` pieces of work at a time in this process; the rest wait their turn in order.
- * A waiting caller keeps its own heartbeat going (it waits inside its activity).
+ * A waiting caller keeps its own heartbeat going (it waits inside its activity), and one whose
+ * `signal` aborts (its activity cancelled or timed out) leaves the line without running.
  */
 export class Slots {
   private free: number;
@@ -10,9 +11,10 @@ export class Slots {
     this.free = size;
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  async run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
     if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else await this.turn(signal);
     try {
       return await work();
     } finally {
@@ -21,5 +23,22 @@ export class Slots {
       if (next) next();
       else this.free++;
     }
+  }
+
+  /** Resolves once a slot is handed over; rejects, out of the line, if `signal` aborts first. */
+  private turn(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const handOver = () => {
+        signal?.removeEventListener('abort', leave);
+        resolve();
+      };
+      const leave = () => {
+        this.waiting.splice(this.waiting.indexOf(handOver), 1);
+        const reason: unknown = signal?.reason;
+        reject(reason instanceof Error ? reason : new Error('cancelled while waiting for a slot'));
+      };
+      this.waiting.push(handOver);
+      signal?.addEventListener('abort', leave, { once: true });
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { activityInfo, heartbeat, sleep } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { inBulkLane } from '../connectors/budget.js';
 import type { Crm, CrmPerson, CrmUpsertResult } from '../connectors/ports.js';
@@ -28,7 +28,7 @@ const RECORD_RETRIES = 3;
 const RECORD_RETRY_MS = 1_000;
 /**
  * Bulk jobs this worker has at one CRM at a time. A bulk backfill keeps one push more than this
- * in flight (workflows/crm-backfill BULK_PUSHES_IN_FLIGHT): it reads its members and links its results
+ * in flight (workflows/crm-backfill BULK_PREFETCH): it reads its members and links its results
  * while the others' jobs are at the CRM, and waits here for a slot only around the job itself.
  */
 const BULK_JOBS_AT_ONCE = 2;
@@ -112,8 +112,9 @@ export function createSyncActivities(deps: ActivityDeps) {
       { done?: string[]; page?: string } | undefined;
     const done = new Set(details?.page === page ? details?.done : []);
     const readAt = new Date();
-    const people = await crmRecords(db, memberIds, deps.crmExtras);
-    let pending: CrmPerson[] = people.filter((person) => !done.has(personKey(person)));
+    let pending: CrmPerson[] = (await crmRecords(db, memberIds, deps.crmExtras)).filter(
+      (person) => !done.has(personKey(person)),
+    );
     let failed = 0;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const result = await heartbeating(
@@ -122,12 +123,15 @@ export function createSyncActivities(deps: ActivityDeps) {
           inBulkLane(() => {
             const bulkUpsert = bulk ? crm.bulkUpsert?.bind(crm) : undefined;
             return bulkUpsert
-              ? bulkJobSlot(crmId).run(() => bulkUpsert(pending))
+              ? bulkJobSlot(crmId).run(() => bulkUpsert(pending), cancellationSignal())
               : upsertInBatches(crm, pending);
           }),
         ),
         () => ({ done: [...done], page }),
       );
+      // A member whose erasure began after the read above is deleted from the CRM again, at
+      // once: before anything else here can fail and the retry reads them no more.
+      await asActivityFailure(() => undoWritesOfErased(db, crm, pending, readAt));
       await recordLinks(
         db,
         crmId,
@@ -158,8 +162,6 @@ export function createSyncActivities(deps: ActivityDeps) {
         );
       await sleep(RECORD_RETRY_MS * attempt);
     }
-    // A member whose erasure began after the read above is deleted from the CRM again.
-    await asActivityFailure(() => undoWritesOfErased(db, crm, people, readAt));
     return { written: done.size - failed, failed };
   }
 

@@ -13,7 +13,7 @@ import type { Benchmark } from './lib/context.js';
 import type { BenchResult } from './lib/result.js';
 import { benchClient, startBenchHub } from './lib/hub.js';
 import { describeProfile, summarizeProfiles } from './lib/profile.js';
-import type { CpuSnapshot } from './lib/cpu.js';
+import type { CpuSpent } from './lib/cpu.js';
 import { cpuSnapshot, cpuSpent, cpuTotal } from './lib/cpu.js';
 import type { Answer, ArmResult } from './lib/load.js';
 import { closedLoop, post, statusCounts } from './lib/load.js';
@@ -41,7 +41,7 @@ interface Arm {
   name: 'webhook' | 'raw';
   runs: ArmResult[];
   /** CPU by process over each of the arm's rounds. */
-  cpu: CpuSnapshot[];
+  cpu: CpuSpent[];
 }
 
 const total = (arm: Arm) => {

@@ -116,6 +116,8 @@ export async function recordLinks(
       select link.member_id, ${crm}, link.person_id
       from unnest(${sql.val(members)}::uuid[], ${sql.val(people)}::text[])
         as link(member_id, person_id)
+      -- A member erased since the write (store/erase-member.ts) has nothing left to link.
+      where exists (select 1 from members where members.id = link.member_id)
       on conflict (member_id, crm)
         do update set person_id = excluded.person_id, synced_at = ${new Date()}`.execute(trx);
   });

@@ -14,6 +14,7 @@ import { deadLetters } from './migrations/0010-dead-letters.js';
 import { commitPoint } from './migrations/0011-commit-point.js';
 import { emailVerified } from './migrations/0012-email-verified.js';
 import { consoleTables } from './migrations/0013-console.js';
+import { erasuresRequestedAt } from './migrations/0014-erasures-requested-at.js';
 
 /** Every migration, in order. Add new ones here explicitly; names sort by their number. */
 export const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0011-commit-point': commitPoint,
   '0012-email-verified': emailVerified,
   '0013-console': consoleTables,
+  '0014-erasures-requested-at': erasuresRequestedAt,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -13,7 +13,15 @@ export interface CpuGroups {
 }
 
 export type CpuPlace = 'hub' | 'temporal' | 'postgres' | 'bench' | 'other';
-export type CpuSnapshot = { [place in CpuPlace]: number } & { idle: number };
+/** CPU ms by place over a span, and the machine's idle ms over it (all cores). */
+export type CpuSpent = { [place in CpuPlace]: number } & { idle: number };
+
+/** Every process's CPU so far, by pid, and the machine's busy and idle time. */
+export interface CpuSnapshot {
+  processes: Map<number, { place: CpuPlace; ms: number }>;
+  busy: number;
+  idle: number;
+}
 
 /** utime + stime of one process in ms, with its comm; undefined when it ended meanwhile. */
 function processCpu(pid: string): { comm: string; ms: number } | undefined {
@@ -46,39 +54,56 @@ function machineCpu(): { busy: number; idle: number } {
 }
 
 /**
- * CPU ms spent so far by place: Temporal is every process named `temporal` (the dev server),
- * PostgreSQL every `postgres`; `other` is the machine's busy time that none of them accounts
- * for (processes that ended since, and the rest of the machine).
+ * Each process's CPU so far: Temporal is every process named `temporal` (the dev server),
+ * PostgreSQL every `postgres`; the rest counts only in the machine's busy time.
  */
 export function cpuSnapshot(groups: CpuGroups): CpuSnapshot {
-  const snapshot: CpuSnapshot = { hub: 0, temporal: 0, postgres: 0, bench: 0, other: 0, idle: 0 };
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const cpu = processCpu(pid);
+  const processes = new Map<number, { place: CpuPlace; ms: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cpu = processCpu(entry);
     if (!cpu) continue;
-    if (Number(pid) === groups.hub) snapshot.hub += cpu.ms;
-    else if (Number(pid) === groups.bench) snapshot.bench += cpu.ms;
-    else if (cpu.comm === 'temporal') snapshot.temporal += cpu.ms;
-    else if (cpu.comm === 'postgres') snapshot.postgres += cpu.ms;
+    const pid = Number(entry);
+    const place: CpuPlace =
+      pid === groups.hub
+        ? 'hub'
+        : pid === groups.bench
+          ? 'bench'
+          : cpu.comm === 'temporal'
+            ? 'temporal'
+            : cpu.comm === 'postgres'
+              ? 'postgres'
+              : 'other';
+    processes.set(pid, { place, ms: cpu.ms });
   }
-  const machine = machineCpu();
-  snapshot.other =
-    machine.busy - snapshot.hub - snapshot.bench - snapshot.temporal - snapshot.postgres;
-  snapshot.idle = machine.idle;
-  return snapshot;
+  return { processes, ...machineCpu() };
 }
 
-/** What each place spent between two snapshots. */
-export function cpuSpent(from: CpuSnapshot, to: CpuSnapshot): CpuSnapshot {
-  const spent = { ...to };
-  for (const key of Object.keys(spent) as (keyof CpuSnapshot)[]) spent[key] = to[key] - from[key];
+const none = (): CpuSpent => ({ hub: 0, temporal: 0, postgres: 0, bench: 0, other: 0, idle: 0 });
+
+/**
+ * What each place spent between two snapshots, process by process: one that started meanwhile
+ * counts whole, one that ended meanwhile only in `other` (the machine's busy time that no
+ * named process accounts for).
+ */
+export function cpuSpent(from: CpuSnapshot, to: CpuSnapshot): CpuSpent {
+  const spent = none();
+  for (const [pid, now] of to.processes) {
+    if (now.place === 'other') continue;
+    const before = from.processes.get(pid);
+    spent[now.place] += now.ms - (before?.place === now.place ? before.ms : 0);
+  }
+  const named = spent.hub + spent.temporal + spent.postgres + spent.bench;
+  // Per-process and machine ticks are counted apart: at 0 the difference is rounding.
+  spent.other = Math.max(0, to.busy - from.busy - named);
+  spent.idle = to.idle - from.idle;
   return spent;
 }
 
 /** Sums spans of CPU, e.g. one arm's rounds. */
-export function cpuTotal(spans: readonly CpuSnapshot[]): CpuSnapshot {
-  const total: CpuSnapshot = { hub: 0, temporal: 0, postgres: 0, bench: 0, other: 0, idle: 0 };
+export function cpuTotal(spans: readonly CpuSpent[]): CpuSpent {
+  const total = none();
   for (const span of spans)
-    for (const key of Object.keys(total) as (keyof CpuSnapshot)[]) total[key] += span[key];
+    for (const key of Object.keys(total) as (keyof CpuSpent)[]) total[key] += span[key];
   return total;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { linkPerson, linksOf, repointPerson, unlinkPerson } from '../../store/crm-links.js';
+import { recordLinks } from '../../store/crm-records.js';
 import type { TestDb } from '../support/db.js';
 import { openTestDb } from '../support/db.js';
 
@@ -137,5 +138,23 @@ describe('crm links', () => {
     await t.db.deleteFrom('members').where('id', '=', ada).execute();
     expect(await linksOf(t.db, ada)).toEqual([]);
     expect(await unlinkPerson(t.db, 'hubspot', '1001')).toEqual([]);
+  });
+
+  it("a page's links: each member's record, a re-used record moved, an erased member skipped", async () => {
+    const [ada, bo, cy] = [await member('ada'), await member('bo'), await member('cy')];
+    await linkPerson(t.db, cy, 'salesforce', '003B');
+    const erased = await member('erased');
+    await t.db.deleteFrom('members').where('id', '=', erased).execute();
+    await recordLinks(t.db, 'salesforce', [
+      { memberId: ada, personId: '003A' },
+      { memberId: bo, personId: '003B' },
+      { memberId: erased, personId: '003E' },
+    ]);
+    expect([await personOf(ada, 'salesforce'), await personOf(bo, 'salesforce')]).toEqual([
+      '003A',
+      '003B',
+    ]);
+    expect(await personOf(cy, 'salesforce')).toBeUndefined();
+    expect(await unlinkPerson(t.db, 'salesforce', '003E')).toEqual([]);
   });
 });

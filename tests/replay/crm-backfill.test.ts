@@ -2,7 +2,7 @@
 // (tests/workflow/*.test.ts with RECORD_HISTORIES) are replayed against today's code on every
 // `npm test`: 30 members in rounds of 4 pushes of 2, before the sliding window; bulk jobs one at
 // a time, before BULK_PAIR; pages of ids read in activities of their own, before RANGES; bulk
-// ranges two pushes at a time, before BULK_PUSHES_IN_FLIGHT (which needs no patch: this shows it).
+// ranges two pushes at a time, before BULK_PREFETCH.
 import { describe, expect, it } from 'vitest';
 import { replay } from '../support/replay.js';
 
@@ -26,9 +26,10 @@ describe('CRM backfill and sync histories replay on today’s code', () => {
     await expect(replay('crm-backfill-bulk-pair-member-pages')).resolves.toBeUndefined();
   });
 
-  it('a bulk run of ranges two pushes at a time, from before BULK_PUSHES_IN_FLIGHT', async () => {
+  it('a bulk run of ranges two pushes at a time, from before BULK_PREFETCH', async () => {
     // tests/workflow/crm-sync.test.ts's bulk backfill with 20,001 members (five jobs), recorded
-    // on 0241501: three pushes in flight schedule the same activities in the same order, sooner.
+    // on 0241501. It replays without the patch as well (the same activities in the same order,
+    // sooner); the patch is for a run that continued as new when Temporal suggested it.
     await expect(replay('crm-backfill-bulk-ranges')).resolves.toBeUndefined();
   });
 

@@ -265,7 +265,7 @@ describe('crmBackfill', () => {
         [5_000, true],
       ]);
       expect(pushes.flatMap((p) => p.memberIds).sort()).toEqual(members);
-      // BULK_PUSHES_IN_FLIGHT, three: two jobs at the CRM (the worker's slots, see
+      // Since BULK_PREFETCH, three pushes: two jobs at the CRM (the worker's slots, see
       // tests/integration/salesforce-backfill.test.ts) and one reading or linking its page.
       expect(mostInFlight).toBe(3);
     } finally {

@@ -27,13 +27,15 @@ const PUSHES_IN_FLIGHT = 8;
  */
 const BULK_IN_FLIGHT = 2;
 /**
- * Bulk pushes in flight on the ranges path: one more than the jobs the CRM is given at once. The
- * worker lets two of its pushes' jobs at the CRM at a time (activities/sync.ts
+ * Bulk pushes in flight on the ranges path since BULK_PREFETCH: one more than the jobs the CRM is
+ * given at once. The worker lets two of its pushes' jobs at the CRM at a time (activities/sync.ts
  * BULK_JOBS_AT_ONCE); the third reads its members or links its results meanwhile, store work
- * that had left a job's slot idle for a fifth of its time. No patch: a wider window issues the
- * same commands in the same order, only sooner, and a history from two at a time replays
- * (tests/replay/crm-backfill.test.ts).
+ * that had left a job's slot idle for a fifth of its time. Patched although a wider window
+ * issues the same activities in the same order, only sooner (a history of two at a time replays
+ * without the patch): a run that Temporal asked to continue as new stopped after push n, and the
+ * wider window would have scheduled push n+1 in that same task.
  */
+const BULK_PREFETCH = 'crm-backfill-bulk-prefetch';
 const BULK_PUSHES_IN_FLIGHT = BULK_IN_FLIGHT + 1;
 const ROUNDS_PER_RUN = 50;
 const SLIDING_WINDOW = 'crm-backfill-sliding-window';
@@ -162,7 +164,11 @@ async function pushInWindow(run: Run): Promise<boolean> {
  */
 async function pushRanges(run: Run, planned: PageEnds | undefined): Promise<boolean> {
   const size = run.state.bulk ? BULK_PAGE : run.state.batchSize;
-  const width = run.state.bulk ? BULK_PUSHES_IN_FLIGHT : PUSHES_IN_FLIGHT;
+  const width = !run.state.bulk
+    ? PUSHES_IN_FLIGHT
+    : patched(BULK_PREFETCH)
+      ? BULK_PUSHES_IN_FLIGHT
+      : BULK_IN_FLIGHT;
   const pages = run.state.bulk ? PAGES_PER_RUN.bulkJobs : PAGES_PER_RUN.batches;
   const { ends, complete } = planned ?? (await run.pageEnds(run.state.afterId, size, pages));
   const inFlight = new Set<Promise<void>>();

@@ -12,10 +12,10 @@ const CLOCK_MARGIN_MS = 60_000;
 
 /**
  * A CRM write whose people were read before an erasure began can reach the CRM after the
- * erasure deleted them there: the read saw no erasure yet, and the person is back. The erasure
- * records its address hashes before it deletes anything (workflows/erasure: planErasure first),
- * so a write that checks after it is done finds every such erasure and deletes the person
- * again. Returns how many it deleted.
+ * erasure deleted them there: the read saw no erasure yet, and the person is back. An erasure's
+ * record, with its address hashes, is written when it is requested (server/erasure.ts), before
+ * its workflow deletes anything, so a write that checks after it is done finds every such
+ * erasure and deletes the person again. Returns how many it deleted.
  */
 export async function undoWritesOfErased(
   db: Db,

@@ -3,6 +3,7 @@ import type { MembersConfig } from '../config/members.js';
 import type { CommunityEvent } from '../connectors/events.js';
 import type { Db } from './db.js';
 import { inTransaction } from './db.js';
+import { moveLevel } from './level-changes.js';
 import { activityScore, nextLevel, postMilestone } from './engagement.js';
 import { identityActivity } from './identity-activity.js';
 
@@ -129,29 +130,14 @@ export async function settleLevel(
     level.belowSince?.getTime() === stored.below_since?.getTime()
   )
     return;
-  const moved = db
-    .updateTable('member_stats')
-    .set({ level: level.level, level_since: level.since, below_since: level.belowSince })
-    .where('member_id', '=', memberId);
-  if (level.level === stored.level) {
-    await moved.execute();
-    return;
-  }
-  // A new level is kept in the member's history too, in the same statement (one round trip).
-  await db
-    .with('moved', () => moved.returning('member_id'))
-    .insertInto('level_changes')
-    .columns(['member_id', 'level', 'at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('moved')
-        .select([
-          'moved.member_id',
-          sql<string | null>`${level.level}::text`.as('level'),
-          sql<Date>`${now}::timestamptz`.as('at'),
-        ]),
-    )
-    .execute();
+  await moveLevel(
+    db,
+    db
+      .updateTable('member_stats')
+      .set({ level: level.level, level_since: level.since, below_since: level.belowSince })
+      .where('member_id', '=', memberId),
+    { from: stored.level, to: level.level, at: now },
+  );
 }
 
 /** Activity counts by type over the last `days` days, across the member's non-staff identities. */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './db.js';
+import { anyText } from './id-lists.js';
 
 export interface LapsedMember {
   memberId: string;
@@ -49,7 +50,7 @@ export async function lapsedMembers(db: Db, query: LapsedQuery): Promise<LapsedM
     where ms.last_active_at < ${query.cutoff}
       and ms.total - coalesce((ms.by_type ->> 'member.joined')::int, 0) > 0
       and last.type <> 'member.left'
-      ${query.levels ? sql`and ms.level = any(${sql.val([...query.levels])}::text[])` : sql``}
+      ${query.levels ? sql`and ms.level = ${anyText(query.levels)}` : sql``}
       ${query.afterId ? sql`and ms.member_id > ${query.afterId}` : sql``}
       and not exists (
         select 1 from journey_runs jr

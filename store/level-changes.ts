@@ -1,16 +1,34 @@
-import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import type { Database } from './schema.js';
 
-/** Keeps a member's level change for the member view's history; no change, no row. */
-export async function noteLevelChange(
+/**
+ * Moves a member's level with `update` (an UPDATE of their member_stats row) and, when it moved
+ * a row to another level, keeps the change for the member view's history, in one statement: a
+ * guarded update that matched nothing keeps no row, and no change of level, none either.
+ */
+export async function moveLevel(
   db: Kysely<Database>,
-  memberId: string,
+  update: UpdateQueryBuilder<Database, 'member_stats', 'member_stats', UpdateResult>,
   change: { from: string | null; to: string | null; at: Date },
 ): Promise<void> {
-  if (change.from === change.to) return;
+  if (change.from === change.to) {
+    await update.execute();
+    return;
+  }
   await db
+    .with('moved', () => update.returning('member_id'))
     .insertInto('level_changes')
-    .values({ member_id: memberId, level: change.to, at: change.at })
+    .columns(['member_id', 'level', 'at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('moved')
+        .select([
+          'moved.member_id',
+          sql<string | null>`${change.to}::text`.as('level'),
+          sql<Date>`${change.at}::timestamptz`.as('at'),
+        ]),
+    )
     .execute();
 }
 

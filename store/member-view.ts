@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { MembersConfig } from '../config/members.js';
-import { noteLevelChange } from './level-changes.js';
+import { moveLevel } from './level-changes.js';
 import type { Db } from './db.js';
 import { activityScore, nextLevel } from './engagement.js';
 import { identityActivity } from './identity-activity.js';
@@ -129,21 +129,22 @@ export async function memberView(
     stats &&
     (level.level !== stats.level || level.belowSince?.getTime() !== stats.below_since?.getTime())
   ) {
-    const updated = await db
-      .updateTable('member_stats')
-      .set({
-        level: level.level,
-        level_since: level.since,
-        below_since: level.belowSince,
-        // A new level is something the CRM shows: the sync picks the member up again.
-        ...(level.level !== stats.level ? { changed_at: now } : {}),
-      })
-      .where('member_id', '=', memberId)
-      // Only from the level read: two readers demoting at once record the change once.
-      .where(sql<boolean>`level is not distinct from ${stats.level}`)
-      .executeTakeFirst();
-    if (updated.numUpdatedRows > 0n)
-      await noteLevelChange(db, memberId, { from: stats.level, to: level.level, at: now });
+    await moveLevel(
+      db,
+      db
+        .updateTable('member_stats')
+        .set({
+          level: level.level,
+          level_since: level.since,
+          below_since: level.belowSince,
+          // A new level is something the CRM shows: the sync picks the member up again.
+          ...(level.level !== stats.level ? { changed_at: now } : {}),
+        })
+        .where('member_id', '=', memberId)
+        // Only from the level read: two readers demoting at once record the change once.
+        .where(sql<boolean>`level is not distinct from ${stats.level}`),
+      { from: stats.level, to: level.level, at: now },
+    );
   }
 
   return {

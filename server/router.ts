@@ -8,6 +8,7 @@ import type { CommunityEvent } from '../connectors/events.js';
 import { recordActivity } from '../store/activity.js';
 import type { Db } from '../store/db.js';
 import { markEventProcessed, recordEvent } from '../store/events.js';
+import { recordKnownIdentityEvent } from '../store/known-identity-event.js';
 import { joinConfirmedIdentity } from '../store/confirmed-identity.js';
 import { upsertMemberFromIdentity } from '../store/members.js';
 import type { AnyWorkflow } from '../workflows/descriptor.js';
@@ -105,7 +106,7 @@ export function createEventRouter(deps: RouterDeps) {
       const config = deps.workflows[workflow.name];
       return config !== undefined && (trigger.enabled?.(config) ?? true);
     });
-    // Nothing but the store acts on it: the event is handled once its one transaction commits.
+    // Nothing but the store acts on it: the event is handled once it is stored.
     const storeOnly =
       rows.length === 0 &&
       !hasJourneys &&
@@ -113,12 +114,12 @@ export function createEventRouter(deps: RouterDeps) {
       event.type !== 'command.invoked' &&
       event.member.emailVerified !== true;
     // The event, its member and its activity commit together, once: a failure part way leaves
-    // nothing, and the sender's retry does it all again.
+    // nothing, and the sender's retry does it all again. An identity the store knows takes one
+    // statement (store/known-identity-event.ts); the rest, one transaction.
     const occurredAt = new Date(event.occurredAt);
     const staff = isStaff(members.staff, event.platform, event.member);
-    const member = await deps.db
-      .transaction()
-      .execute(async (trx) => {
+    const storeInOneTransaction = () =>
+      deps.db.transaction().execute(async (trx) => {
         const recorded = await recordEvent(trx, event.platform, event, { processed: storeOnly });
         if (recorded.alreadyProcessed) return undefined;
         // Every member event is activity: the member's record, the ledger and the roll-ups.
@@ -132,7 +133,19 @@ export function createEventRouter(deps: RouterDeps) {
         });
         if (storeOnly && !recorded.inserted) await markEventProcessed(trx, event.eventId);
         return member;
-      })
+      });
+    // A join nearly always brings an identity the store has not seen: straight to the general
+    // path, without a statement that would find nothing.
+    const known =
+      event.type === 'member.joined'
+        ? Promise.resolve(undefined)
+        : recordKnownIdentityEvent(deps.db, event, {
+            staff,
+            processed: storeOnly,
+            config: members,
+          });
+    const member = await known
+      .then(async (known) => (known ? { ...known, created: false } : storeInOneTransaction()))
       .catch(async (error: unknown) => {
         // The event itself is kept as received (unprocessed) whatever failed after it: an
         // operator can replay it once the cause is fixed (server/quarantine.ts).

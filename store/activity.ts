@@ -1,3 +1,4 @@
+import type { Expression } from 'kysely';
 import { sql } from 'kysely';
 import type { MembersConfig } from '../config/members.js';
 import type { CommunityEvent } from '../connectors/events.js';
@@ -8,6 +9,9 @@ import { activityScore, nextLevel, postMilestone } from './engagement.js';
 import { identityActivity } from './identity-activity.js';
 
 const DAY_MS = 86_400_000;
+
+/** The days of activity that grade the engagement level. */
+export const LEVEL_WINDOW_DAYS = 30;
 
 export interface RecordedActivity {
   /** False for a redelivery: the ledger already had this source event, nothing was counted. */
@@ -33,56 +37,26 @@ export async function recordActivity(
   return inTransaction(db, async (trx) => {
     const inserted = await trx
       .insertInto('activity')
-      .values({
-        event_id: event.eventId,
-        platform: event.platform,
-        community_id: event.member.communityId,
-        platform_user_id: event.member.userId,
-        type: event.type,
-        channel_id: 'channelId' in event ? event.channelId : null,
-        occurred_at: occurredAt,
-      })
+      .values(activityRow(event))
       .onConflict((oc) => oc.column('event_id').doNothing())
       .returning('event_id')
       .executeTakeFirst();
     if (!inserted) return { recorded: false, milestones: [] };
     if (options.staff) return { recorded: true, milestones: [] };
 
-    const typeKey = event.type;
-    const platformKey = event.platform;
     // The roll-ups and the 30-day counts that set the level, in one round trip: the counts
     // read the activity row inserted above (same transaction), not the roll-ups.
-    const stats = await sql<{
-      posts: number;
-      level: string | null;
-      level_since: Date | null;
-      below_since: Date | null;
-      counts: Record<string, number | string>;
-    }>`
+    const stats = await sql<RolledUp & { counts: Record<string, number | string> }>`
       with stats as (
-      insert into member_stats (member_id, first_seen_at, last_active_at, total, by_type, by_platform, changed_at)
-      values (${memberId}, ${occurredAt}, ${occurredAt}, 1,
-              jsonb_build_object(${typeKey}::text, 1), jsonb_build_object(${platformKey}::text, 1), ${now})
-      on conflict (member_id) do update set
-        first_seen_at = least(member_stats.first_seen_at, excluded.first_seen_at),
-        last_active_at = greatest(member_stats.last_active_at, excluded.last_active_at),
-        total = member_stats.total + 1,
-        by_type = member_stats.by_type || jsonb_build_object(${typeKey}::text,
-          coalesce((member_stats.by_type ->> ${typeKey}::text)::int, 0) + 1),
-        by_platform = member_stats.by_platform || jsonb_build_object(${platformKey}::text,
-          coalesce((member_stats.by_platform ->> ${platformKey}::text)::int, 0) + 1),
-        changed_at = excluded.changed_at
-      returning coalesce((by_type ->> 'message.posted')::int, 0) as posts, level, level_since, below_since)
-      select stats.*, (select coalesce(jsonb_object_agg(c.type, c.n), '{}'::jsonb)
-                       from (${windowCountsQuery(trx, memberId, now, 30)}) as c) as counts
+      insert into member_stats ${ROLL_UP_COLUMNS}
+      values (${memberId}, ${rollUpValues(event, now)})
+      ${rollUpConflict(event)})
+      select stats.*, ${levelCounts(trx, memberId, now)} as counts
       from stats`.execute(trx);
     const row = stats.rows[0]!;
 
     const milestones: string[] = [];
-    const milestone =
-      event.type === 'message.posted'
-        ? postMilestone(row.posts, options.config.milestones.posts)
-        : undefined;
+    const milestone = postMilestoneOf(event, row.posts, options.config);
     if (milestone) {
       const reached = await trx
         .insertInto('milestones')
@@ -98,13 +72,69 @@ export async function recordActivity(
       if (reached) milestones.push(milestone);
     }
 
-    const counts = Object.fromEntries(
-      Object.entries(row.counts).map(([type, n]) => [type, Number(n)]),
-    );
+    const counts = numericCounts(row.counts);
     await settleLevel(trx, memberId, row, counts, options.config, now);
     return { recorded: true, milestones };
   });
 }
+
+/** What the roll-ups' upsert returns: the posts that make milestones, and the stored level. */
+export interface RolledUp {
+  posts: number;
+  level: string | null;
+  level_since: Date | null;
+  below_since: Date | null;
+}
+
+/** The ledger row of a member event. */
+export const activityRow = (event: CommunityEvent) => ({
+  event_id: event.eventId,
+  platform: event.platform,
+  community_id: event.member.communityId,
+  platform_user_id: event.member.userId,
+  type: event.type,
+  channel_id: 'channelId' in event ? event.channelId : null,
+  occurred_at: new Date(event.occurredAt),
+});
+
+/** The roll-ups' upsert, in three parts: its columns, the values after the member id, and the rest. */
+export const ROLL_UP_COLUMNS = sql`
+  (member_id, first_seen_at, last_active_at, total, by_type, by_platform, changed_at)`;
+
+export const rollUpValues = (event: CommunityEvent, now: Date) => {
+  const occurredAt = new Date(event.occurredAt);
+  // Typed: in a SELECT (store/known-identity-event.ts) a parameter is not typed by its column.
+  return sql`${occurredAt}::timestamptz, ${occurredAt}::timestamptz, 1,
+    jsonb_build_object(${event.type}::text, 1), jsonb_build_object(${event.platform}::text, 1),
+    ${now}::timestamptz`;
+};
+
+/** One more event of its type on its platform for a member who has roll-ups already. */
+export const rollUpConflict = (event: CommunityEvent) => sql`
+  on conflict (member_id) do update set
+    first_seen_at = least(member_stats.first_seen_at, excluded.first_seen_at),
+    last_active_at = greatest(member_stats.last_active_at, excluded.last_active_at),
+    total = member_stats.total + 1,
+    by_type = member_stats.by_type || jsonb_build_object(${event.type}::text,
+      coalesce((member_stats.by_type ->> ${event.type}::text)::int, 0) + 1),
+    by_platform = member_stats.by_platform || jsonb_build_object(${event.platform}::text,
+      coalesce((member_stats.by_platform ->> ${event.platform}::text)::int, 0) + 1),
+    changed_at = excluded.changed_at
+  returning coalesce((by_type ->> 'message.posted')::int, 0) as posts, level, level_since,
+    below_since`;
+
+/** The milestone a post reaches, if the member's post count is one of the configured ones. */
+export const postMilestoneOf = (event: CommunityEvent, posts: number, config: MembersConfig) =>
+  event.type === 'message.posted' ? postMilestone(posts, config.milestones.posts) : undefined;
+
+/** The counts that grade the level, as one jsonb value within a larger statement. */
+export const levelCounts = (db: Db, memberId: string | Expression<string>, now: Date) =>
+  sql<Record<string, number | string>>`(select coalesce(jsonb_object_agg(c.type, c.n), '{}'::jsonb)
+    from (${windowCountsQuery(db, memberId, now, LEVEL_WINDOW_DAYS)}) as c)`;
+
+/** Counts as the driver returns them (bigint as text), as numbers. */
+export const numericCounts = (counts: Record<string, number | string>) =>
+  Object.fromEntries(Object.entries(counts).map(([type, n]) => [type, Number(n)]));
 
 /**
  * Moves the member's level for their 30-day counts (store/engagement.ts), from the level stored;
@@ -135,7 +165,10 @@ export async function settleLevel(
     db
       .updateTable('member_stats')
       .set({ level: level.level, level_since: level.since, below_since: level.belowSince })
-      .where('member_id', '=', memberId),
+      .where('member_id', '=', memberId)
+      // Graded from the level read with the counts: where another event has moved it since
+      // (outside a transaction nothing holds the row), that event's grade stands.
+      .where(sql<boolean>`level is not distinct from ${stored.level}`),
     { from: stored.level, to: level.level, at: now },
   );
 }
@@ -151,7 +184,13 @@ export async function windowCounts(
   return Object.fromEntries(rows.map((row) => [row.type, Number(row.n)]));
 }
 
-const windowCountsQuery = (db: Db, memberId: string, now: Date, days: number) =>
+/** `memberId`: an id, or a column of the statement the counts are part of. */
+const windowCountsQuery = (
+  db: Db,
+  memberId: string | Expression<string>,
+  now: Date,
+  days: number,
+) =>
   identityActivity(db)
     .select(['a.type', (eb) => eb.fn.countAll<string>().as('n')])
     .where('i.member_id', '=', memberId)

@@ -22,8 +22,7 @@ export async function recordEvent(
   options: { processed?: boolean } = {},
 ): Promise<{ alreadyProcessed: boolean; inserted: boolean }> {
   // One round trip on the hot path: the insert, or (for a redelivery) the stored row's state.
-  // PostgreSQL cannot store U+0000 in jsonb; a stray NUL must not make the event unstorable.
-  const payload = JSON.stringify(event).replace(/\\u0000/g, '');
+  const payload = storablePayload(event);
   const processedAt = options.processed ? new Date() : null;
   const { rows } = await sql<{ processed_at: Date | null; inserted: boolean }>`
     with inserted as (
@@ -46,6 +45,11 @@ export async function recordEvent(
       .executeTakeFirstOrThrow());
   return { alreadyProcessed: !row.inserted && row.processed_at !== null, inserted: row.inserted };
 }
+
+/** The event as jsonb text. PostgreSQL cannot store U+0000 in jsonb; a stray NUL must not make
+ * the event unstorable. */
+export const storablePayload = (event: StoredEvent) =>
+  JSON.stringify(event).replace(/\\u0000/g, '');
 
 export async function markEventProcessed(db: Db, eventId: string): Promise<void> {
   await db

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { MembersConfig } from '../config/members.js';
 import { DEFAULT_MEMBERS_CONFIG } from '../config/members.js';
-import { settleLevel, windowCounts } from './activity.js';
+import { LEVEL_WINDOW_DAYS, settleLevel, windowCounts } from './activity.js';
 import type { Db } from './db.js';
 
 /**
@@ -58,5 +58,12 @@ export async function recomputeStats(
   const row = result.rows[0];
   if (!row || (row.level === null && row.total === 0)) return;
 
-  await settleLevel(db, memberId, row, await windowCounts(db, memberId, now, 30), config, now);
+  await settleLevel(
+    db,
+    memberId,
+    row,
+    await windowCounts(db, memberId, now, LEVEL_WINDOW_DAYS),
+    config,
+    now,
+  );
 }

@@ -25,24 +25,7 @@ export async function upsertMemberFromIdentity(
   // Known identities (nearly every event) are one statement: the row lock orders concurrent
   // updates, and only a new identity needs the advisory lock that makes creation happen once.
   const updateKnown = (trx: Db) =>
-    trx
-      .updateTable('identities')
-      .set({
-        ...(options.staff !== undefined ? { staff: options.staff } : {}),
-        display_name: sql`coalesce(${member.name ?? null}, display_name)`,
-        handle: sql`coalesce(${member.handle ?? null}, handle)`,
-        last_seen_at: sql`greatest(last_seen_at, ${options.seenAt ?? null})`,
-        timezone: sql`coalesce(${member.timezone ?? null}, timezone)`,
-        // A confirmation sticks: a later profile that says nothing, or "unconfirmed", keeps it.
-        ...(member.emailVerified !== undefined
-          ? {
-              email_verified: sql<boolean>`coalesce(email_verified, false) or ${member.emailVerified}`,
-            }
-          : {}),
-      })
-      .where('platform', '=', platform)
-      .where('community_id', '=', member.communityId)
-      .where('platform_user_id', '=', member.userId)
+    refreshKnownIdentity(trx, platform, member, options)
       .returning(['member_id', 'staff'])
       .executeTakeFirst();
   const seen = await updateKnown(db);
@@ -79,6 +62,37 @@ export async function upsertMemberFromIdentity(
       on conflict (member_id) do nothing`.execute(trx);
     return { memberId, created: row.created, staff };
   });
+}
+
+/**
+ * The UPDATE that refreshes a known identity from a delivery: its profile where the delivery
+ * says something, when it was last seen, and its staff flag (undefined: keep what is stored).
+ * Also a step of the one-statement path for known identities (store/known-identity-event.ts).
+ */
+export function refreshKnownIdentity(
+  db: Db,
+  platform: string,
+  member: CommunityMember,
+  options: { staff?: boolean | undefined; seenAt?: Date } = {},
+) {
+  return db
+    .updateTable('identities')
+    .set({
+      ...(options.staff !== undefined ? { staff: options.staff } : {}),
+      display_name: sql`coalesce(${member.name ?? null}, display_name)`,
+      handle: sql`coalesce(${member.handle ?? null}, handle)`,
+      last_seen_at: sql`greatest(last_seen_at, ${options.seenAt ?? null})`,
+      timezone: sql`coalesce(${member.timezone ?? null}, timezone)`,
+      // A confirmation sticks: a later profile that says nothing, or "unconfirmed", keeps it.
+      ...(member.emailVerified !== undefined
+        ? {
+            email_verified: sql<boolean>`coalesce(email_verified, false) or ${member.emailVerified}`,
+          }
+        : {}),
+    })
+    .where('platform', '=', platform)
+    .where('community_id', '=', member.communityId)
+    .where('platform_user_id', '=', member.userId);
 }
 
 type MemberRow = { id: string; created: boolean };

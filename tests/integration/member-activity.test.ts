@@ -2,69 +2,38 @@
 // deliveries (messages and reactions from 25 people over 100 days), one in five delivered twice,
 // in shuffled order. The expected counts are computed here from what was sent, independently of
 // townhall, and compared with each member's view.
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MEMBERS_CONFIG } from '../../config/members.js';
 import { signDiscourseBody } from '../../connectors/discourse/signature.js';
-import { createLogger } from '../../runtime/logger.js';
-import { createTemporalClient } from '../../runtime/temporal.js';
-import { createApp } from '../../server/app.js';
-import { createEventRouter } from '../../server/router.js';
-import { webhookRoutes } from '../../server/webhooks.js';
 import { memberView } from '../../store/member-view.js';
 import type { TestDb } from '../support/db.js';
-import { openTestDb } from '../support/db.js';
+import type { StoreOnlyHub } from '../support/store-only-hub.js';
+import { startStoreOnlyHub } from '../support/store-only-hub.js';
 import { postSlack } from '../support/slack.js';
 
 const SLACK_SECRET = 'member-activity-slack-secret';
 const DISCOURSE_SECRET = 'member-activity-discourse-secret';
 const FORUM = 'https://forum.example.com';
-const logger = createLogger('test');
-logger.level = 'silent';
 const NOW = Date.now();
 const DAY = 86_400_000;
 
+let hub: StoreOnlyHub;
 let t: TestDb;
-let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  t = await openTestDb();
-  const route = createEventRouter({
-    db: t.db,
-    temporal: createTemporalClient(inject('temporalAddress'), 'default'),
-    taskQueue: 'unused',
-    workflows: {},
-    logger,
+  hub = await startStoreOnlyHub({
+    slack: { signingSecret: SLACK_SECRET },
+    discourse: {
+      baseUrl: FORUM,
+      apiKey: 'unused',
+      apiUsername: 'system',
+      webhookSecret: DISCOURSE_SECRET,
+    },
   });
-  const app = createApp({
-    logger,
-    webhooks: webhookRoutes(
-      {
-        slack: { signingSecret: SLACK_SECRET },
-        discourse: {
-          baseUrl: FORUM,
-          apiKey: 'unused',
-          apiUsername: 'system',
-          webhookSecret: DISCOURSE_SECRET,
-        },
-      },
-      { community: route },
-      logger,
-    ),
-    checks: {},
-  });
-  server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const address = server.address();
-  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  ({ t, url } = hub);
 });
-afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  await t?.close();
-});
+afterAll(() => hub?.close());
 
 /** One thing a person did, and how to deliver it. */
 interface Sent {

@@ -2,21 +2,16 @@
 // Discord deliveries through the real server, with `members.staff` naming one Slack user by id,
 // the Discourse moderators by role and a Discord role by id. Staff activity lands in the ledger;
 // their roll-ups stay at zero with no milestones, while the members beside them are counted.
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MembersConfig } from '../../config/members.js';
 import { DEFAULT_MEMBERS_CONFIG } from '../../config/members.js';
 import { signDiscordRequest } from '../../connectors/discord/signature.js';
 import { DISCORD_EPOCH_MS } from '../../connectors/discord/snowflake.js';
 import { signDiscourseBody } from '../../connectors/discourse/signature.js';
-import { createLogger } from '../../runtime/logger.js';
-import { createTemporalClient } from '../../runtime/temporal.js';
-import { createApp } from '../../server/app.js';
-import { createEventRouter } from '../../server/router.js';
-import { webhookRoutes } from '../../server/webhooks.js';
 import { memberView } from '../../store/member-view.js';
 import type { TestDb } from '../support/db.js';
-import { openTestDb } from '../support/db.js';
+import type { StoreOnlyHub } from '../support/store-only-hub.js';
+import { startStoreOnlyHub } from '../support/store-only-hub.js';
 import { app as discordApp, config as discordConfig } from '../support/discord-interactions.js';
 import { postSlack } from '../support/slack.js';
 
@@ -25,8 +20,6 @@ const DISCOURSE_SECRET = 'member-staff-discourse-secret';
 const FORUM = 'https://forum.example.com';
 const DISCORD_MODERATOR_ROLE = '1199384020519211022';
 const DISCORD_MEMBER_ROLE = '1199384020519211020';
-const logger = createLogger('test');
-logger.level = 'silent';
 
 /** Who is staff: one Slack user by id, Discourse moderators and a Discord role by role. */
 const members: MembersConfig = {
@@ -37,49 +30,27 @@ const members: MembersConfig = {
   },
 };
 
+let hub: StoreOnlyHub;
 let t: TestDb;
-let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  t = await openTestDb();
-  const route = createEventRouter({
-    db: t.db,
-    temporal: createTemporalClient(inject('temporalAddress'), 'default'),
-    taskQueue: 'unused',
-    workflows: {},
-    members,
-    logger,
-  });
-  const app = createApp({
-    logger,
-    webhooks: webhookRoutes(
-      {
-        slack: { signingSecret: SLACK_SECRET },
-        discourse: {
-          baseUrl: FORUM,
-          apiKey: 'unused',
-          apiUsername: 'system',
-          webhookSecret: DISCOURSE_SECRET,
-        },
-        discord: discordConfig,
+  hub = await startStoreOnlyHub(
+    {
+      slack: { signingSecret: SLACK_SECRET },
+      discourse: {
+        baseUrl: FORUM,
+        apiKey: 'unused',
+        apiUsername: 'system',
+        webhookSecret: DISCOURSE_SECRET,
       },
-      { community: route },
-      logger,
-    ),
-    checks: {},
-  });
-  server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const address = server.address();
-  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      discord: discordConfig,
+    },
+    { members },
+  );
+  ({ t, url } = hub);
 });
-afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  await t?.close();
-});
+afterAll(() => hub?.close());
 
 let sequence = 0;
 const at = () => Math.floor(Date.now() / 1000) - 3_600 + ++sequence;

@@ -137,8 +137,31 @@ export const numericCounts = (counts: Record<string, number | string>) =>
   Object.fromEntries(Object.entries(counts).map(([type, n]) => [type, Number(n)]));
 
 /**
- * Moves the member's level for their 30-day counts (store/engagement.ts), from the level stored;
- * most events leave it as it was, and then nothing is written.
+ * The level the counts give the member, from the level stored (store/engagement.ts); undefined
+ * when it stays as it is, as it does for most events.
+ */
+export function regrade(
+  stored: { level: string | null; level_since: Date | null; below_since: Date | null },
+  counts: Record<string, number>,
+  config: MembersConfig,
+  now: Date,
+) {
+  const level = nextLevel(
+    { level: stored.level, since: stored.level_since, belowSince: stored.below_since },
+    activityScore(counts, config.scores),
+    config,
+    now,
+  );
+  const unchanged =
+    level.level === stored.level &&
+    level.since?.getTime() === stored.level_since?.getTime() &&
+    level.belowSince?.getTime() === stored.below_since?.getTime();
+  return unchanged ? undefined : level;
+}
+
+/**
+ * Moves the member's level for their 30-day counts, from the level stored; most events leave it
+ * as it was, and then nothing is written. The caller holds the member's roll-ups row.
  */
 export async function settleLevel(
   db: Db,
@@ -148,29 +171,47 @@ export async function settleLevel(
   config: MembersConfig,
   now: Date,
 ): Promise<void> {
-  const level = nextLevel(
-    { level: stored.level, since: stored.level_since, belowSince: stored.below_since },
-    activityScore(counts, config.scores),
-    config,
-    now,
-  );
-  if (
-    level.level === stored.level &&
-    level.since?.getTime() === stored.level_since?.getTime() &&
-    level.belowSince?.getTime() === stored.below_since?.getTime()
-  )
-    return;
+  const level = regrade(stored, counts, config, now);
+  if (!level) return;
   await moveLevel(
     db,
     db
       .updateTable('member_stats')
-      .set({ level: level.level, level_since: level.since, below_since: level.belowSince })
-      .where('member_id', '=', memberId)
-      // Graded from the level read with the counts: where another event has moved it since
-      // (outside a transaction nothing holds the row), that event's grade stands.
-      .where(sql<boolean>`level is not distinct from ${stored.level}`),
+      .set({
+        level: level.level,
+        level_since: level.since,
+        below_since: level.belowSince,
+        // A new level is something the CRM shows: the sync picks the member up again, even
+        // where the roll-ups that led to it committed before (store/known-identity-event.ts).
+        ...(level.level !== stored.level ? { changed_at: now } : {}),
+      })
+      .where('member_id', '=', memberId),
     { from: stored.level, to: level.level, at: now },
   );
+}
+
+/**
+ * Grades the member's level holding their roll-ups row, from the level stored and the counts
+ * committed once the row is held: events whose roll-ups committed on their own take turns here,
+ * each grading from what the one before it wrote.
+ */
+export async function settleLevelHeld(
+  db: Db,
+  memberId: string,
+  config: MembersConfig,
+  now: Date,
+): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const stored = await trx
+      .selectFrom('member_stats')
+      .select(['level', 'level_since', 'below_since'])
+      .where('member_id', '=', memberId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!stored) return;
+    const counts = await windowCounts(trx, memberId, now, LEVEL_WINDOW_DAYS);
+    await settleLevel(trx, memberId, stored, counts, config, now);
+  });
 }
 
 /** Activity counts by type over the last `days` days, across the member's non-staff identities. */

@@ -11,7 +11,8 @@ import {
   ROLL_UP_COLUMNS,
   rollUpConflict,
   rollUpValues,
-  settleLevel,
+  regrade,
+  settleLevelHeld,
 } from './activity.js';
 import type { Db } from './db.js';
 import { storablePayload } from './events.js';
@@ -23,15 +24,17 @@ import { refreshKnownIdentity } from './members.js';
  * row, the identity's refresh, the ledger row, the roll-ups and a milestone reached are the
  * parts of one statement, which PostgreSQL applies all or none.
  *
- * It writes nothing and returns undefined where the event needs the general path
- * (server/router.ts): an identity the store does not know, one whose staff flag changes, or an
- * event stored already (a redelivery, handled or not). `staff`: from the config's staff list
- * (undefined: unknown, the stored flag stands).
+ * It returns undefined where the event needs the general path (server/router.ts): an identity
+ * the store does not know, one whose staff flag changes, or an event stored already (a
+ * redelivery, handled or not). Then it has written nothing, with one exception: an identity
+ * erased while the statement runs leaves the event row, so the general path finds the event
+ * stored and makes no new member of it.
  *
- * The level is graded after the statement, from the roll-ups it returns. Most events leave the
- * level as it was; a change is written then, and a crash in between leaves it for the member's
- * next event or view to grade again. `processed`: nothing else acts on the event, so it is
- * stored as handled.
+ * The level is graded after the statement, from the roll-ups it returned. Most events leave the
+ * level as it was; a move is graded again holding the roll-ups row. A failure or a crash in
+ * between leaves the level for the member's next event or view to grade. `staff`: from the
+ * config's staff list (undefined: unknown, the stored flag stands). `processed`: nothing else
+ * acts on the event, so it is stored as handled.
  */
 export async function recordKnownIdentityEvent(
   db: Db,
@@ -110,17 +113,14 @@ export async function recordKnownIdentityEvent(
   const counts = numericCounts(stored.counts);
   if (row.occurred_at.getTime() >= now.getTime() - LEVEL_WINDOW_DAYS * 86_400_000)
     counts[event.type] = (counts[event.type] ?? 0) + 1;
-  await settleLevel(
-    db,
-    member.memberId,
-    {
-      level: stored.level,
-      level_since: stored.level_since,
-      below_since: stored.below_since,
-    },
-    counts,
-    options.config,
-    now,
-  );
+  const stats = {
+    level: stored.level,
+    level_since: stored.level_since,
+    below_since: stored.below_since,
+  };
+  // Nothing held the roll-ups row since the statement: a level to move is graded again
+  // holding it, from the counts committed by then (other events of this member's included).
+  if (regrade(stats, counts, options.config, now))
+    await settleLevelHeld(db, member.memberId, options.config, now);
   return member;
 }

@@ -3,7 +3,12 @@
 // and the grading of their level. Driven through signed Slack deliveries; read back from the
 // store's rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MEMBERS_CONFIG } from '../../config/members.js';
+import type { CommunityEvent } from '../../connectors/events.js';
+import { settleLevelHeld } from '../../store/activity.js';
+import { recordKnownIdentityEvent } from '../../store/known-identity-event.js';
 import type { TestDb } from '../support/db.js';
+import { act, seedIdentity } from '../support/members.js';
 import type { StoreOnlyHub } from '../support/store-only-hub.js';
 import { startStoreOnlyHub } from '../support/store-only-hub.js';
 import { postSlack } from '../support/slack.js';
@@ -120,5 +125,90 @@ describe('an event from a known identity', () => {
     // One post more, from a quiet moment, grades from every post: 42 × 3 = 126, champion.
     expect((await post('UKNOWN02', 99)).status).toBe(200);
     expect((await memberOf('UKNOWN02')).level).toBe('champion');
+  });
+});
+
+describe('the one-statement path, called directly', () => {
+  const config = DEFAULT_MEMBERS_CONFIG;
+  const posted = (userId: string, eventId: string): CommunityEvent => ({
+    eventId,
+    platform: 'slack',
+    type: 'message.posted',
+    occurredAt: new Date().toISOString(),
+    member: { userId, communityId: 'T0DIRECT' },
+    channelId: 'C1',
+    messageId: eventId,
+    text: 'hello',
+  });
+  const stored = (eventId: string) =>
+    t.db
+      .selectFrom('received_events')
+      .select(['event_id', 'processed_at'])
+      .where('event_id', '=', eventId)
+      .executeTakeFirst();
+
+  it('stores a known identity’s event, and writes nothing for what needs the general path', async () => {
+    const memberId = await seedIdentity(t.db, {
+      platform: 'slack',
+      userId: 'U0DIRECT1',
+      communityId: 'T0DIRECT',
+    });
+    const record = (event: CommunityEvent, staff: boolean | undefined, processed = true) =>
+      recordKnownIdentityEvent(t.db, event, { staff, processed, config });
+
+    expect(await record(posted('U0NOBODY', 'direct-unknown'), false)).toBeUndefined();
+    expect(await stored('direct-unknown')).toBeUndefined();
+    // The config now names them staff: the general path changes the flag.
+    expect(await record(posted('U0DIRECT1', 'direct-staff'), true)).toBeUndefined();
+    expect(await stored('direct-staff')).toBeUndefined();
+
+    expect(await record(posted('U0DIRECT1', 'direct-1'), false)).toEqual({
+      memberId,
+      staff: false,
+    });
+    expect((await stored('direct-1'))?.processed_at).not.toBeNull();
+    // Staff unknown (no roles in the delivery): the stored flag stands.
+    expect(await record(posted('U0DIRECT1', 'direct-2'), undefined, false)).toEqual({
+      memberId,
+      staff: false,
+    });
+    expect((await stored('direct-2'))?.processed_at).toBeNull();
+    // A redelivery, handled or not.
+    expect(await record(posted('U0DIRECT1', 'direct-1'), false)).toBeUndefined();
+    expect(await record(posted('U0DIRECT1', 'direct-2'), false)).toBeUndefined();
+
+    const stats = await t.db
+      .selectFrom('member_stats')
+      .select(['total', 'level'])
+      .where('member_id', '=', memberId)
+      .executeTakeFirstOrThrow();
+    expect(stats).toEqual({ total: 2, level: 'participant' });
+  });
+
+  it('moves changed_at with a level graded after the roll-ups committed, so the CRM sync sends it', async () => {
+    const memberId = await act(
+      t.db,
+      { platform: 'slack', userId: 'U0DIRECT2', communityId: 'T0DIRECT' },
+      [
+        { type: 'message.posted', daysAgo: 1 },
+        { type: 'message.posted', daysAgo: 1 },
+      ],
+    );
+    // As the one-statement path leaves it: roll-ups committed (and seen by the sync) before the
+    // level is graded.
+    const synced = new Date('2026-01-01T00:00:00Z');
+    await t.db
+      .updateTable('member_stats')
+      .set({ level: 'observer', changed_at: synced })
+      .where('member_id', '=', memberId)
+      .execute();
+    const now = new Date();
+    await settleLevelHeld(t.db, memberId, config, now);
+    const row = await t.db
+      .selectFrom('member_stats')
+      .select(['level', 'changed_at'])
+      .where('member_id', '=', memberId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ level: 'participant', changed_at: now });
   });
 });

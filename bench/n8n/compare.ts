@@ -1,0 +1,38 @@
+// The n8n comparison of ingest-starts, run by hand beside an n8n install (bench/README.md):
+// 32 closed-loop senders POST to n8n's webhook, which calls a local HTTP server (started here)
+// and answers from its Respond node, saving each execution in PostgreSQL. Not part of
+// `npm run bench`: n8n is not a dependency of townhall.
+import http from 'node:http';
+import { closedLoop, post, statusCounts } from '../lib/load.js';
+import { summarize } from '../lib/stats.js';
+
+const n8nUrl = process.env.N8N_URL ?? 'http://127.0.0.1:5678';
+const rounds = Number(process.env.ROUNDS ?? 5);
+const perRound = Number(process.env.PER_ROUND ?? 1_200);
+
+// The HTTP Request node's target (bench/n8n/workflow.json): answers at once.
+const target = http.createServer((req, res) => {
+  req.resume();
+  res.setHeader('content-type', 'application/json');
+  res.end('{"ok":true}');
+});
+await new Promise<void>((resolve) => target.listen(5679, '127.0.0.1', () => resolve()));
+
+const body = Buffer.from(JSON.stringify({ type: 'team_join', user: { id: 'U0N8N' } }));
+const send = () =>
+  post(n8nUrl, { path: '/webhook/bench', headers: { 'content-type': 'application/json' }, body });
+await closedLoop(100, 32, send);
+for (let round = 1; round <= rounds; round++) {
+  const arm = await closedLoop(perRound, 32, send);
+  const latency = summarize(arm.answers.map((answer) => answer.latencyMs));
+  console.log(
+    JSON.stringify({
+      round,
+      perSecond: Math.round(arm.rate * 10) / 10,
+      statuses: statusCounts(arm.answers),
+      p50Ms: latency.p50Ms,
+      p99Ms: latency.p99Ms,
+    }),
+  );
+}
+target.close();

@@ -127,9 +127,7 @@ export async function directBulkRate(
         clientId: SALESFORCE_DEFAULTS.clientId,
         clientSecret: SALESFORCE_DEFAULTS.clientSecret,
       },
-      // The ceiling reads a closed job's state as often as it can (pauses up to 20 ms), without
-      // the waits townhall's pace (connectors/salesforce/job-pace.ts) learns.
-      { pollIntervalMs: 20, pace: undefined },
+      { pollIntervalMs: 20 },
     ),
   );
   let written = 0;

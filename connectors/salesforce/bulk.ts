@@ -1,7 +1,6 @@
 import type { Connection } from 'jsforce';
 import { ConnectorError } from '../errors.js';
 import type { SalesforceSession } from './sdk.js';
-import type { JobPace } from './job-pace.js';
 
 /**
  * Bulk API 2.0 ingest jobs, and the CSV they take and give. Member names and properties are
@@ -107,11 +106,6 @@ export interface BulkOptions {
   pollIntervalMs?: number | undefined;
   /** How long a job may take before townhall stops waiting for it; 30 min by default. */
   pollTimeoutMs?: number | undefined;
-  /**
-   * What this client's recent jobs took (connectors/salesforce/job-pace.ts): with it, the first
-   * read waits most of that time and the next ones come at shorter pauses.
-   */
-  pace?: JobPace | undefined;
 }
 
 interface JobInfo {
@@ -154,14 +148,7 @@ export async function runUpsertJob(
   await session.call('bulk job close', (conn) => handle(conn).close());
 
   let info: JobInfo;
-  const closedAt = Date.now();
-  // Lines after the header: the records, but for a value that holds a line break. The pace
-  // only needs the size of one job against the next.
-  const size = linesAfterHeader(job.csv);
-  const firstWait = options.pace?.firstWait(size) ?? 0;
-  if (firstWait > 0) await sleep(firstWait);
-  // After a learned wait the job is nearly done: pauses of a quarter of it (10 ms at least).
-  let pause = firstWait > 0 ? Math.max(interval / 200, firstWait / 4) : interval / 40;
+  let pause = interval / 40;
   for (;;) {
     info = await session.call(
       'bulk job state',
@@ -177,7 +164,6 @@ export async function runUpsertJob(
     await sleep(pause);
     pause = Math.min(interval, pause * 2);
   }
-  options.pace?.observe(Date.now() - closedAt, size);
 
   // Raw CSV (jsforce's own parser accepts six delimiters at once): parsed here, comma only.
   const read = (what: 'successfulResults' | 'failedResults' | 'unprocessedrecords') =>
@@ -202,12 +188,6 @@ export async function runUpsertJob(
     failed,
     unprocessed,
   };
-}
-
-function linesAfterHeader(csv: string): number {
-  let lines = 0;
-  for (let at = csv.indexOf('\n'); at >= 0; at = csv.indexOf('\n', at + 1)) lines++;
-  return Math.max(0, lines - 1);
 }
 
 /** The code of a failedResults row: sf__Error is `CODE:message:fields --`. */

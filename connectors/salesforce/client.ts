@@ -1,7 +1,6 @@
 import { ConnectorError } from '../errors.js';
 import type { BulkJobResult, BulkOptions } from './bulk.js';
 import { runUpsertJob } from './bulk.js';
-import { JobPace } from './job-pace.js';
 import type { SalesforceConfig, SalesforceConfigInput } from './config.js';
 import { salesforceConfigSchema } from './config.js';
 import type { ApiError } from './errors.js';
@@ -99,8 +98,6 @@ export function createSalesforceConnector(
   const config = salesforceConfigSchema.parse(input);
   const session = createSession(config);
   const { object, externalIdField } = config;
-  // One pace per org connection: its jobs' times tell when the next job will be done.
-  const bulk = { pace: new JobPace(), ...options };
 
   return {
     config,
@@ -193,6 +190,6 @@ export function createSalesforceConnector(
       }
     },
 
-    bulkUpsert: (csv) => runUpsertJob(session, { object, externalIdField, csv }, bulk),
+    bulkUpsert: (csv) => runUpsertJob(session, { object, externalIdField, csv }, options),
   };
 }

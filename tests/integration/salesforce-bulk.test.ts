@@ -16,8 +16,6 @@ import {
 useSalesforceSandbox();
 
 const JOBS = /\/services\/data\/v62\.0\/jobs\/ingest/;
-/** A job's state: GET .../jobs/ingest/<id>, nothing after the id. */
-const STATE = /\/services\/data\/v62\.0\/jobs\/ingest\/[^/]+$/;
 
 /** Names and values that CSV must keep whole: commas, quotes, line breaks, leading spaces. */
 function hostile(count: number): {
@@ -152,24 +150,6 @@ describe('bulkUpsert', () => {
     expect(result.upserted.filter((u) => u.created)).toHaveLength(299);
     expect(client.signIns()).toBe(2);
     expect(requestsTo('POST', JOBS).map((r) => r.status)).toEqual([401, 200]);
-  });
-
-  it('reads a closed job a few times once the org’s jobs have shown how long they take', async () => {
-    const crm = crmOf(connector());
-    const reads: number[] = [];
-    for (let job = 0; job < 4; job++) {
-      const before = new Set(requestsTo('GET', STATE).map((r) => r.path));
-      const result = await crm.bulkUpsert!(people(200, job * 200));
-      expect(result.upserted).toHaveLength(200);
-      const states = requestsTo('GET', STATE).filter((r) => !before.has(r.path));
-      reads.push(states.length);
-    }
-    // The first job, with no history: at once, then pauses of 0.5 ms doubling to 20 ms (the
-    // tests' pollIntervalMs) over the sandbox's two 20 ms stages. The later ones wait most of
-    // the quickest time seen first, then a quarter of it, doubling.
-    expect(reads[0]).toBeGreaterThanOrEqual(5);
-    for (const later of reads.slice(1)) expect(later).toBeLessThanOrEqual(4);
-    expect(records().size).toBe(800);
   });
 
   it('the threshold above which a backfill uses bulk comes from the config', () => {

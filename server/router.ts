@@ -118,8 +118,18 @@ export function createEventRouter(deps: RouterDeps) {
     // statement (store/known-identity-event.ts); the rest, one transaction.
     const occurredAt = new Date(event.occurredAt);
     const staff = isStaff(members.staff, event.platform, event.member);
-    const storeInOneTransaction = () =>
-      deps.db.transaction().execute(async (trx) => {
+    const store = async () => {
+      // A join nearly always brings an identity the store has not seen: straight to the
+      // general path, without a statement that would find nothing.
+      const known =
+        event.type !== 'member.joined' &&
+        (await recordKnownIdentityEvent(deps.db, event, {
+          staff,
+          processed: storeOnly,
+          config: members,
+        }));
+      if (known) return { ...known, created: false };
+      return deps.db.transaction().execute(async (trx) => {
         const recorded = await recordEvent(trx, event.platform, event, { processed: storeOnly });
         if (recorded.alreadyProcessed) return undefined;
         // Every member event is activity: the member's record, the ledger and the roll-ups.
@@ -134,24 +144,13 @@ export function createEventRouter(deps: RouterDeps) {
         if (storeOnly && !recorded.inserted) await markEventProcessed(trx, event.eventId);
         return member;
       });
-    // A join nearly always brings an identity the store has not seen: straight to the general
-    // path, without a statement that would find nothing.
-    const known =
-      event.type === 'member.joined'
-        ? Promise.resolve(undefined)
-        : recordKnownIdentityEvent(deps.db, event, {
-            staff,
-            processed: storeOnly,
-            config: members,
-          });
-    const member = await known
-      .then(async (known) => (known ? { ...known, created: false } : storeInOneTransaction()))
-      .catch(async (error: unknown) => {
-        // The event itself is kept as received (unprocessed) whatever failed after it: an
-        // operator can replay it once the cause is fixed (server/quarantine.ts).
-        await recordEvent(deps.db, event.platform, event);
-        throw error;
-      });
+    };
+    const member = await store().catch(async (error: unknown) => {
+      // The event itself is kept as received (unprocessed) whatever failed after it: an
+      // operator can replay it once the cause is fixed (server/quarantine.ts).
+      await recordEvent(deps.db, event.platform, event);
+      throw error;
+    });
     if (!member) return 'duplicate';
     if (storeOnly) return 'no-workflow';
 

@@ -86,6 +86,12 @@ export interface RolledUp {
   below_since: Date | null;
 }
 
+/** The member's level as stored with their roll-ups. */
+export type StoredLevel = Pick<RolledUp, 'level' | 'level_since' | 'below_since'>;
+
+/** The first instant of a `days`-day window of activity that ends at `now`. */
+export const windowStart = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS);
+
 /** The ledger row of a member event. */
 export const activityRow = (event: CommunityEvent) => ({
   event_id: event.eventId,
@@ -141,7 +147,7 @@ export const numericCounts = (counts: Record<string, number | string>) =>
  * when it stays as it is, as it does for most events.
  */
 export function regrade(
-  stored: { level: string | null; level_since: Date | null; below_since: Date | null },
+  stored: StoredLevel,
   counts: Record<string, number>,
   config: MembersConfig,
   now: Date,
@@ -166,7 +172,7 @@ export function regrade(
 export async function settleLevel(
   db: Db,
   memberId: string,
-  stored: { level: string | null; level_since: Date | null; below_since: Date | null },
+  stored: StoredLevel,
   counts: Record<string, number>,
   config: MembersConfig,
   now: Date,
@@ -236,7 +242,7 @@ const windowCountsQuery = (
     .select(['a.type', (eb) => eb.fn.countAll<string>().as('n')])
     .where('i.member_id', '=', memberId)
     .where('i.staff', '=', false)
-    .where('a.occurred_at', '>=', new Date(now.getTime() - days * DAY_MS))
+    .where('a.occurred_at', '>=', windowStart(now, days))
     .groupBy('a.type');
 
 /**

@@ -13,6 +13,7 @@ import {
   rollUpValues,
   regrade,
   settleLevelHeld,
+  windowStart,
 } from './activity.js';
 import type { Db } from './db.js';
 import { storablePayload } from './events.js';
@@ -111,16 +112,11 @@ export async function recordKnownIdentityEvent(
 
   // The statement's counts do not see its own ledger row.
   const counts = numericCounts(stored.counts);
-  if (row.occurred_at.getTime() >= now.getTime() - LEVEL_WINDOW_DAYS * 86_400_000)
+  if (row.occurred_at >= windowStart(now, LEVEL_WINDOW_DAYS))
     counts[event.type] = (counts[event.type] ?? 0) + 1;
-  const stats = {
-    level: stored.level,
-    level_since: stored.level_since,
-    below_since: stored.below_since,
-  };
   // Nothing held the roll-ups row since the statement: a level to move is graded again
   // holding it, from the counts committed by then (other events of this member's included).
-  if (regrade(stats, counts, options.config, now))
+  if (regrade(stored, counts, options.config, now))
     await settleLevelHeld(db, member.memberId, options.config, now);
   return member;
 }

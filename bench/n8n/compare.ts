@@ -4,7 +4,7 @@
 // `npm run bench`: n8n is not a dependency of townhall.
 import http from 'node:http';
 import { closedLoop, post, statusCounts } from '../lib/load.js';
-import { summarize } from '../lib/stats.js';
+import { round, summarize } from '../lib/stats.js';
 
 const n8nUrl = process.env.N8N_URL ?? 'http://127.0.0.1:5678';
 const rounds = Number(process.env.ROUNDS ?? 5);
@@ -33,15 +33,15 @@ for (let tries = 0; (await send()).status !== 200; tries++) {
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
 await closedLoop(100, 32, send);
-for (let round = 1; round <= rounds; round++) {
+for (let n = 1; n <= rounds; n++) {
   const arm = await closedLoop(perRound, 32, send);
   const latency = summarize(arm.answers.map((answer) => answer.latencyMs));
   // Only what n8n answered 200 counts: a refusal or an error is fast and not an execution.
   const answered = arm.answers.filter((answer) => answer.status === 200).length;
   console.log(
     JSON.stringify({
-      round,
-      perSecond: Math.round((answered * 10_000) / arm.elapsedMs) / 10,
+      round: n,
+      perSecond: round((answered * 1_000) / arm.elapsedMs),
       statuses: statusCounts(arm.answers),
       p50Ms: latency.p50Ms,
       p99Ms: latency.p99Ms,

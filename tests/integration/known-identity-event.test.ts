@@ -7,6 +7,7 @@ import { DEFAULT_MEMBERS_CONFIG } from '../../config/members.js';
 import type { CommunityEvent } from '../../connectors/events.js';
 import { settleLevelHeld } from '../../store/activity.js';
 import { recordKnownIdentityEvent } from '../../store/known-identity-event.js';
+import { levelHistory } from '../../store/level-changes.js';
 import type { TestDb } from '../support/db.js';
 import { act, seedIdentity } from '../support/members.js';
 import type { StoreOnlyHub } from '../support/store-only-hub.js';
@@ -58,12 +59,7 @@ async function memberOf(user: string) {
     .select(['total', 'level'])
     .where('member_id', '=', member_id)
     .executeTakeFirstOrThrow();
-  const history = await t.db
-    .selectFrom('level_changes')
-    .select('level')
-    .where('member_id', '=', member_id)
-    .orderBy('at')
-    .execute();
+  const history = await levelHistory(t.db, member_id);
   const milestones = await t.db
     .selectFrom('milestones')
     .select('name')

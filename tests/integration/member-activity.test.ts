@@ -8,7 +8,7 @@ import { signDiscourseBody } from '../../connectors/discourse/signature.js';
 import { memberView } from '../../store/member-view.js';
 import type { TestDb } from '../support/db.js';
 import type { StoreOnlyHub } from '../support/store-only-hub.js';
-import { startStoreOnlyHub } from '../support/store-only-hub.js';
+import { slackAndDiscourse, startStoreOnlyHub } from '../support/store-only-hub.js';
 import { postSlack } from '../support/slack.js';
 
 const SLACK_SECRET = 'member-activity-slack-secret';
@@ -22,15 +22,9 @@ let t: TestDb;
 let url: string;
 
 beforeAll(async () => {
-  hub = await startStoreOnlyHub({
-    slack: { signingSecret: SLACK_SECRET },
-    discourse: {
-      baseUrl: FORUM,
-      apiKey: 'unused',
-      apiUsername: 'system',
-      webhookSecret: DISCOURSE_SECRET,
-    },
-  });
+  hub = await startStoreOnlyHub(
+    slackAndDiscourse({ slack: SLACK_SECRET, discourse: DISCOURSE_SECRET, forum: FORUM }),
+  );
   ({ t, url } = hub);
 });
 afterAll(() => hub?.close());

@@ -11,7 +11,7 @@ import { signDiscourseBody } from '../../connectors/discourse/signature.js';
 import { memberView } from '../../store/member-view.js';
 import type { TestDb } from '../support/db.js';
 import type { StoreOnlyHub } from '../support/store-only-hub.js';
-import { startStoreOnlyHub } from '../support/store-only-hub.js';
+import { slackAndDiscourse, startStoreOnlyHub } from '../support/store-only-hub.js';
 import { app as discordApp, config as discordConfig } from '../support/discord-interactions.js';
 import { postSlack } from '../support/slack.js';
 
@@ -37,13 +37,7 @@ let url: string;
 beforeAll(async () => {
   hub = await startStoreOnlyHub(
     {
-      slack: { signingSecret: SLACK_SECRET },
-      discourse: {
-        baseUrl: FORUM,
-        apiKey: 'unused',
-        apiUsername: 'system',
-        webhookSecret: DISCOURSE_SECRET,
-      },
+      ...slackAndDiscourse({ slack: SLACK_SECRET, discourse: DISCOURSE_SECRET, forum: FORUM }),
       discord: discordConfig,
     },
     { members },

@@ -9,6 +9,21 @@ import { webhookRoutes } from '../../server/webhooks.js';
 import type { TestDb } from './db.js';
 import { openTestDb } from './db.js';
 
+/** Slack and a Discourse forum, with the secrets their deliveries are signed with. */
+export const slackAndDiscourse = (secrets: {
+  slack: string;
+  discourse: string;
+  forum: string;
+}) => ({
+  slack: { signingSecret: secrets.slack },
+  discourse: {
+    baseUrl: secrets.forum,
+    apiKey: 'unused',
+    apiUsername: 'system',
+    webhookSecret: secrets.discourse,
+  },
+});
+
 export interface StoreOnlyHub {
   t: TestDb;
   url: string;

@@ -59,6 +59,11 @@ export default tseslint.config(
     },
   },
   {
+    // A worker thread's module, loaded without TypeScript transforms (store/pglite-thread.ts).
+    files: ['store/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     // CommonJS on purpose: the Temporal SDK require()s it (runtime/codec/failure-converter.cjs).
     files: ['**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,

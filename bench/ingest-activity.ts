@@ -226,8 +226,9 @@ export const ingestActivity: Benchmark = {
     const results = [];
     // The smoke keeps the PostgreSQL arm only: the PGlite hub's start (its WebAssembly build and
     // migrations) is most of a PGlite smoke, and both stores run the same code on this path.
-    const stores =
-      context.size === 'full' ? (['postgres', 'pglite'] as const) : (['postgres'] as const);
+    const stores = (
+      context.size === 'full' ? (['postgres', 'pglite'] as const) : (['postgres'] as const)
+    ).filter((store) => !process.env.BENCH_STORES || process.env.BENCH_STORES.includes(store));
     for (const store of stores) results.push(await measureStore(store, context));
     const findings = results.flatMap((result) =>
       result.profileDir

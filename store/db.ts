@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { pglitePool } from './pglite-pool.js';
+import { openPgliteThread } from './pglite-thread.js';
 
 export type Db = Kysely<Database>;
 
@@ -41,8 +42,7 @@ export async function openDb(options: DbOptions): Promise<{ db: Db; kind: 'postg
   }
   const dir = options.pgliteDir ?? DEFAULT_PGLITE_DIR;
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
-  const { PGlite } = await import('@electric-sql/pglite');
-  const lite = await PGlite.create(dir);
+  const lite = await openPgliteThread(dir);
   return {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(lite) }) }),
     kind: 'pglite',

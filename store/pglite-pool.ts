@@ -1,15 +1,15 @@
-import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+import type { EmbeddedDatabase } from './pglite-thread.js';
 
 type Command = PostgresQueryResult<unknown>['command'];
 const COMMANDS = new Set<Command>(['UPDATE', 'DELETE', 'INSERT', 'SELECT', 'MERGE']);
 
 /**
- * Presents one embedded PGlite database as the pool Kysely's Postgres dialect expects. PGlite is
+ * Presents one embedded PGlite database (on its own thread, or in this one) as the pool Kysely's Postgres dialect expects. PGlite is
  * a single session, so a connection is held exclusively from connect() to release(): a
  * transaction never interleaves with another caller's statements.
  */
-export function pglitePool(db: PGlite): PostgresPool {
+export function pglitePool(db: EmbeddedDatabase): PostgresPool {
   let tail: Promise<void> = Promise.resolve();
 
   return {

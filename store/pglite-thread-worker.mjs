@@ -1,0 +1,50 @@
+// The embedded PGlite database, on a thread of its own (store/pglite-thread.ts starts it).
+// PGlite runs PostgreSQL compiled to WebAssembly, synchronously, on whatever thread calls it: on
+// the hub's main thread every statement held up every webhook behind it. Plain JavaScript, not
+// TypeScript: a worker thread loads its file with none of tsx's, vitest's or the CLI bundle's
+// transforms.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+
+/** An error as plain fields: structured clone keeps an Error's message but not its SQLSTATE. */
+function plainError(error) {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error), fields: {} };
+  const fields = {};
+  for (const [key, value] of Object.entries(error))
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value))
+      fields[key] = value;
+  return { name: error.name, message: error.message, stack: error.stack, fields };
+}
+
+let db;
+try {
+  db = await PGlite.create(workerData.dir);
+  parentPort.postMessage({ ready: true });
+} catch (error) {
+  parentPort.postMessage({ ready: false, error: plainError(error) });
+}
+
+// PGlite queues its own calls, so statements run in the order they arrive: the pool on the
+// other side already lends the one session to one caller at a time.
+parentPort.on('message', async (message) => {
+  if (message.close) {
+    try {
+      await db?.close();
+      parentPort.postMessage({ id: message.id, rows: [], affectedRows: 0 });
+    } catch (error) {
+      parentPort.postMessage({ id: message.id, error: plainError(error) });
+    }
+    parentPort.close();
+    return;
+  }
+  try {
+    const result = await db.query(message.sql, message.params);
+    parentPort.postMessage({
+      id: message.id,
+      rows: result.rows,
+      affectedRows: result.affectedRows,
+    });
+  } catch (error) {
+    parentPort.postMessage({ id: message.id, error: plainError(error) });
+  }
+});

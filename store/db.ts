@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import { pglitePool } from './pglite-pool.js';
 import { openPgliteThread } from './pglite-thread.js';
+import { preparingPool } from './prepared-pool.js';
 
 export type Db = Kysely<Database>;
 
@@ -36,7 +37,7 @@ export async function openDb(options: DbOptions): Promise<{ db: Db; kind: 'postg
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
     return {
-      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) }),
       kind: 'postgres',
     };
   }

@@ -5,6 +5,7 @@
 // transforms.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+import { preparedQuery } from './pglite-prepared.mjs';
 
 /** An error as plain fields: structured clone keeps an Error's message but not its SQLSTATE. */
 function plainError(error) {
@@ -17,16 +18,23 @@ function plainError(error) {
 }
 
 let db;
+let query;
 try {
   db = await PGlite.create(workerData.dir);
+  query = preparedQuery(db);
   parentPort.postMessage({ ready: true });
 } catch (error) {
   parentPort.postMessage({ ready: false, error: plainError(error) });
 }
 
-// PGlite queues its own calls, so statements run in the order they arrive: the pool on the
-// other side already lends the one session to one caller at a time.
-parentPort.on('message', async (message) => {
+// One message at a time, in the order they came: the pool on the other side lends the one
+// session to one caller at a time, and a prepared statement's exchanges must not interleave.
+let turn = Promise.resolve();
+parentPort.on('message', (message) => {
+  turn = turn.then(() => answer(message));
+});
+
+async function answer(message) {
   if (message.close) {
     try {
       await db?.close();
@@ -38,7 +46,7 @@ parentPort.on('message', async (message) => {
     return;
   }
   try {
-    const result = await db.query(message.sql, message.params);
+    const result = await query(message.sql, message.params, message.name);
     parentPort.postMessage({
       id: message.id,
       rows: result.rows,
@@ -47,4 +55,4 @@ parentPort.on('message', async (message) => {
   } catch (error) {
     parentPort.postMessage({ id: message.id, error: plainError(error) });
   }
-});
+}

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { StatementNames } from './statement-names.js';
 
 /** What the pool needs of an embedded database: PGlite itself, or PGlite on its own thread. */
 export interface EmbeddedDatabase {
@@ -30,7 +31,9 @@ function rebuilt(plain: PlainError): Error {
 /**
  * Opens PGlite in `dir` on a worker thread (store/pglite-thread-worker.mjs), so its WebAssembly
  * statements run beside the hub's event loop instead of on it. The thread keeps the process alive
- * only while a statement is pending: a command that never closes its store still exits.
+ * only while a statement is pending: a command that never closes its store still exits. A
+ * statement with parameters that runs again is prepared under a name (store/statement-names.ts,
+ * store/pglite-prepared.mjs).
  */
 export async function openPgliteThread(dir: string): Promise<EmbeddedDatabase> {
   const worker = new Worker(new URL('./pglite-thread-worker.mjs', import.meta.url), {
@@ -42,14 +45,21 @@ export async function openPgliteThread(dir: string): Promise<EmbeddedDatabase> {
   >();
   let nextId = 0;
   let gone: Error | undefined;
+  const names = new StatementNames();
 
-  const settleAll = (error: Error) => {
-    gone ??= error;
+  const rejectPending = (error: Error) => {
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
   };
+  const settleAll = (error: Error) => {
+    gone ??= error;
+    rejectPending(error);
+  };
   worker.on('error', (error) => settleAll(error));
   worker.on('exit', (code) => settleAll(new Error(`the PGlite thread exited (code ${code})`)));
+  // An answer that could not be read here: the one statement in flight (the pool lends the
+  // session to one caller at a time) has lost its answer, so it fails rather than waits.
+  worker.on('messageerror', (error) => rejectPending(error));
 
   await new Promise<void>((resolve, reject) => {
     worker.once('message', (message: { ready: boolean; error?: PlainError }) => {
@@ -57,6 +67,9 @@ export async function openPgliteThread(dir: string): Promise<EmbeddedDatabase> {
       else reject(rebuilt(message.error!));
     });
     worker.once('error', reject);
+    worker.once('exit', (code) =>
+      reject(new Error(`the PGlite thread exited (code ${code}) before it opened the database`)),
+    );
   }).catch(async (error: unknown) => {
     await worker.terminate();
     throw error;
@@ -75,23 +88,38 @@ export async function openPgliteThread(dir: string): Promise<EmbeddedDatabase> {
     new Promise<Answer>((resolve, reject) => {
       if (gone) return reject(gone);
       const id = nextId++;
+      try {
+        // Throws at once for a value the thread cannot be sent (a function, a symbol).
+        worker.postMessage({ ...message, id });
+      } catch (error) {
+        return reject(error instanceof Error ? error : new Error(String(error)));
+      }
       pending.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ ...message, id });
     });
 
+  let closing: Promise<void> | undefined;
   return {
     async query<R>(sql: string, params: unknown[]) {
-      const answer = (await ask({ sql, params })) as { rows: R[]; affectedRows?: number };
-      return { rows: answer.rows, affectedRows: answer.affectedRows };
+      const name = params.length > 0 ? names.nameOf(sql) : undefined;
+      try {
+        const answer = (await ask({ sql, params, name })) as { rows: R[]; affectedRows?: number };
+        return { rows: answer.rows, affectedRows: answer.affectedRows };
+      } catch (error) {
+        if (name !== undefined) names.failed(sql, name, error);
+        throw error;
+      }
     },
-    async close() {
-      if (gone) return;
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      await ask({ close: true });
-      // The answer left the thread unreferenced; hold the process until PGlite has shut down.
-      worker.ref();
-      await exited;
+    close() {
+      closing ??= (async () => {
+        if (gone) return;
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        await ask({ close: true });
+        // The answer left the thread unreferenced; hold the process until PGlite has shut down.
+        worker.ref();
+        await exited;
+      })();
+      return closing;
     },
   };
 }

@@ -1,0 +1,46 @@
+/** Distinct statements named at most; past it, statements run unnamed as before. */
+const MOST_NAMED = 1_000;
+/** Texts remembered as seen once; past it the memory starts over. */
+const MOST_SEEN = 5_000;
+
+/**
+ * Names for prepared statements, shared by a pool's sessions: a statement text is named on its
+ * second run, so one-off texts (an `in` list of a length seen once) never hold a plan.
+ */
+export class StatementNames {
+  readonly #names = new Map<string, string>();
+  readonly #seen = new Set<string>();
+  #issued = 0;
+
+  /** The name to prepare `text` under, or undefined to run it unnamed. */
+  nameOf(text: string): string | undefined {
+    const name = this.#names.get(text);
+    if (name !== undefined || this.#issued >= MOST_NAMED) return name;
+    if (!this.#seen.has(text)) {
+      if (this.#seen.size >= MOST_SEEN) this.#seen.clear();
+      this.#seen.add(text);
+      return undefined;
+    }
+    this.#seen.delete(text);
+    const issued = `townhall_${this.#issued++}`;
+    this.#names.set(text, issued);
+    return issued;
+  }
+
+  /**
+   * After `text` failed under `name`: a new name next time where the failure can leave the name
+   * broken on a session. The server says so in its fields, never its message: no SQLSTATE (the
+   * client failed to send the values, and pg closed the statement it had parsed), 26000 (the
+   * session has no such statement), or the routine that refuses a statement whose result
+   * columns a migration changed. Other failures (a value a column refuses) leave it sound.
+   */
+  failed(text: string, name: string, error: unknown): void {
+    const { code, routine } = (typeof error === 'object' && error !== null ? error : {}) as {
+      code?: unknown;
+      routine?: unknown;
+    };
+    const broken =
+      typeof code !== 'string' || code === '26000' || routine === 'RevalidateCachedQuery';
+    if (broken && this.#names.get(text) === name) this.#names.delete(text);
+  }
+}

@@ -31,7 +31,8 @@ try {
 // session to one caller at a time, and a prepared statement's exchanges must not interleave.
 let turn = Promise.resolve();
 parentPort.on('message', (message) => {
-  turn = turn.then(() => answer(message));
+  // answer() reports its own failures; a throw past it must not end the thread unanswered.
+  turn = turn.then(() => answer(message)).catch(() => undefined);
 });
 
 async function answer(message) {

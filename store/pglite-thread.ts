@@ -50,6 +50,7 @@ export async function openPgliteThread(dir: string): Promise<EmbeddedDatabase> {
   const rejectPending = (error: Error) => {
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
+    worker.unref();
   };
   const settleAll = (error: Error) => {
     gone ??= error;

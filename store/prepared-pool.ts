@@ -18,19 +18,23 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect();
+      const named = async (name: string, text: string, values: unknown[]) => {
+        try {
+          return await client.query({ name, text, values });
+        } catch (error) {
+          names.failed(text, name, error);
+          throw error;
+        }
+      };
       return {
-        async query(text: unknown, values?: ReadonlyArray<unknown>) {
-          // Kysely's streams pass a cursor object, not text: the query's own overloads stand.
+        query(text: unknown, values?: ReadonlyArray<unknown>) {
+          // Kysely's streams pass a cursor object, not text: it goes back as pg returns it.
           if (typeof text !== 'string' || !values || values.length === 0)
             return client.query(text as string, values as unknown[]);
           const name = names.nameOf(text);
-          if (name === undefined) return client.query(text, [...values]);
-          try {
-            return await client.query({ name, text, values: [...values] });
-          } catch (error) {
-            names.failed(text, name, error);
-            throw error;
-          }
+          return name === undefined
+            ? client.query(text, [...values])
+            : named(name, text, [...values]);
         },
         release: () => client.release(),
       } as unknown as PostgresPoolClient;

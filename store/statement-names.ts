@@ -10,12 +10,13 @@ const MOST_SEEN = 5_000;
 export class StatementNames {
   readonly #names = new Map<string, string>();
   readonly #seen = new Set<string>();
+  /** Never reused: a session may still hold a statement under a name this has let go. */
   #issued = 0;
 
   /** The name to prepare `text` under, or undefined to run it unnamed. */
   nameOf(text: string): string | undefined {
     const name = this.#names.get(text);
-    if (name !== undefined || this.#issued >= MOST_NAMED) return name;
+    if (name !== undefined || this.#names.size >= MOST_NAMED) return name;
     if (!this.#seen.has(text)) {
       if (this.#seen.size >= MOST_SEEN) this.#seen.clear();
       this.#seen.add(text);
@@ -32,7 +33,8 @@ export class StatementNames {
    * broken on a session. The server says so in its fields, never its message: no SQLSTATE (the
    * client failed to send the values, and pg closed the statement it had parsed), 26000 (the
    * session has no such statement), or the routine that refuses a statement whose result
-   * columns a migration changed. Other failures (a value a column refuses) leave it sound.
+   * columns a migration changed. Other failures (a value a column refuses) leave it sound. A
+   * text let go is named again as a new text is, from its second run on.
    */
   failed(text: string, name: string, error: unknown): void {
     const { code, routine } = (typeof error === 'object' && error !== null ? error : {}) as {

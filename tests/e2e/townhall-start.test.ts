@@ -351,7 +351,12 @@ describe('townhall start, from the outside', () => {
 
   it('counts what the walk-through did on /metrics, and the counters move with each delivery', async () => {
     expect((await fetch(`${server}/metrics`)).status).toBe(401);
-    const before = await scrape();
+    // Journey runs are counted from Temporal's visibility, which a run's completion reaches a
+    // moment after its last step: the first-post run above has sent its messages by now.
+    const before = await waitFor('the first-post run counted as completed', async () => {
+      const now = await scrape();
+      return now['townhall_journeys{journey="first-post",status="Completed"}'] ? now : undefined;
+    });
     // Everything above, as Prometheus sees it.
     expect(before['townhall_webhooks_total{vendor="slack",outcome="accepted"}']).toBeGreaterThan(0);
     expect(before['townhall_webhooks_total{vendor="slack",outcome="duplicate"}']).toBeGreaterThan(

@@ -104,7 +104,7 @@ describe('a process holding PGlite', () => {
     );
     return promisify(execFile)(process.execPath, ['--import', 'tsx', file], {
       encoding: 'utf8',
-      timeout: 25_000,
+      timeout: 50_000,
     });
   };
 
@@ -127,5 +127,6 @@ describe('a process holding PGlite', () => {
       console.log(JSON.stringify(rows));`);
     // No destroy() after the last read: the thread must not keep the process alive.
     expect(open.stdout.trim().split('\n')).toEqual(['refused', '[{"n":41}]']);
-  });
+    // Two children, each allowed 50 s on a loaded machine (tsx and PGlite start in each).
+  }, 120_000);
 });

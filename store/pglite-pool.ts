@@ -5,7 +5,7 @@ type Command = PostgresQueryResult<unknown>['command'];
 const COMMANDS = new Set<Command>(['UPDATE', 'DELETE', 'INSERT', 'SELECT', 'MERGE']);
 
 /**
- * Presents one embedded PGlite database (on its own thread, or in this one) as the pool Kysely's Postgres dialect expects. PGlite is
+ * Presents the embedded PGlite database as the pool Kysely's Postgres dialect expects. PGlite is
  * a single session, so a connection is held exclusively from connect() to release(): a
  * transaction never interleaves with another caller's statements.
  */

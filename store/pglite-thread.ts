@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { StatementNames } from './statement-names.js';
 
-/** What the pool needs of an embedded database: PGlite itself, or PGlite on its own thread. */
+/** What the pool needs of the embedded database: PGlite on its own thread (openPgliteThread). */
 export interface EmbeddedDatabase {
   query<R>(
     sql: string,
@@ -102,14 +102,10 @@ export async function openPgliteThread(dir: string): Promise<EmbeddedDatabase> {
   let closing: Promise<void> | undefined;
   return {
     async query<R>(sql: string, params: unknown[]) {
-      const name = params.length > 0 ? names.nameOf(sql) : undefined;
-      try {
-        const answer = (await ask({ sql, params, name })) as { rows: R[]; affectedRows?: number };
-        return { rows: answer.rows, affectedRows: answer.affectedRows };
-      } catch (error) {
-        if (name !== undefined) names.failed(sql, name, error);
-        throw error;
-      }
+      const answer = (await (params.length > 0
+        ? names.run(sql, (name) => ask({ sql, params, name }))
+        : ask({ sql, params }))) as { rows: R[]; affectedRows?: number };
+      return { rows: answer.rows, affectedRows: answer.affectedRows };
     },
     close() {
       closing ??= (async () => {

@@ -11,30 +11,23 @@ import { StatementNames } from './statement-names.js';
  * without error there.
  *
  * A statement that fails in a way that can leave its name broken on a connection takes a new
- * name (StatementNames.failed): every connection then parses it afresh on its next run.
+ * name (StatementNames.run): every connection then parses it afresh on its next run.
  */
 export function preparingPool(pool: pg.Pool): PostgresPool {
   const names = new StatementNames();
   return {
     async connect() {
       const client = await pool.connect();
-      const named = async (name: string, text: string, values: unknown[]) => {
-        try {
-          return await client.query({ name, text, values });
-        } catch (error) {
-          names.failed(text, name, error);
-          throw error;
-        }
-      };
       return {
         query(text: unknown, values?: ReadonlyArray<unknown>) {
           // Kysely's streams pass a cursor object, not text: it goes back as pg returns it.
           if (typeof text !== 'string' || !values || values.length === 0)
             return client.query(text as string, values as unknown[]);
-          const name = names.nameOf(text);
-          return name === undefined
-            ? client.query(text, [...values])
-            : named(name, text, [...values]);
+          return names.run(text, (name) =>
+            name === undefined
+              ? client.query(text, [...values])
+              : client.query({ name, text, values: [...values] }),
+          );
         },
         release: () => client.release(),
       } as unknown as PostgresPoolClient;

@@ -13,6 +13,21 @@ export class StatementNames {
   /** Never reused: a session may still hold a statement under a name this has let go. */
   #issued = 0;
 
+  /**
+   * Runs `text` through `run`, with the name to prepare it under (undefined: run it unnamed),
+   * and lets the name go when the failure can have broken it.
+   */
+  async run<T>(text: string, run: (name: string | undefined) => Promise<T>): Promise<T> {
+    const name = this.nameOf(text);
+    if (name === undefined) return run(undefined);
+    try {
+      return await run(name);
+    } catch (error) {
+      this.failed(text, name, error);
+      throw error;
+    }
+  }
+
   /** The name to prepare `text` under, or undefined to run it unnamed. */
   nameOf(text: string): string | undefined {
     const name = this.#names.get(text);

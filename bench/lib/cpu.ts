@@ -107,3 +107,32 @@ export function cpuTotal(spans: readonly CpuSpent[]): CpuSpent {
     for (const key of Object.keys(total) as (keyof CpuSpent)[]) total[key] += span[key];
   return total;
 }
+
+/**
+ * One process's CPU so far by thread kind, in ms: its main thread (the hub's event loop) apart
+ * from threads named alike (tokio's for Temporal's core, V8's helpers for GC and compiling,
+ * libuv's pool), so a profile of the main thread is not taken for the whole process.
+ */
+export function threadCpu(pid: number): Map<string, number> {
+  const byKind = new Map<string, number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byKind;
+  }
+  for (const tid of tasks) {
+    const cpu = processCpu(`${pid}/task/${tid}`);
+    if (!cpu) continue;
+    const kind = Number(tid) === pid ? 'main thread' : cpu.comm;
+    byKind.set(kind, (byKind.get(kind) ?? 0) + cpu.ms);
+  }
+  return byKind;
+}
+
+/** What each thread kind spent between two `threadCpu` readings. */
+export function threadCpuSpent(from: Map<string, number>, to: Map<string, number>) {
+  const spent = new Map<string, number>();
+  for (const [kind, ms] of to) spent.set(kind, ms - (from.get(kind) ?? 0));
+  return spent;
+}

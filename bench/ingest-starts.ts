@@ -1,11 +1,10 @@
 // Journey starts through townhall (signed Slack team_join → stored event, member, journey run,
 // workflow start) against raw `client.workflow.start` of the same workflow with the same input:
-// how much of Temporal's own start rate the hub keeps. A start counts once its run has run its
-// first workflow task, as a sustained flood needs; the rate of acknowledgements is beside it.
+// how much of the rate a raw start keeps the hub keeps. A start counts once its run has run its
+// first workflow task, as a sustained flood needs; the rate of answers alone is beside it.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import { startSandbox } from '../sandbox/index.js';
 import { freePort } from '../tests/support/ports.js';
@@ -16,8 +15,7 @@ import { describeProfile, summarizeProfiles } from './lib/profile.js';
 import { cpuSnapshot, cpuSpent, threadCpu, threadCpuSpent } from './lib/cpu.js';
 import type { JourneyStarts } from './lib/journey-starts.js';
 import { journeyStarts, timedRound } from './lib/journey-starts.js';
-import { closedLoop } from './lib/load.js';
-import { ratio, round, summarize } from './lib/stats.js';
+import { ratio, round, round1, summarize } from './lib/stats.js';
 import { benchConnectorsYaml, benchSandboxVendors } from './lib/webhooks.js';
 import type { Arm, Arms } from './ingest-starts-findings.js';
 import {
@@ -27,7 +25,6 @@ import {
   hubThreadFinding,
   hubThreadsPerStart,
   perStart,
-  round1,
   TRIED,
 } from './ingest-starts-findings.js';
 
@@ -52,7 +49,7 @@ async function withHub<T>(
   context: BenchContext,
   sandboxUrl: string,
   profileDir: string | undefined,
-  work: (hub: BenchHub, starts: JourneyStarts, client: Client, store: pg.Client) => Promise<T>,
+  work: (hub: BenchHub, starts: JourneyStarts, store: pg.Client) => Promise<T>,
 ): Promise<T> {
   const hub = await startBenchHub({
     config: config(sandboxUrl),
@@ -70,7 +67,7 @@ async function withHub<T>(
   await store.connect();
   try {
     const starts = journeyStarts({ hub, client, store, journey: JOURNEY });
-    return await work(hub, starts, client, store);
+    return await work(hub, starts, store);
   } finally {
     await store.end();
     await client.connection.close();
@@ -86,7 +83,7 @@ async function timedArms(
   perArm: number,
   concurrency: number,
 ): Promise<Arms> {
-  return withHub(context, sandboxUrl, undefined, async (hub, starts, _client, store) => {
+  return withHub(context, sandboxUrl, undefined, async (hub, starts, store) => {
     // Warm both paths (the bundle, connections, JIT) before anything counts.
     await timedRound(starts, perArm / 4, concurrency, starts.join);
     await starts.learnFromHub();
@@ -122,9 +119,9 @@ async function timedArms(
       'select count(*) from journey_runs where journey = $1',
       [JOURNEY],
     );
-    if (Number(rows[0]!.count) !== starts.joined())
+    if (Number(rows[0]!.count) !== starts.joinsSent())
       throw new Error(
-        `${starts.joined()} joins acknowledged, ${rows[0]!.count} journey runs stored`,
+        `${starts.joinsSent()} joins answered 200, ${rows[0]!.count} journey runs stored`,
       );
     return arms;
   });
@@ -143,7 +140,7 @@ async function profiledRound(
 ): Promise<string> {
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'townhall-bench-starts-'));
   await withHub(context, sandboxUrl, profileDir, async (_hub, starts) => {
-    await closedLoop(perArm / 4, concurrency, starts.join);
+    await timedRound(starts, perArm / 4, concurrency, starts.join);
     await timedRound(starts, perArm, concurrency, starts.join);
   });
   return (
@@ -155,10 +152,7 @@ async function profiledRound(
 const totalOf = (arm: Arm) => {
   const answers = arm.runs.flatMap((run) => run.answers);
   const elapsedMs = arm.runs.reduce((sum, run) => sum + run.elapsedMs, 0);
-  const answeringMs = arm.runs.reduce(
-    (sum, run) => sum + (run.answers.length * 1000) / run.answeredRate,
-    0,
-  );
+  const answeringMs = arm.runs.reduce((sum, run) => sum + run.answeringMs, 0);
   return {
     answers,
     rate: (answers.length * 1000) / elapsedMs,
@@ -215,7 +209,10 @@ export const ingestStarts: Benchmark = {
             label: 'journey starts per second through their first task, signed webhooks',
             value: round(webhook.rate),
             unit: '/s',
-            ceiling: { label: 'raw workflow.start', value: round(raw.rate) },
+            ceiling: {
+              label: 'raw workflow.start, through first tasks too',
+              value: round(raw.rate),
+            },
             ratio: ratio(webhook.rate, raw.rate),
             goal: { op: '>=', value: 0.9 },
           },
@@ -248,7 +245,7 @@ export const ingestStarts: Benchmark = {
           hubThreadFinding(arms),
           FIRST_TASKS,
           TRIED,
-          besideN8n(webhook.answeredRate),
+          besideN8n({ answered: webhook.answeredRate, throughFirstTasks: webhook.rate }),
         ],
         details: {
           rounds: Object.values(arms).map((arm) => ({

@@ -23,8 +23,8 @@ export interface JourneyStarts {
   learnFromHub: () => Promise<void>;
   /** Resolves once every run started so far, both ways, has run its first workflow task. */
   firstTasksRun: () => Promise<void>;
-  /** Joins acknowledged so far. */
-  joined: () => number;
+  /** Joins sent so far: each answered 200, or its round threw (`timedRound`). */
+  joinsSent: () => number;
 }
 
 /**
@@ -46,7 +46,7 @@ export function journeyStarts(options: {
 
   return {
     join: () => post(hub.url, slackJoin(run, joined++)),
-    joined: () => joined,
+    joinsSent: () => joined,
     async learnFromHub() {
       const { rows } = await store.query<{ workflow_id: string }>(
         'select workflow_id from journey_runs where journey = $1 limit 1',
@@ -97,6 +97,8 @@ export function journeyStarts(options: {
 }
 
 export interface TimedRound extends ArmResult {
+  /** From the first send to the last answer. */
+  answeringMs: number;
   /** Answers per second while the senders ran. */
   answeredRate: number;
   /** From the last answer until the round's runs had all run their first task. */
@@ -126,6 +128,7 @@ export async function timedRound(
     answers: answered.answers,
     elapsedMs,
     rate: (answered.answers.length * 1000) / elapsedMs,
+    answeringMs: answered.elapsedMs,
     answeredRate: answered.rate,
     firstTasksMs,
   };

@@ -37,3 +37,6 @@ export function ratio(a: number, b: number): number {
 }
 
 export { round };
+
+/** To one decimal: rates and ms in findings. */
+export const round1 = (value: number) => round(value, 1);

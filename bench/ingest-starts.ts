@@ -129,8 +129,8 @@ async function timedArms(
 
 /**
  * Where the hub's main thread spends a webhook start, from a hub of its own under
- * `node --cpu-prof`, after the timed rounds: V8's profiler logs the code of every run's
- * context on the worker's thread, which would slow the timed arms unevenly.
+ * `node --cpu-prof`, after the timed rounds: the profiler costs the hub CPU of its own (its
+ * thread took 1.8 to 2.6 ms a start in trials here), so the timed hub runs without it.
  */
 async function profiledRound(
   context: BenchContext,

@@ -8,6 +8,7 @@ import { journeySearchAttributes } from '../../workflows/journey/search-attribut
 import type { BenchHub } from './hub.js';
 import type { Answer, ArmResult } from './load.js';
 import { closedLoop, post, statusCounts } from './load.js';
+import { waitFor } from '../../tests/support/sandbox.js';
 import { startedWith } from './start-input.js';
 import { slackJoin } from './webhooks.js';
 
@@ -80,18 +81,13 @@ export function journeyStarts(options: {
       }
     },
     async firstTasksRun() {
-      const deadline = Date.now() + FIRST_TASKS_WITHIN_MS;
-      for (;;) {
-        const ran = (await client.workflow.count(marked)).count;
-        if (ran >= joined + raw) return;
-        if (Date.now() > deadline)
-          throw new Error(
-            `${joined + raw} runs started, ${ran} ran their first task within ` +
-              `${FIRST_TASKS_WITHIN_MS / 1000} s`,
-          );
-        // Asked ten times a second: each ask is a visibility query the server answers.
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const started = joined + raw;
+      // Asked ten times a second: each ask is a visibility query the server answers.
+      await waitFor(
+        `${started} runs to run their first task`,
+        async () => ((await client.workflow.count(marked)).count >= started ? true : undefined),
+        FIRST_TASKS_WITHIN_MS,
+      );
     },
   };
 }

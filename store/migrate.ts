@@ -51,16 +51,26 @@ const sqlState = (error: unknown) =>
 export async function migrateToLatest(db: Db): Promise<string[]> {
   // Named explicitly: Kysely otherwise looks for its tables in every schema, and another
   // schema's copy (another app, a test) would stop it from creating them in ours.
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0]!.schema });
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+    db,
+  );
+  const schema = rows[0]?.schema;
+  // No schema on the search path exists: Kysely would fall back to looking in every schema.
+  if (!schema)
+    throw new Error(
+      "database migration failed: no schema on the connection's search_path exists; create it or fix search_path",
+    );
+  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await migrator.migrateToLatest();
     if (!error)
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     if (sqlState(error) === SCHEMA_DROPPED_MEANWHILE && attempt < ATTEMPTS) continue;
-    // The cause says why (a lock wait, too many connections): the operator needs it.
+    // Which migration, in which schema, and the cause (a lock wait, too many connections,
+    // a table that is not what the migration expects): the operator needs all three.
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(
-      `database migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      `database migration ${failed ? `${failed} ` : ''}failed in schema ${schema}: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
       { cause: error },
     );
   }

@@ -14,13 +14,14 @@ export interface TestDb {
 
 /**
  * A migrated, empty database for one test file: a fresh schema on the PostgreSQL server named by
- * DATABASE_URL (as CI runs), or an in-memory PGlite when it is unset.
+ * DATABASE_URL (as CI runs), or an in-memory PGlite when it is unset. `migrate: false` leaves it
+ * bare, for tests of the migrations themselves.
  */
-export async function openTestDb(): Promise<TestDb> {
+export async function openTestDb({ migrate = true } = {}): Promise<TestDb> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     const { db, kind } = await openDb({ pgliteDir: 'memory://' });
-    await migrateToLatest(db);
+    if (migrate) await migrateToLatest(db);
     return { db, kind, url: undefined, close: () => db.destroy() };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -30,7 +31,7 @@ export async function openTestDb(): Promise<TestDb> {
   const scoped = new URL(url);
   scoped.searchParams.set('options', `-c search_path=${schema}`);
   const { db, kind } = await openDb({ url: scoped.toString() });
-  await migrateToLatest(db);
+  if (migrate) await migrateToLatest(db);
   return {
     db,
     kind,

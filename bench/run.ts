@@ -32,7 +32,11 @@ const resultsDir =
 
 const cli = await findOrBuildTemporalCli();
 if (cli.kind !== 'binary') throw new Error('benchmarks need the Temporal CLI (install Go)');
-const temporal = await startDevServerOnFreePort({ cli }, freePort);
+// In memory unless a run too large for it names a file (waiting-journeys at 100,000).
+const temporal = await startDevServerOnFreePort(
+  { cli, dbFile: process.env.BENCH_TEMPORAL_DB_FILE || undefined },
+  freePort,
+);
 const log = (message: string) =>
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 let failed = false;

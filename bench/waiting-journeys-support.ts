@@ -24,8 +24,24 @@ export const TRIED =
   '(BENCH_WORKFLOW_CACHE): peak 719 MiB, resume 36.6/s. 10,000 parked (BENCH_PARKED=10000, ' +
   "the issue's size, 29 min): peak 645 MiB, 536 MiB with all parked, parked at 10.3/s, resumed " +
   'at 20.9/s. Earlier, before that fix: the cache at 500, 1,511 MiB peak; at 250, 1,443 ' +
-  'MiB; at 250 with NODE_OPTIONS=--max-old-space-size=512, 780 MiB. Not run: 100,000 parked ' +
-  '(BENCH_PARKED=100000; at 10/s it would park for about 3 hours).';
+  'MiB; at 250 with NODE_OPTIONS=--max-old-space-size=512, 780 MiB. 100,000 started as fast ' +
+  'as the dev server took them (64 in flight, its SQLite in memory, 3 Dec): it accepted about ' +
+  '60 starts/s but ran about 1.5 first tasks/s (2,679 of 97,333 started had parked after 31 ' +
+  'min), and its RSS went from 3.5 GiB at 72,000 started to 21.9 GiB at 97,000, when the run ' +
+  'was stopped to keep the machine; the hub meanwhile held 320 to 365 MiB. The documented ' +
+  'large run (3 Dec 15:49 to 17:02 UTC, AMD EPYC; BENCH_PARKED=100000 BENCH_PARK_AHEAD=2000 ' +
+  'BENCH_TEMPORAL_DB_FILE BENCH_OPENS_AFTER_S=4000 BENCH_RESUME_WATCH_S=400): all 100,000 had ' +
+  'run their first task 3,989 s after the first start (25.1/s); hub RSS 268 MiB idle, 505 MiB ' +
+  'with 100,000 parked, 643 MiB at its peak (while parking; 1 GiB is the goal), with V8 ' +
+  'collecting evicted runs every few thousand parked (falls of about 100 MiB from 590 to 640 ' +
+  'MiB); the dev server (its SQLite in a file) held 540 to 605 MiB while parking and up to ' +
+  '1,030 MiB once the timers fired. The resume was slow: ' +
+  '2,537 ended in the 400 s watched (6.3/s, against 60.9/s at 1,000 parked), and a sample of ' +
+  '30 histories read after it found 10 without a timer: their first task had set TownhallStep, ' +
+  'their second (after the time-zone activity) had not run, so the count of parked runs ran ' +
+  'ahead of the timers and the timers fired into a server still working through that backlog; ' +
+  '17 sticky-queue schedule-to-start timeouts in the sample each sent a run back to be replayed ' +
+  'from its history.';
 
 /** The V8 heap limit a Node process started with these options gets on this machine. */
 export function heapLimitMiB(nodeOptions: string | undefined): number {
@@ -149,11 +165,15 @@ export function slope(points: readonly [number, number][]): number {
 }
 
 /** Polls `test` every 250 ms until it holds (true) or `deadline` (epoch ms) passes (false). */
-export async function waitFor(test: () => Promise<boolean>, deadline: number): Promise<boolean> {
+export async function waitFor(
+  test: () => Promise<boolean>,
+  deadline: number,
+  everyMs = 250,
+): Promise<boolean> {
   for (;;) {
     if (await test()) return true;
     if (Date.now() >= deadline) return false;
-    await sleep(Math.min(250, deadline - Date.now()));
+    await sleep(Math.min(everyMs, deadline - Date.now()));
   }
 }
 

@@ -177,7 +177,7 @@ export const waitingJourneys: Benchmark = {
       const ids: string[] = [];
       let parkedCount = 0;
       const starts = paced(parked, CONCURRENCY, async (i) => {
-        // parkedCount is the visibility count the loop below reads every 250 ms.
+        // parkedCount is the visibility count the loop below reads every countEveryMs.
         while (parkAhead !== undefined && i - parkedCount >= parkAhead) await sleep(100);
         ids[i] = (await start(PARKED, i, opensAt(fireAt))).workflowId;
       });
